@@ -1,0 +1,76 @@
+//! Signing in and out, and who is signed in.
+
+use crate::domain::user::User;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The signed-in user, or `None`.
+#[server(endpoint = "me")]
+pub async fn me() -> Result<Option<User>, AppError> {
+    use super::context::{caller, settle};
+    match caller().await {
+        Ok((_, user)) => Ok(Some(user)),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(e) => settle(Err(e)),
+    }
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use super::context::{settle, state};
+    use crate::ssr::{auth::session_cookie, ops};
+    settle(
+        async {
+            let state = state()?;
+            let (_, secret) =
+                ops::auth::sign_in(&state.db, &email, &password, chrono::Utc::now()).await?;
+            let res = expect_context::<leptos_axum::ResponseOptions>();
+            let cookie = session_cookie(&secret, state.secure_cookies);
+            res.insert_header(
+                axum::http::header::SET_COOKIE,
+                axum::http::HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(&e))?,
+            );
+            leptos_axum::redirect("/board");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use super::context::{settle, state};
+    use crate::ssr::{auth, ops};
+    settle(
+        async {
+            let state = state()?;
+            let parts = expect_context::<axum::http::request::Parts>();
+            if let Some(token) = auth::session_token(&parts.headers) {
+                ops::auth::sign_out(&state.db, &token).await?;
+            }
+            let res = expect_context::<leptos_axum::ResponseOptions>();
+            let cookie = auth::clear_session_cookie(state.secure_cookies);
+            res.insert_header(
+                axum::http::header::SET_COOKIE,
+                axum::http::HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(&e))?,
+            );
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Whether nobody can sign in yet, so the sign-in page can say how to make the first
+/// admin. Reveals nothing else.
+#[server(endpoint = "needs_first_user")]
+pub async fn needs_first_user() -> Result<bool, AppError> {
+    use super::context::{settle, state};
+    settle(
+        async {
+            let state = state()?;
+            Ok(crate::ssr::ops::auth::user_count(&state.db).await? == 0)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,113 @@
+//! The board and deals.
+
+use crate::domain::board::BoardPage;
+use crate::domain::deal::{Deal, DealChange, DealDraft};
+use crate::domain::event::DealEvent;
+use crate::domain::ids::{DealId, PipelineId, UserId};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[server(endpoint = "board", input = Json)]
+pub async fn load_board(
+    pipeline: Option<PipelineId>,
+    owner: Option<UserId>,
+    q: String,
+) -> Result<BoardPage, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::board::board_page(
+                &state.db,
+                &user,
+                pipeline,
+                owner,
+                &q,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// A deal, its history, and what the deal page needs to edit it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DealPage {
+    pub deal: Deal,
+    pub history: Vec<DealEvent>,
+    pub pipeline: crate::domain::pipeline::Pipeline,
+    pub users: Vec<crate::domain::user::User>,
+    pub lost_reasons: Vec<String>,
+    pub organization: Option<String>,
+    pub me: crate::domain::user::User,
+}
+
+#[server(endpoint = "deal_page", input = Json)]
+pub async fn load_deal(id: DealId) -> Result<DealPage, AppError> {
+    use super::context::{caller, settle};
+    use crate::ssr::{db, ops};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let deal = ops::deals::get(&state.db, &user, id).await?;
+            let history = ops::deals::history(&state.db, &user, id).await?;
+            let mut tx = state.db.read().await?;
+            let pipeline = db::pipelines::find(&mut tx, deal.pipeline_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("The pipeline".into()))?;
+            let organization = match deal.organization_id {
+                Some(o) => db::organizations::name(&mut tx, o).await?,
+                None => None,
+            };
+            Ok(DealPage {
+                users: db::users::list(&mut tx).await?,
+                lost_reasons: db::lost_reasons::list(&mut tx).await?,
+                deal,
+                history,
+                pipeline,
+                organization,
+                me: user,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "create_deal", input = Json)]
+pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result<Deal, AppError> {
+    use super::context::{caller, settle};
+    use crate::domain::money::{Currency, Money};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let mut draft = draft;
+            if let Some(text) = value_text {
+                draft.value = Money::parse_major(&text, Currency::parse(&draft.currency)?)?.minor;
+            }
+            crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "change_deal", input = Json)]
+pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result<Deal, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::deals::change(
+                &state.db,
+                &user,
+                id,
+                version,
+                change,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,43 @@
+//! Server functions, one file per feature. Each is thin: establish the caller, call one
+//! op, return. Errors carry their HTTP status.
+
+pub mod auth;
+pub mod deals;
+pub mod pipelines;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod context {
+    use crate::domain::user::User;
+    use crate::error::{AppError, AppResult};
+    use crate::ssr::ops;
+    use crate::ssr::state::AppState;
+    use leptos::prelude::*;
+
+    pub fn state() -> AppResult<AppState> {
+        use_context::<AppState>().ok_or_else(|| AppError::Internal("no state".into()))
+    }
+
+    /// The signed-in user making this request, with the app state.
+    pub async fn caller() -> AppResult<(AppState, User)> {
+        let state = state()?;
+        let parts = use_context::<axum::http::request::Parts>()
+            .ok_or_else(|| AppError::Internal("no request".into()))?;
+        let token =
+            crate::ssr::auth::session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let user = ops::auth::session_user(&state.db, &token, chrono::Utc::now()).await?;
+        Ok((state, user))
+    }
+
+    /// Gives an error its HTTP status on the way out.
+    pub fn settle<T>(result: AppResult<T>) -> AppResult<T> {
+        if let Err(e) = &result {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(
+                    axum::http::StatusCode::from_u16(e.status())
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+        result
+    }
+}

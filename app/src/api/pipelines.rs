@@ -1,0 +1,95 @@
+//! Administering pipelines and stages.
+
+use crate::domain::ids::{PipelineId, StageId};
+use crate::domain::pipeline::{Pipeline, StageInput};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[server(endpoint = "pipelines")]
+pub async fn list_pipelines() -> Result<Vec<Pipeline>, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::pipelines::list(&state.db, &user).await
+        }
+        .await,
+    )
+}
+
+/// One administrative change to pipelines and stages.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum PipelineChange {
+    Create {
+        name: String,
+    },
+    Rename {
+        id: PipelineId,
+        version: i64,
+        name: String,
+    },
+    Reorder {
+        id: PipelineId,
+        step: i64,
+    },
+    Delete {
+        id: PipelineId,
+    },
+    AddStage {
+        pipeline_id: PipelineId,
+        input: StageInput,
+    },
+    UpdateStage {
+        id: StageId,
+        version: i64,
+        input: StageInput,
+    },
+    MoveStage {
+        id: StageId,
+        step: i64,
+    },
+    DeleteStage {
+        id: StageId,
+        target: Option<StageId>,
+    },
+}
+
+#[server(endpoint = "change_pipelines", input = Json)]
+pub async fn change_pipelines(change: PipelineChange) -> Result<(), AppError> {
+    use super::context::{caller, settle};
+    use crate::ssr::ops::pipelines as ops;
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let (db, now) = (&state.db, chrono::Utc::now());
+            match change {
+                PipelineChange::Create { name } => {
+                    ops::create(db, &user, &name, now).await.map(|_| ())
+                }
+                PipelineChange::Rename { id, version, name } => {
+                    ops::rename(db, &user, id, version, &name).await
+                }
+                PipelineChange::Reorder { id, step } => ops::reorder(db, &user, id, step).await,
+                PipelineChange::Delete { id } => ops::delete(db, &user, id).await,
+                PipelineChange::AddStage { pipeline_id, input } => {
+                    ops::add_stage(db, &user, pipeline_id, input)
+                        .await
+                        .map(|_| ())
+                }
+                PipelineChange::UpdateStage { id, version, input } => {
+                    ops::update_stage(db, &user, id, version, input)
+                        .await
+                        .map(|_| ())
+                }
+                PipelineChange::MoveStage { id, step } => {
+                    ops::move_stage(db, &user, id, step).await
+                }
+                PipelineChange::DeleteStage { id, target } => {
+                    ops::delete_stage(db, &user, id, target, now).await
+                }
+            }
+        }
+        .await,
+    )
+}

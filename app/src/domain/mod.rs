@@ -1,0 +1,10 @@
+//! Pure business rules: no I/O, compiled for the server and the browser alike.
+
+pub mod board;
+pub mod deal;
+pub mod event;
+pub mod ids;
+pub mod money;
+pub mod pipeline;
+pub mod user;
+pub mod validation;

@@ -1,0 +1,259 @@
+//! Money is an integer count of minor units in one ISO-4217 currency; never a float.
+//! Sums are kept per currency: adding kronor to euros is a bug, not a total.
+
+use super::validation::RuleError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Currencies Tend accepts, with their number of minor-unit digits.
+const CURRENCIES: &[(&str, u32)] = &[
+    ("SEK", 2),
+    ("EUR", 2),
+    ("USD", 2),
+    ("GBP", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("CHF", 2),
+    ("PLN", 2),
+    ("JPY", 0),
+    ("CAD", 2),
+    ("AUD", 2),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+#[serde(transparent)]
+pub struct Currency(String);
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, RuleError> {
+        let code = code.trim().to_ascii_uppercase();
+        if CURRENCIES.iter().any(|(c, _)| *c == code) {
+            Ok(Self(code))
+        } else {
+            Err(RuleError::invalid(
+                "currency",
+                format!(
+                    "must be one of {}",
+                    CURRENCIES
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ))
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+
+    pub fn all() -> impl Iterator<Item = Currency> {
+        CURRENCIES.iter().map(|(c, _)| Currency(c.to_string()))
+    }
+
+    pub fn minor_digits(&self) -> u32 {
+        CURRENCIES
+            .iter()
+            .find(|(c, _)| *c == self.0)
+            .map(|(_, d)| *d)
+            .unwrap_or(2)
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Locale {
+    #[default]
+    En,
+    Sv,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Result<Self, RuleError> {
+        if minor < 0 {
+            return Err(RuleError::invalid("value", "must not be negative"));
+        }
+        Ok(Self { minor, currency })
+    }
+
+    /// Reads what a person typed ("12 500", "12,500.50", "1999.9") as a major-unit amount.
+    pub fn parse_major(text: &str, currency: Currency) -> Result<Self, RuleError> {
+        let invalid = || RuleError::invalid("value", "must be an amount such as 12500 or 12500.50");
+        let cleaned: String = text
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+            .collect();
+        if cleaned.is_empty() {
+            return Ok(Self { minor: 0, currency });
+        }
+        // A comma followed by exactly 1-2 digits at the end is a decimal comma (Swedish).
+        let normalised = match cleaned.rfind(',') {
+            Some(i) if !cleaned.contains('.') && cleaned.len() - i - 1 <= 2 => {
+                format!("{}.{}", &cleaned[..i].replace(',', ""), &cleaned[i + 1..])
+            }
+            _ => cleaned.replace(',', ""),
+        };
+        let (whole, frac) = match normalised.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (normalised.as_str(), ""),
+        };
+        let digits = currency.minor_digits() as usize;
+        if whole.is_empty()
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !frac.chars().all(|c| c.is_ascii_digit())
+            || frac.len() > digits
+        {
+            return Err(invalid());
+        }
+        let scale = 10i64.pow(digits as u32);
+        let whole: i64 = whole.parse().map_err(|_| invalid())?;
+        let frac_value: i64 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<digits$}").parse().map_err(|_| invalid())?
+        };
+        let minor = whole
+            .checked_mul(scale)
+            .and_then(|m| m.checked_add(frac_value))
+            .ok_or_else(|| RuleError::invalid("value", "is too large"))?;
+        Self::new(minor, currency)
+    }
+
+    /// The amount as a person reads it in `locale`: "SEK 12,500" / "12 500 kr".
+    pub fn format(&self, locale: Locale) -> String {
+        format_minor(self.minor, &self.currency, locale)
+    }
+}
+
+pub fn format_minor(minor: i64, currency: &Currency, locale: Locale) -> String {
+    let digits = currency.minor_digits();
+    let scale = 10i64.pow(digits);
+    let negative = minor < 0;
+    let abs = minor.unsigned_abs();
+    let whole = abs / scale as u64;
+    let frac = abs % scale as u64;
+    let (group, decimal) = match locale {
+        Locale::En => (",", "."),
+        Locale::Sv => ("\u{a0}", ","),
+    };
+    let mut grouped = String::new();
+    let whole_text = whole.to_string();
+    for (i, c) in whole_text.chars().enumerate() {
+        if i > 0 && (whole_text.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(c);
+    }
+    let mut number = grouped;
+    if frac != 0 {
+        number = format!("{number}{decimal}{frac:0width$}", width = digits as usize);
+    }
+    let sign = if negative { "-" } else { "" };
+    match (locale, currency.code()) {
+        (Locale::Sv, "SEK") => format!("{sign}{number}\u{a0}kr"),
+        (Locale::En, "USD") => format!("{sign}${number}"),
+        (Locale::En, "EUR") => format!("{sign}€{number}"),
+        (Locale::En, "GBP") => format!("{sign}£{number}"),
+        (Locale::Sv, "EUR") => format!("{sign}{number}\u{a0}€"),
+        (_, code) => format!("{sign}{code}\u{a0}{number}"),
+    }
+}
+
+/// Sums kept apart per currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals(pub BTreeMap<Currency, i64>);
+
+impl Totals {
+    pub fn add(&mut self, currency: &Currency, minor: i64) {
+        *self.0.entry(currency.clone()).or_insert(0) += minor;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(|v| *v == 0)
+    }
+
+    pub fn format(&self, locale: Locale) -> String {
+        if self.0.is_empty() {
+            return format_minor(0, &Currency("SEK".into()), locale);
+        }
+        self.0
+            .iter()
+            .map(|(c, m)| format_minor(*m, c, locale))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sek() -> Currency {
+        Currency::parse("sek").unwrap()
+    }
+
+    #[test]
+    fn unknown_currencies_are_refused_naming_the_field() {
+        let err = Currency::parse("XXX").unwrap_err();
+        assert!(matches!(err, RuleError::Invalid(f) if f.field == "currency"));
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units() {
+        assert_eq!(
+            Money::parse_major("12 500", sek()).unwrap().minor,
+            1_250_000
+        );
+        assert_eq!(
+            Money::parse_major("12,500.5", sek()).unwrap().minor,
+            1_250_050
+        );
+        assert_eq!(Money::parse_major("99,95", sek()).unwrap().minor, 9_995);
+        assert_eq!(Money::parse_major("", sek()).unwrap().minor, 0);
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::parse_major("500", yen.clone()).unwrap().minor, 500);
+        assert!(Money::parse_major("500.5", yen).is_err());
+    }
+
+    #[test]
+    fn nonsense_and_negative_amounts_are_refused() {
+        assert!(Money::parse_major("abc", sek()).is_err());
+        assert!(Money::parse_major("-5", sek()).is_err());
+        assert!(Money::parse_major("1.234", sek()).is_err());
+        assert!(Money::parse_major("99999999999999999999", sek()).is_err());
+    }
+
+    #[test]
+    fn money_is_formatted_per_locale() {
+        let m = Money::new(1_250_050, sek()).unwrap();
+        assert_eq!(m.format(Locale::En), "SEK\u{a0}12,500.50");
+        assert_eq!(m.format(Locale::Sv), "12\u{a0}500,50\u{a0}kr");
+        let usd = Money::new(100_000_000, Currency::parse("USD").unwrap()).unwrap();
+        assert_eq!(usd.format(Locale::En), "$1,000,000");
+    }
+
+    #[test]
+    fn totals_never_mix_currencies() {
+        let mut t = Totals::default();
+        t.add(&sek(), 100);
+        t.add(&Currency::parse("EUR").unwrap(), 50);
+        t.add(&sek(), 200);
+        assert_eq!(t.0.len(), 2);
+        assert_eq!(t.0[&sek()], 300);
+    }
+}

@@ -1,0 +1,82 @@
+//! The `deal_events` table: append-only. There is no update and no delete here, on
+//! purpose.
+
+use super::{on, Tx};
+use crate::domain::event::{DealEvent, DealEventKind};
+use crate::domain::ids::{DealId, StageId, UserId};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+
+/// Appends one event and returns its position in the log.
+pub async fn append(
+    tx: &mut Tx,
+    deal: DealId,
+    at: DateTime<Utc>,
+    actor: Option<UserId>,
+    kind: &DealEventKind,
+) -> AppResult<i64> {
+    let payload = serde_json::to_string(kind).map_err(|e| AppError::internal(&e))?;
+    let (from, to) = kind.stages();
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "INSERT INTO deal_events (deal_id, at, actor_id, kind, from_stage_id, to_stage_id, payload) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(deal)
+    .bind(at)
+    .bind(actor)
+    .bind(kind.name())
+    .bind(from)
+    .bind(to)
+    .bind(payload)
+    .fetch_one(c)
+    .await
+    })?)
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    deal_id: DealId,
+    at: DateTime<Utc>,
+    actor_id: Option<UserId>,
+    actor_name: Option<String>,
+    payload: String,
+}
+
+impl EventRow {
+    fn event(self) -> AppResult<DealEvent> {
+        let kind = serde_json::from_str(&self.payload).map_err(|e| AppError::internal(&e))?;
+        Ok(DealEvent {
+            id: self.id,
+            deal_id: self.deal_id,
+            at: self.at,
+            actor_id: self.actor_id,
+            actor_name: self.actor_name,
+            kind,
+        })
+    }
+}
+
+/// A deal's history, oldest first.
+pub async fn for_deal(tx: &mut Tx, deal: DealId) -> AppResult<Vec<DealEvent>> {
+    let rows = on!(tx, |c| sqlx::query_as::<_, EventRow>(
+        "SELECT e.id, e.deal_id, e.at, e.actor_id, u.name AS actor_name, e.payload \
+         FROM deal_events e LEFT JOIN users u ON u.id = e.actor_id \
+         WHERE e.deal_id = $1 ORDER BY e.id"
+    )
+    .bind(deal)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(EventRow::event).collect()
+}
+
+/// How many moves into `stage` the log holds (for tests and statistics).
+pub async fn moves_into(tx: &mut Tx, stage: StageId) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM deal_events WHERE kind = 'moved' AND to_stage_id = $1"
+    )
+    .bind(stage)
+    .fetch_one(c)
+    .await)?)
+}

@@ -1,0 +1,267 @@
+//! The `deals` table. Updates name the version they read; a stale one matches no row.
+
+use super::{on, Tx};
+use crate::domain::board::{DealCard, StageSum};
+use crate::domain::deal::{Deal, DealStatus};
+use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+
+macro_rules! columns {
+    () => {
+        "id, title, value, currency, pipeline_id, stage_id, status, lost_reason, \
+         expected_close_date, probability, owner_id, organization_id, person_id, lead_source, \
+         stage_entered_at, closed_at, created_at, updated_at, version"
+    };
+}
+
+/// Which open deals of a pipeline the board shows: `$2` an owner, `$3` a search pattern.
+macro_rules! board_where {
+    () => {
+        "d.pipeline_id = $1 AND d.status = 'open' AND d.deleted_at IS NULL \
+         AND ($2 IS NULL OR d.owner_id = $2) \
+         AND ($3 IS NULL OR LOWER(d.title) LIKE $3 ESCAPE '\\' \
+              OR LOWER(COALESCE(o.name, '')) LIKE $3 ESCAPE '\\')"
+    };
+}
+
+pub async fn insert(tx: &mut Tx, d: &Deal) -> AppResult<()> {
+    let sql = concat!(
+        "INSERT INTO deals (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    );
+    on!(tx, |c| sqlx::query(sql)
+        .bind(d.id)
+        .bind(&d.title)
+        .bind(d.value)
+        .bind(&d.currency)
+        .bind(d.pipeline_id)
+        .bind(d.stage_id)
+        .bind(d.status)
+        .bind(&d.lost_reason)
+        .bind(d.expected_close_date)
+        .bind(d.probability)
+        .bind(d.owner_id)
+        .bind(d.organization_id)
+        .bind(d.person_id)
+        .bind(&d.lead_source)
+        .bind(d.stage_entered_at)
+        .bind(d.closed_at)
+        .bind(d.created_at)
+        .bind(d.updated_at)
+        .bind(d.version)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// A deal that has not been deleted.
+pub async fn find(tx: &mut Tx, id: DealId) -> AppResult<Option<Deal>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM deals WHERE id = $1 AND deleted_at IS NULL"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, Deal>(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Whether a deal with this id was ever created (deleted ones included), for
+/// idempotent creates.
+pub async fn exists(tx: &mut Tx, id: DealId) -> AppResult<bool> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM deals WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?
+        > 0)
+}
+
+/// Saves `d`, which was read at `read_version`; `false` when the row has moved on.
+pub async fn update(tx: &mut Tx, d: &Deal, read_version: i64) -> AppResult<bool> {
+    Ok(on!(tx, |c| {
+        sqlx::query(
+        "UPDATE deals SET title = $3, value = $4, currency = $5, pipeline_id = $6, stage_id = $7, \
+         status = $8, lost_reason = $9, expected_close_date = $10, probability = $11, owner_id = $12, \
+         organization_id = $13, person_id = $14, lead_source = $15, stage_entered_at = $16, \
+         closed_at = $17, updated_at = $18, version = $19 \
+         WHERE id = $1 AND version = $2 AND deleted_at IS NULL"
+    )
+    .bind(d.id)
+    .bind(read_version)
+    .bind(&d.title)
+    .bind(d.value)
+    .bind(&d.currency)
+    .bind(d.pipeline_id)
+    .bind(d.stage_id)
+    .bind(d.status)
+    .bind(&d.lost_reason)
+    .bind(d.expected_close_date)
+    .bind(d.probability)
+    .bind(d.owner_id)
+    .bind(d.organization_id)
+    .bind(d.person_id)
+    .bind(&d.lead_source)
+    .bind(d.stage_entered_at)
+    .bind(d.closed_at)
+    .bind(d.updated_at)
+    .bind(d.version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1)
+    })?)
+}
+
+pub async fn mark_deleted(
+    tx: &mut Tx,
+    id: DealId,
+    read_version: i64,
+    at: DateTime<Utc>,
+) -> AppResult<bool> {
+    Ok(on!(tx, |c| sqlx::query(
+        "UPDATE deals SET deleted_at = $3, updated_at = $3, version = version + 1 \
+         WHERE id = $1 AND version = $2 AND deleted_at IS NULL"
+    )
+    .bind(id)
+    .bind(read_version)
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DealFilter {
+    pub pipeline_id: Option<PipelineId>,
+    pub stage_id: Option<StageId>,
+    pub status: Option<DealStatus>,
+    pub owner_id: Option<UserId>,
+    pub limit: i64,
+}
+
+pub async fn list(tx: &mut Tx, f: &DealFilter) -> AppResult<Vec<Deal>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM deals WHERE deleted_at IS NULL \
+         AND ($1 IS NULL OR pipeline_id = $1) AND ($2 IS NULL OR stage_id = $2) \
+         AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR owner_id = $4) \
+         ORDER BY updated_at DESC, id LIMIT $5"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, Deal>(sql)
+        .bind(f.pipeline_id)
+        .bind(f.stage_id)
+        .bind(f.status)
+        .bind(f.owner_id)
+        .bind(f.limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// What narrows the board: an owner and words in the title or organization.
+#[derive(Clone, Debug, Default)]
+pub struct BoardFilter {
+    pub owner_id: Option<UserId>,
+    /// Lower-cased `LIKE` pattern, already escaped.
+    pub text: Option<String>,
+}
+
+/// Exact count, value and Σ value × probability of the open deals per stage and currency.
+pub async fn board_sums(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    f: &BoardFilter,
+) -> AppResult<Vec<StageSum>> {
+    let sql = concat!(
+        "SELECT d.stage_id AS stage_id, d.currency AS currency, COUNT(*) AS deals, \
+         CAST(SUM(d.value) AS BIGINT) AS value, \
+         CAST(SUM(d.value * COALESCE(d.probability, s.probability)) AS BIGINT) AS weighted_x100 \
+         FROM deals d JOIN stages s ON s.id = d.stage_id \
+         LEFT JOIN organizations o ON o.id = d.organization_id \
+         WHERE ",
+        board_where!(),
+        " GROUP BY d.stage_id, d.currency"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, StageSum>(sql)
+        .bind(pipeline)
+        .bind(f.owner_id)
+        .bind(&f.text)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The open cards of a pipeline, the most recently moved first, at most `per_stage`
+/// for each stage.
+pub async fn board_cards(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    f: &BoardFilter,
+    per_stage: i64,
+) -> AppResult<Vec<DealCard>> {
+    let sql = concat!(
+        "SELECT id, title, value, currency, stage_id, status, owner_id, owner_name, \
+         organization_id, organization_name, stage_entered_at, version FROM ( \
+           SELECT d.id, d.title, d.value, d.currency, d.stage_id, d.status, d.owner_id, \
+             u.name AS owner_name, d.organization_id, o.name AS organization_name, \
+             d.stage_entered_at, d.version, \
+             ROW_NUMBER() OVER (PARTITION BY d.stage_id ORDER BY d.stage_entered_at DESC, d.id) AS n \
+           FROM deals d JOIN users u ON u.id = d.owner_id \
+           LEFT JOIN organizations o ON o.id = d.organization_id \
+           WHERE ",
+        board_where!(),
+        ") ranked WHERE n <= $4 ORDER BY stage_entered_at DESC, id"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, DealCard>(sql)
+        .bind(pipeline)
+        .bind(f.owner_id)
+        .bind(&f.text)
+        .bind(per_stage)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// How many deals (closed ones too) sit in a stage.
+pub async fn count_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM deals WHERE stage_id = $1"
+    )
+    .bind(stage)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// The ids of the live deals in a stage, for logging a move for each.
+pub async fn ids_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<Vec<DealId>> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, DealId>(
+        "SELECT id FROM deals WHERE stage_id = $1 AND deleted_at IS NULL ORDER BY id"
+    )
+    .bind(stage)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Moves every deal of `from` (deleted and closed ones too) to `to` without touching
+/// their status; the caller logs an event for each live one.
+pub async fn reassign_stage(
+    tx: &mut Tx,
+    from: StageId,
+    to: StageId,
+    pipeline: PipelineId,
+) -> AppResult<u64> {
+    Ok(on!(tx, |c| {
+        sqlx::query(
+        "UPDATE deals SET stage_id = $2, pipeline_id = $3, version = version + 1 WHERE stage_id = $1"
+    )
+    .bind(from)
+    .bind(to)
+    .bind(pipeline)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?)
+}

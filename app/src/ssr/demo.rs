@@ -1,0 +1,219 @@
+//! The demo workspace: a few reps and a year of believable deals, generated from a
+//! fixed seed so every fresh demo looks the same (relative to today). Only made when
+//! asked for; a production start never calls this.
+
+use super::db::{deal_events, deals, lost_reasons, organizations, pipelines, users, Db};
+use super::ops::pipelines::insert_default;
+use crate::domain::deal::{Deal, NewDeal};
+use crate::domain::event::{instant, DealEventKind};
+use crate::domain::ids::{DealId, UserId};
+use crate::domain::money::{Currency, Money};
+use crate::error::AppResult;
+use crate::ssr::auth::hash_password;
+use chrono::{DateTime, Duration, Utc};
+
+pub const DEMO_PASSWORD: &str = "tend-demo-2026";
+pub const DEMO_ADMIN: &str = "anna@example.com";
+pub const DEMO_DEALS: usize = 240;
+
+pub const LOST_REASONS: &[&str] = &[
+    "Price",
+    "Chose a competitor",
+    "No budget",
+    "Went silent",
+    "Bad timing",
+    "Missing feature",
+];
+
+const REPS: &[(&str, &str, bool)] = &[
+    ("Anna Lindqvist", DEMO_ADMIN, true),
+    ("Erik Johansson", "erik@example.com", false),
+    ("Sara Nilsson", "sara@example.com", false),
+    ("Omar Haddad", "omar@example.com", false),
+];
+
+const COMPANIES: &[&str] = &[
+    "Nordvik Logistik",
+    "Fjällbacka Fisk",
+    "Solberg Bygg",
+    "Kvarnen Bageri",
+    "Östra Tandvården",
+    "Lundgren & Söner",
+    "Björk Design",
+    "Hamnkontoret",
+    "Vasa Energi",
+    "Grön Teknik",
+    "Almhult Trä",
+    "Skärgårdsbolaget",
+    "Mälardalens Revision",
+    "Nova Fastigheter",
+    "Klippan Kaffe",
+    "Berlin Brightworks",
+    "Rotterdam Freight",
+    "Helsinki Hydro",
+    "Tallinn Tech",
+    "Oslo Outdoor",
+    "Aarhus Analytics",
+    "Gdansk Glass",
+    "Lyon Lumière",
+    "Porto Pack",
+    "Bremen Bikes",
+    "Kiruna Mining Supply",
+    "Uppsala Labs",
+    "Göta Kanalbolaget",
+    "Sundsvall Papper",
+    "Visby Vin",
+];
+
+const PRODUCTS: &[&str] = &[
+    "annual licence",
+    "pilot",
+    "expansion",
+    "renewal",
+    "onboarding package",
+    "support plan",
+    "team seats",
+    "integration project",
+];
+
+const SOURCES: &[&str] = &[
+    "Website",
+    "Referral",
+    "Trade fair",
+    "Cold call",
+    "LinkedIn",
+    "Partner",
+];
+
+/// A small deterministic generator (SplitMix64): the demo needs repeatable variety,
+/// not cryptographic randomness.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Fills an empty database with the demo. Returns `false` (and changes nothing) when
+/// the database already has users.
+pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
+    let now = instant(now);
+    let mut tx = db.write().await?;
+    if users::count(&mut tx).await? > 0 {
+        return Ok(false);
+    }
+    let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    let mut reps = Vec::new();
+    for (name, email, is_admin) in REPS {
+        let row = users::UserRow {
+            id: UserId::new(),
+            email: email.to_string(),
+            name: name.to_string(),
+            password_hash: hash.clone(),
+            is_admin: *is_admin,
+            created_at: now - Duration::days(400),
+        };
+        users::insert(&mut tx, &row).await?;
+        reps.push(row.id);
+    }
+    for (i, label) in LOST_REASONS.iter().enumerate() {
+        lost_reasons::insert(&mut tx, label, i as i64).await?;
+    }
+    let pipeline_id = match pipelines::list(&mut tx).await?.first() {
+        Some(p) => p.id,
+        None => insert_default(&mut tx, "Sales", now - Duration::days(400)).await?,
+    };
+    let pipeline = pipelines::find(&mut tx, pipeline_id)
+        .await?
+        .expect("the pipeline was just read or made in this transaction");
+    let mut stages = pipeline.stages.clone();
+    stages.sort_by_key(|s| s.position);
+
+    let mut dice = Dice(2020_03_04);
+    let sek = Currency::parse("SEK")?;
+    let eur = Currency::parse("EUR")?;
+    let mut org_ids = Vec::new();
+    for name in COMPANIES {
+        org_ids
+            .push(organizations::find_or_create(&mut tx, name, now - Duration::days(380)).await?);
+    }
+    for _ in 0..DEMO_DEALS {
+        let company = dice.below(COMPANIES.len() as u64) as usize;
+        let currency = if company >= 15 {
+            eur.clone()
+        } else {
+            sek.clone()
+        };
+        let major = match currency.code() {
+            "EUR" => 2_000 + dice.below(60) * 500,
+            _ => 20_000 + dice.below(80) * 5_000,
+        };
+        let created = now
+            - Duration::days(dice.below(365) as i64)
+            - Duration::minutes(dice.below(600) as i64);
+        let owner = *dice.pick(&reps);
+        let new = NewDeal {
+            id: DealId(uuid::Uuid::now_v7()),
+            title: format!("{} – {}", COMPANIES[company], dice.pick(PRODUCTS)),
+            value: Money::new(major as i64 * 100, currency)?,
+            stage_id: stages[0].id,
+            owner_id: owner,
+            expected_close_date: Some(
+                (created + Duration::days(30 + dice.below(90) as i64)).date_naive(),
+            ),
+            probability: None,
+            organization_id: Some(org_ids[company]),
+            person_id: None,
+            lead_source: Some(dice.pick(SOURCES).to_string()),
+        };
+        let (mut deal, created_event) = Deal::create(new, &stages[0], created);
+        let mut events = vec![(created, created_event)];
+        let mut at = created;
+        let mut stage = 0;
+        loop {
+            let next = at
+                + Duration::days(2 + dice.below(18) as i64)
+                + Duration::hours(dice.below(8) as i64);
+            if next >= now {
+                break;
+            }
+            let decided = if stage + 1 < stages.len() && dice.chance(62) {
+                stage += 1;
+                deal.move_to(&stages[stage], next)?
+            } else if stage + 1 == stages.len() && dice.chance(65) {
+                Some(deal.win(next)?)
+            } else if dice.chance(if stage + 1 == stages.len() { 60 } else { 45 }) {
+                Some(deal.lose(*dice.pick(LOST_REASONS), next)?)
+            } else {
+                None
+            };
+            let Some(event) = decided else { break };
+            at = next;
+            let closed = matches!(event, DealEventKind::Won | DealEventKind::Lost { .. });
+            events.push((at, event));
+            if closed {
+                break;
+            }
+        }
+        deals::insert(&mut tx, &deal).await?;
+        for (at, event) in &events {
+            deal_events::append(&mut tx, deal.id, *at, Some(owner), event).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,104 @@
+//! Test support: the same test body runs on a fresh SQLite file and, when
+//! `TEND_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database that is dropped
+//! afterwards. Database names are made here from a UUID, never from input, which is
+//! why the two statements that name one are built as text.
+
+use super::db::Db;
+use sqlx::Connection;
+
+pub const POSTGRES_ENV: &str = "TEND_TEST_POSTGRES_URL";
+
+/// A throw-away database; `drop_now` removes it.
+pub struct TestDb {
+    pub db: Db,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join("tend-tests");
+        std::fs::create_dir_all(&dir).expect("temp dir is writable");
+        let path = dir.join(format!("{}.db", uuid::Uuid::now_v7().simple()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("a fresh SQLite file opens");
+        TestDb {
+            db,
+            cleanup: Cleanup::File(path),
+        }
+    }
+
+    /// A fresh PostgreSQL database, or `None` when no test server is configured.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
+        let name = format!("tend_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("the PostgreSQL test server accepts connections");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("a test database can be created");
+        admin.close().await.ok();
+        let url = with_database(&admin_url, &name);
+        let db = Db::connect(&url).await.expect("the fresh database opens");
+        Some(TestDb {
+            db,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        })
+    }
+
+    /// SQLite always; PostgreSQL too when configured.
+    pub async fn all() -> Vec<TestDb> {
+        let mut all = vec![TestDb::sqlite().await];
+        all.extend(TestDb::postgres().await);
+        all
+    }
+
+    /// The URL a server process would be given for this database.
+    pub fn url(&self) -> String {
+        match &self.cleanup {
+            Cleanup::File(path) => format!("sqlite://{}", path.display()),
+            Cleanup::Postgres { admin_url, name } => with_database(admin_url, name),
+        }
+    }
+
+    pub async fn drop_now(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
+                }
+            }
+        }
+    }
+}
+
+/// `postgres://u@h:5432/test` with its database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let prefix_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[prefix_end..].rfind('/') {
+        Some(i) => &base[..prefix_end + i],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}

@@ -1,0 +1,389 @@
+//! The pipeline board: one column per stage with exact sums, cards that move by mouse
+//! drag, keyboard (Shift+→ / Shift+←) or the "Move to…" menu. A move shows at once and
+//! is rolled back with a message when the server refuses it.
+
+mod card;
+mod quick_add;
+
+use crate::api::deals::{change_deal, load_board};
+use crate::domain::board::{self, BoardPage as Page, Column};
+use crate::domain::deal::DealChange;
+use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
+use crate::ui::widgets::{totals, Failure, Frame, Toast};
+use card::Card;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use quick_add::QuickAdd;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Filters {
+    pipeline: Option<PipelineId>,
+    owner: Option<UserId>,
+}
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let query = use_query_map();
+    let read = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
+    let source = move || {
+        (
+            read("pipeline").parse::<PipelineId>().ok(),
+            read("owner").parse::<UserId>().ok(),
+            read("q"),
+        )
+    };
+    let data = Resource::new(source, |(p, o, q)| load_board(p, o, q));
+    view! {
+        <Title text="Board · Tend"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading the board…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => {
+                        let (p, o, q) = source();
+                        view! {
+                            <Frame user=page.me.clone()>
+                                <Board page filters=Filters { pipeline: p, owner: o } text=q/>
+                            </Frame>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <Failure error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// What a card needs to ask for a change.
+#[derive(Clone, Copy)]
+pub(crate) struct BoardActions {
+    pub columns: RwSignal<Vec<Column>>,
+    pub notice: RwSignal<Option<String>>,
+    pub menu: RwSignal<Option<DealId>>,
+    pub losing: RwSignal<Option<(DealId, i64, String)>>,
+    pub dragging: RwSignal<Option<(DealId, i64)>>,
+    pub refresh: Callback<Option<DealId>>,
+}
+
+impl BoardActions {
+    /// Shows the move at once, then asks the server; undoes it if refused.
+    pub fn move_deal(self, deal: DealId, version: i64, to: StageId, keep_focus: bool) {
+        let before = self.columns.get_untracked();
+        let now = chrono::Utc::now();
+        self.columns.update(|c| board::apply_move(c, deal, to, now));
+        self.menu.set(None);
+        spawn_local(async move {
+            match change_deal(deal, version, DealChange::Move(to)).await {
+                Ok(_) => self.refresh.run(keep_focus.then_some(deal)),
+                Err(e) => {
+                    self.columns.set(before);
+                    self.notice.set(Some(format!("The move was undone: {e}")));
+                }
+            }
+        });
+    }
+
+    pub fn close(self, deal: DealId, version: i64, change: DealChange) {
+        self.menu.set(None);
+        spawn_local(async move {
+            match change_deal(deal, version, change).await {
+                Ok(d) => {
+                    self.notice.set(Some(format!(
+                        "“{}” is {}.",
+                        d.title,
+                        match d.status {
+                            crate::domain::deal::DealStatus::Won => "won",
+                            crate::domain::deal::DealStatus::Lost => "lost",
+                            crate::domain::deal::DealStatus::Open => "open",
+                        }
+                    )));
+                    self.refresh.run(None);
+                }
+                Err(e) => self.notice.set(Some(e.to_string())),
+            }
+        });
+    }
+}
+
+#[component]
+fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
+    let columns = RwSignal::new(page.board.columns.clone());
+    let notice = RwSignal::new(None::<String>);
+    let pipeline = page.board.pipeline.clone();
+    let pipeline_id = pipeline.id;
+    let text_for_refresh = text.clone();
+    let refresh = Callback::new(move |focus: Option<DealId>| {
+        let text = text_for_refresh.clone();
+        spawn_local(async move {
+            match load_board(Some(pipeline_id), filters.owner, text).await {
+                Ok(fresh) => {
+                    columns.set(fresh.board.columns);
+                    if let Some(id) = focus {
+                        request_animation_frame(move || {
+                            if let Some(el) = document().get_element_by_id(&card::dom_id(id)) {
+                                use wasm_bindgen::JsCast;
+                                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                                    let _ = el.focus();
+                                }
+                            }
+                        });
+                    }
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+    });
+    let actions = BoardActions {
+        columns,
+        notice,
+        menu: RwSignal::new(None),
+        losing: RwSignal::new(None),
+        dragging: RwSignal::new(None),
+        refresh,
+    };
+    let stages = StoredValue::new(pipeline.clone());
+    let reasons = page.lost_reasons.clone();
+    let now = page.board.now;
+    view! {
+        <Toolbar page=page.clone() filters text/>
+        <div class="board" role="list" aria-label=format!("{} board", pipeline.name)>
+            {move || {
+                columns
+                    .get()
+                    .into_iter()
+                    .map(|column| {
+                        view! { <StageColumn column actions pipeline=stages.get_value() now/> }
+                    })
+                    .collect_view()
+            }}
+        </div>
+        <LostDialog actions reasons/>
+        <Toast message=notice/>
+    }
+}
+
+#[component]
+fn Toolbar(page: Page, filters: Filters, text: String) -> impl IntoView {
+    let navigate = use_navigate();
+    let search = RwSignal::new(text);
+    let pipeline = RwSignal::new(filters.pipeline.or(Some(page.board.pipeline.id)));
+    let owner = RwSignal::new(filters.owner);
+    let go = move || {
+        let mut query = Vec::new();
+        if let Some(p) = pipeline.get_untracked() {
+            query.push(format!("pipeline={p}"));
+        }
+        if let Some(o) = owner.get_untracked() {
+            query.push(format!("owner={o}"));
+        }
+        let q = search.get_untracked();
+        if !q.trim().is_empty() {
+            query.push(format!("q={}", urlencode(q.trim())));
+        }
+        navigate(&format!("/board?{}", query.join("&")), Default::default());
+    };
+    let go = StoredValue::new(go);
+    view! {
+        <form
+            class="toolbar"
+            role="search"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                go.with_value(|g| g());
+            }
+        >
+            <label class="sr-only" for="pipeline-select">"Pipeline"</label>
+            <select
+                id="pipeline-select"
+                on:change=move |ev| {
+                    pipeline.set(event_target_value(&ev).parse().ok());
+                    go.with_value(|g| g());
+                }
+            >
+                {page
+                    .pipelines
+                    .iter()
+                    .map(|(id, name)| {
+                        let selected = Some(*id) == pipeline.get_untracked();
+                        view! {
+                            <option value=id.to_string() selected=selected>
+                                {name.clone()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label class="sr-only" for="owner-select">"Owner"</label>
+            <select
+                id="owner-select"
+                on:change=move |ev| {
+                    owner.set(event_target_value(&ev).parse().ok());
+                    go.with_value(|g| g());
+                }
+            >
+                <option value="">"Everyone"</option>
+                {page
+                    .users
+                    .iter()
+                    .map(|u| {
+                        let selected = Some(u.id) == owner.get_untracked();
+                        view! {
+                            <option value=u.id.to_string() selected=selected>
+                                {u.name.clone()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <input
+                type="search"
+                aria-label="Search deals"
+                placeholder="Search deals or organizations"
+                bind:value=search
+            />
+            <button type="submit">"Search"</button>
+        </form>
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn StageColumn(
+    column: Column,
+    actions: BoardActions,
+    pipeline: crate::domain::pipeline::Pipeline,
+    now: chrono::DateTime<chrono::Utc>,
+) -> impl IntoView {
+    let stage = column.stage.clone();
+    let stage_id = stage.id;
+    let over = RwSignal::new(false);
+    let heading_id = format!("stage-{}", stage.id);
+    let pipeline = StoredValue::new(pipeline);
+    let cards = column
+        .cards
+        .iter()
+        .cloned()
+        .map(|c| {
+            let stage = stage.clone();
+            view! { <Card card=c stage actions pipeline=pipeline.get_value() now/> }
+        })
+        .collect_view();
+    let hidden = column.deals - column.cards.len() as i64;
+    view! {
+        <section
+            class="column"
+            class:drop-target=move || over.get()
+            role="listitem"
+            aria-labelledby=heading_id.clone()
+            data-stage=stage.name.clone()
+            on:dragover=move |ev| {
+                ev.prevent_default();
+                over.set(true);
+            }
+            on:dragleave=move |_| over.set(false)
+            on:drop=move |ev| {
+                ev.prevent_default();
+                over.set(false);
+                if let Some((deal, version)) = actions.dragging.get_untracked() {
+                    actions.dragging.set(None);
+                    actions.move_deal(deal, version, stage_id, false);
+                }
+            }
+        >
+            <header class="column-head">
+                <h2 id=heading_id.clone()>{stage.name.clone()}</h2>
+                <span class="count" aria-label="Open deals">{column.deals}</span>
+                <dl class="sums">
+                    <dt>"Value"</dt>
+                    <dd class="value">{totals(&column.value)}</dd>
+                    <dt>{format!("Weighted ({}%)", stage.probability)}</dt>
+                    <dd class="weighted">{totals(&column.weighted)}</dd>
+                </dl>
+            </header>
+            <QuickAdd stage_id refresh=actions.refresh/>
+            <ul class="cards">{cards}</ul>
+            {(hidden > 0).then(|| view! { <p class="more">{format!("+ {hidden} older deals")}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn LostDialog(actions: BoardActions, reasons: Vec<String>) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let reasons = StoredValue::new(reasons);
+    view! {
+        {move || {
+            actions
+                .losing
+                .get()
+                .map(|(deal, version, title)| {
+                    reason.set(String::new());
+                    view! {
+                        <div class="scrim">
+                            <form
+                                class="dialog"
+                                novalidate
+                                role="dialog"
+                                aria-modal="true"
+                                aria-labelledby="lost-title"
+                                on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    let r = reason.get_untracked();
+                                    if r.trim().is_empty() {
+                                        error.set(Some("Choose why the deal was lost.".into()));
+                                        return;
+                                    }
+                                    error.set(None);
+                                    actions.losing.set(None);
+                                    actions.close(deal, version, DealChange::Lose(r));
+                                }
+                            >
+                                <h2 id="lost-title">"Mark “" {title} "” as lost"</h2>
+                                <label>
+                                    "Reason"
+                                    <select
+                                        name="reason"
+                                        required
+                                        on:change=move |ev| reason.set(event_target_value(&ev))
+                                    >
+                                        <option value="">"Choose a reason…"</option>
+                                        {reasons
+                                            .get_value()
+                                            .into_iter()
+                                            .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                                <div class="actions">
+                                    <button
+                                        type="button"
+                                        on:click=move |_| {
+                                            error.set(None);
+                                            actions.losing.set(None);
+                                        }
+                                    >
+                                        "Cancel"
+                                    </button>
+                                    <button type="submit" class="danger">"Mark as lost"</button>
+                                </div>
+                            </form>
+                        </div>
+                    }
+                })
+        }}
+    }
+}

@@ -1,0 +1,329 @@
+//! The deal page: every field editable, Won / Lost / Reopen, and the history from the
+//! event log.
+
+use crate::api::deals::{change_deal, load_deal, DealPage as Page};
+use crate::domain::deal::{Deal, DealChange, DealEdit, DealStatus};
+use crate::domain::event::{DealEvent, DealEventKind};
+use crate::domain::ids::DealId;
+use crate::domain::money::{Currency, Money};
+use crate::domain::pipeline::Pipeline;
+use crate::error::AppError;
+use crate::ui::widgets::{money, Failure, Frame, Toast};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn DealPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let reload = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (id(), reload.get()),
+        |(id, _)| async move {
+            let id: DealId = id
+                .parse()
+                .map_err(|_| AppError::NotFound("The deal".into()))?;
+            load_deal(id).await
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the deal…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => {
+                        view! {
+                            <Title text=format!("{} · Tend", page.deal.title)/>
+                            <Frame user=page.me.clone()>
+                                <DealView page reload/>
+                            </Frame>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <Failure error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DealView(page: Page, reload: RwSignal<u32>) -> impl IntoView {
+    let deal = page.deal.clone();
+    let notice = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let losing = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let title = RwSignal::new(deal.title.clone());
+    let value = RwSignal::new(major_text(&deal));
+    let currency = RwSignal::new(deal.currency.code().to_string());
+    let close_date = RwSignal::new(
+        deal.expected_close_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
+    let probability = RwSignal::new(deal.probability.map(|p| p.to_string()).unwrap_or_default());
+    let owner = RwSignal::new(deal.owner_id.to_string());
+    let source = RwSignal::new(deal.lead_source.clone().unwrap_or_default());
+    let (id, version) = (deal.id, deal.version);
+
+    let act = move |change: DealChange, done: &'static str| {
+        spawn_local(async move {
+            match change_deal(id, version, change).await {
+                Ok(_) => {
+                    error.set(None);
+                    notice.set(Some(done.to_string()));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => {
+                    notice.set(Some(e.to_string()));
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match read_edit(
+            title,
+            value,
+            currency,
+            close_date,
+            probability,
+            owner,
+            source,
+        ) {
+            Ok(edit) => act(DealChange::Edit(edit), "Saved."),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let field = move |name: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field(name))
+                .map(|m| view! { <p class="field-error">{m}</p> })
+        }
+    };
+    let stage_name = page
+        .pipeline
+        .stage(deal.stage_id)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let status = deal.status;
+    let reasons = page.lost_reasons.clone();
+    let pipeline = page.pipeline.clone();
+    view! {
+        <nav class="crumbs"><a href=format!("/board?pipeline={}", deal.pipeline_id)>"← " {page.pipeline.name.clone()}</a></nav>
+        <div class="deal-head">
+            <div>
+                <h1>{deal.title.clone()}</h1>
+                <p class="deal-sub">
+                    <span class=format!("status {}", status_class(status))>{status_text(status)}</span>
+                    " · " {stage_name} " · " {money(deal.value, &deal.currency)}
+                    {page.organization.clone().map(|o| view! { " · " <span>{o}</span> })}
+                    {deal.lost_reason.clone().map(|r| view! { " · Lost: " <span>{r}</span> })}
+                </p>
+            </div>
+            <div class="deal-actions">
+                {match status {
+                    DealStatus::Open => view! {
+                        <button class="won" on:click=move |_| act(DealChange::Win, "Marked as won.")>"Won"</button>
+                        <button class="lost" on:click=move |_| losing.set(true)>"Lost…"</button>
+                    }.into_any(),
+                    _ => view! {
+                        <button on:click=move |_| act(DealChange::Reopen, "Reopened.")>"Reopen"</button>
+                    }.into_any(),
+                }}
+            </div>
+        </div>
+        <Show when=move || losing.get()>
+            <form class="inline-lost" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                let r = reason.get_untracked();
+                if r.trim().is_empty() {
+                    error.set(Some(AppError::invalid("reason", "Choose why the deal was lost.")));
+                    return;
+                }
+                losing.set(false);
+                act(DealChange::Lose(r), "Marked as lost.");
+            }>
+                <label>"Reason"
+                    <select on:change=move |ev| reason.set(event_target_value(&ev))>
+                        <option value="">"Choose a reason…"</option>
+                        {reasons.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                {field("reason")}
+                <button type="submit" class="danger">"Mark as lost"</button>
+                <button type="button" on:click=move |_| losing.set(false)>"Cancel"</button>
+            </form>
+        </Show>
+        <div class="deal-grid">
+            <form class="card-panel stack" on:submit=save novalidate>
+                <h2>"Details"</h2>
+                <label>"Title" <input type="text" bind:value=title/></label>
+                {field("title")}
+                <div class="row">
+                    <label class="grow">"Value" <input type="text" inputmode="decimal" bind:value=value/></label>
+                    <label>"Currency"
+                        <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                            {Currency::all().map(|c| {
+                                let code = c.code().to_string();
+                                let selected = code == currency.get_untracked();
+                                view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                {field("value")}
+                {field("currency")}
+                <label>"Expected close date" <input type="date" bind:value=close_date/></label>
+                {field("expected_close_date")}
+                <label>"Probability override (%)"
+                    <input type="number" min="0" max="100" bind:value=probability placeholder="stage default"/>
+                </label>
+                {field("probability")}
+                <label>"Owner"
+                    <select on:change=move |ev| owner.set(event_target_value(&ev))>
+                        {page.users.iter().map(|u| {
+                            let selected = u.id.to_string() == owner.get_untracked();
+                            view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Lead source" <input type="text" bind:value=source/></label>
+                {field("lead_source")}
+                <div class="actions">
+                    <button type="submit" class="primary">"Save"</button>
+                </div>
+            </form>
+            <section class="card-panel">
+                <h2>"History"</h2>
+                <ol class="timeline">
+                    {page.history.iter().rev().map(|e| view! { <HistoryItem event=e.clone() pipeline=pipeline.clone()/> }).collect_view()}
+                </ol>
+            </section>
+        </div>
+        <Toast message=notice/>
+    }
+}
+
+fn major_text(deal: &Deal) -> String {
+    let digits = deal.currency.minor_digits();
+    let scale = 10i64.pow(digits);
+    if deal.value % scale == 0 {
+        (deal.value / scale).to_string()
+    } else {
+        format!(
+            "{}.{:0width$}",
+            deal.value / scale,
+            deal.value % scale,
+            width = digits as usize
+        )
+    }
+}
+
+/// Reads the form into an edit, parsing in the browser with the same rules the server uses.
+fn read_edit(
+    title: RwSignal<String>,
+    value: RwSignal<String>,
+    currency: RwSignal<String>,
+    close_date: RwSignal<String>,
+    probability: RwSignal<String>,
+    owner: RwSignal<String>,
+    source: RwSignal<String>,
+) -> Result<DealEdit, AppError> {
+    let parsed_currency = Currency::parse(&currency.get_untracked())?;
+    let minor = Money::parse_major(&value.get_untracked(), parsed_currency)?.minor;
+    let date = close_date.get_untracked();
+    let expected_close_date = if date.trim().is_empty() {
+        None
+    } else {
+        Some(
+            date.parse()
+                .map_err(|_| AppError::invalid("expected_close_date", "must be a date"))?,
+        )
+    };
+    let p = probability.get_untracked();
+    let probability = if p.trim().is_empty() {
+        None
+    } else {
+        Some(p.trim().parse::<i64>().map_err(|_| {
+            AppError::invalid("probability", "must be a whole number from 0 to 100")
+        })?)
+    };
+    Ok(DealEdit {
+        title: Some(title.get_untracked()),
+        value: Some(minor),
+        currency: Some(currency.get_untracked()),
+        expected_close_date: Some(expected_close_date),
+        probability: Some(probability),
+        owner_id: owner.get_untracked().parse().ok(),
+        organization_id: None,
+        lead_source: Some(Some(source.get_untracked())),
+    })
+}
+
+fn status_text(s: DealStatus) -> &'static str {
+    match s {
+        DealStatus::Open => "Open",
+        DealStatus::Won => "Won",
+        DealStatus::Lost => "Lost",
+    }
+}
+
+fn status_class(s: DealStatus) -> &'static str {
+    match s {
+        DealStatus::Open => "open",
+        DealStatus::Won => "won",
+        DealStatus::Lost => "lost",
+    }
+}
+
+#[component]
+fn HistoryItem(event: DealEvent, pipeline: Pipeline) -> impl IntoView {
+    let stage = |id| {
+        pipeline
+            .stage(id)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| "a stage no longer in this pipeline".into())
+    };
+    let text = match &event.kind {
+        DealEventKind::Created {
+            value,
+            currency,
+            stage_id,
+            ..
+        } => {
+            format!(
+                "Created in {} at {}",
+                stage(*stage_id),
+                money(*value, currency)
+            )
+        }
+        DealEventKind::Moved { from, to } => {
+            format!("Moved from {} to {}", stage(*from), stage(*to))
+        }
+        DealEventKind::Changed { changes } => format!(
+            "Changed {}",
+            changes
+                .iter()
+                .map(|c| c.field.replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        DealEventKind::Won => "Won".into(),
+        DealEventKind::Lost { reason } => format!("Lost: {reason}"),
+        DealEventKind::Reopened => "Reopened".into(),
+        DealEventKind::Deleted => "Deleted".into(),
+    };
+    let when = event.at.format("%Y-%m-%d %H:%M").to_string();
+    view! {
+        <li class=format!("event {}", event.kind.name())>
+            <span class="what">{text}</span>
+            <span class="who">{event.actor_name.clone().unwrap_or_else(|| "Tend".into())} " · " <time datetime=event.at.to_rfc3339()>{when}</time></span>
+        </li>
+    }
+}

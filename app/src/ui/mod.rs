@@ -1,0 +1,57 @@
+//! Components and pages, one folder per feature. Components render numbers that the
+//! domain computed; they never compute business numbers themselves.
+
+pub mod admin;
+pub mod auth;
+pub mod board;
+pub mod deal;
+pub mod widgets;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{ParamSegment, StaticSegment};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0f5c4d"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated, for people
+    // (styles can rely on it) and for tests that must not click too early.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tend.css"/>
+        <Title text="Tend"/>
+        <Router>
+            <Routes fallback=|| view! { <widgets::NotFound/> }>
+                <Route path=StaticSegment("") view=|| view! { <Redirect path="/board"/> }/>
+                <Route path=StaticSegment("login") view=auth::SignInPage/>
+                <Route path=StaticSegment("board") view=board::BoardPage/>
+                <Route path=(StaticSegment("deals"), ParamSegment("id")) view=deal::DealPage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("pipelines")) view=admin::AdminPage/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,107 @@
+//! Small pieces shared by pages: the frame with navigation, error notes, money.
+
+use crate::api::auth::SignOut;
+use crate::domain::money::{format_minor, Currency, Locale, Totals};
+use crate::domain::user::User;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+
+/// The locale money and dates are shown in; Swedish arrives with the translation layer.
+pub const LOCALE: Locale = Locale::En;
+
+pub fn money(minor: i64, currency: &Currency) -> String {
+    format_minor(minor, currency, LOCALE)
+}
+
+pub fn totals(t: &Totals) -> String {
+    t.format(LOCALE)
+}
+
+pub fn days(n: i64) -> String {
+    match n {
+        0 => "today".into(),
+        1 => "1 day".into(),
+        n => format!("{n} days"),
+    }
+}
+
+/// The page frame: brand, navigation and who is signed in.
+#[component]
+pub fn Frame(user: User, children: Children) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let initials = User::initials(&user.name);
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/board" aria-label="Tend home">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                "Tend"
+            </a>
+            <nav class="topnav" aria-label="Main">
+                <A href="/board">"Board"</A>
+                {user.is_admin.then(|| view! { <A href="/admin/pipelines">"Pipelines"</A> })}
+            </nav>
+            <div class="me">
+                <span class="avatar" title=user.name.clone()>{initials}</span>
+                <span class="me-name">{user.name.clone()}</span>
+                <ActionForm action=sign_out>
+                    <button type="submit" class="link">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main class="page">{children()}</main>
+    }
+}
+
+/// What a failed page load shows: sign-in for a stranger, a sentence for the rest.
+#[component]
+pub fn Failure(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated => view! { <Redirect path="/login"/> }.into_any(),
+        e => view! {
+            <div class="failure" role="alert">
+                <h1>"That did not work"</h1>
+                <p>{e.to_string()}</p>
+                <a href="/board">"Back to the board"</a>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <div class="failure">
+            <h1>"Page not found"</h1>
+            <a href="/board">"Go to the board"</a>
+        </div>
+    }
+}
+
+/// A message that appears at the bottom of the screen, e.g. when the server refused a move.
+#[component]
+pub fn Toast(message: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || {
+                message
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <div class="toast">
+                                <span>{m}</span>
+                                <button class="link" on:click=move |_| message.set(None)>
+                                    "Dismiss"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

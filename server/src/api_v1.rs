@@ -1,0 +1,289 @@
+//! Public JSON API v1: bearer tokens, the same ops as the server functions, and errors
+//! as `{code, message, field?}` with a fitting 4xx status.
+
+use app::domain::deal::{Deal, DealChange, DealDraft, DealEdit, DealStatus};
+use app::domain::event::DealEvent;
+use app::domain::ids::{DealId, PipelineId, StageId, UserId};
+use app::domain::pipeline::Pipeline;
+use app::domain::user::User;
+use app::error::AppError;
+use app::ssr::auth::bearer_token;
+use app::ssr::db::deals::DealFilter;
+use app::ssr::ops;
+use app::ssr::state::AppState;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/pipelines", get(pipelines))
+        .route("/deals", get(list_deals).post(create_deal))
+        .route(
+            "/deals/{id}",
+            get(get_deal).patch(patch_deal).delete(delete_deal),
+        )
+        .route("/deals/{id}/move", post(move_deal))
+        .route("/deals/{id}/won", post(win_deal))
+        .route("/deals/{id}/lost", post(lose_deal))
+        .route("/deals/{id}/reopen", post(reopen_deal))
+        .route("/deals/{id}/events", get(deal_events))
+        .fallback(|| async { ApiError(AppError::NotFound("That API route".into())) })
+}
+
+/// An error on its way out of the API.
+pub struct ApiError(pub AppError);
+
+#[derive(Serialize)]
+struct ErrorBody {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let (message, field) = match &self.0 {
+            AppError::Invalid(errors) => match errors.first() {
+                Some(f) => (format!("{}: {}", f.field, f.message), Some(f.field.clone())),
+                None => (self.0.to_string(), None),
+            },
+            other => (other.to_string(), None),
+        };
+        let body = ErrorBody {
+            code: self.0.code(),
+            message,
+            field,
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let e = match &r {
+            JsonRejection::MissingJsonContentType(_) => {
+                AppError::invalid("content-type", "must be application/json")
+            }
+            other => AppError::invalid("body", other.body_text()),
+        };
+        Self(e)
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self(AppError::invalid("query", r.body_text()))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        Self(AppError::NotFound("The deal".into()))
+    }
+}
+
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+struct Json<T>(T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+struct Query<T>(T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+struct Path<T>(T);
+
+/// The API caller, established from the bearer token.
+struct Caller(User);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
+        Ok(Caller(ops::auth::token_user(&state.db, &token).await?))
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+async fn pipelines(State(s): State<AppState>, Caller(user): Caller) -> ApiResult<Vec<Pipeline>> {
+    Ok(Json(ops::pipelines::list(&s.db, &user).await?))
+}
+
+#[derive(Deserialize)]
+struct DealQuery {
+    pipeline_id: Option<PipelineId>,
+    stage_id: Option<StageId>,
+    status: Option<String>,
+    owner_id: Option<UserId>,
+    limit: Option<i64>,
+}
+
+async fn list_deals(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Query(q): Query<DealQuery>,
+) -> ApiResult<Vec<Deal>> {
+    let status = q
+        .status
+        .as_deref()
+        .map(DealStatus::parse)
+        .transpose()
+        .map_err(AppError::from)?;
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=5000).contains(&limit) {
+        return Err(AppError::invalid("limit", "must be between 1 and 5000").into());
+    }
+    let filter = DealFilter {
+        pipeline_id: q.pipeline_id,
+        stage_id: q.stage_id,
+        status,
+        owner_id: q.owner_id,
+        limit,
+    };
+    Ok(Json(ops::deals::list(&s.db, &user, filter).await?))
+}
+
+async fn create_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Json(draft): Json<DealDraft>,
+) -> Result<(StatusCode, Json<Deal>), ApiError> {
+    let deal = ops::deals::create(&s.db, &user, draft, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(deal)))
+}
+
+async fn get_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+) -> ApiResult<Deal> {
+    Ok(Json(ops::deals::get(&s.db, &user, id).await?))
+}
+
+async fn deal_events(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+) -> ApiResult<Vec<DealEvent>> {
+    Ok(Json(ops::deals::history(&s.db, &user, id).await?))
+}
+
+#[derive(Deserialize)]
+struct Patch {
+    version: i64,
+    #[serde(flatten)]
+    edit: DealEdit,
+}
+
+async fn change(
+    s: &AppState,
+    user: &User,
+    id: DealId,
+    version: i64,
+    change: DealChange,
+) -> ApiResult<Deal> {
+    Ok(Json(
+        ops::deals::change(&s.db, user, id, version, change, Utc::now()).await?,
+    ))
+}
+
+async fn patch_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+    Json(p): Json<Patch>,
+) -> ApiResult<Deal> {
+    change(&s, &user, id, p.version, DealChange::Edit(p.edit)).await
+}
+
+#[derive(Deserialize)]
+struct Version {
+    version: i64,
+}
+
+async fn delete_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+    Query(v): Query<Version>,
+) -> Result<StatusCode, ApiError> {
+    change(&s, &user, id, v.version, DealChange::Delete).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Move {
+    stage_id: StageId,
+    version: i64,
+}
+
+async fn move_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+    Json(m): Json<Move>,
+) -> ApiResult<Deal> {
+    change(&s, &user, id, m.version, DealChange::Move(m.stage_id)).await
+}
+
+async fn win_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+    Json(v): Json<Version>,
+) -> ApiResult<Deal> {
+    change(&s, &user, id, v.version, DealChange::Win).await
+}
+
+#[derive(Deserialize)]
+struct Lost {
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn lose_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+    Json(l): Json<Lost>,
+) -> ApiResult<Deal> {
+    change(&s, &user, id, l.version, DealChange::Lose(l.reason)).await
+}
+
+async fn reopen_deal(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<DealId>,
+    Json(v): Json<Version>,
+) -> ApiResult<Deal> {
+    change(&s, &user, id, v.version, DealChange::Reopen).await
+}
