@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Tend: a real-time sales pipeline. The app is compiled twice: with `ssr` for the
 //! server and with `hydrate` for the browser.
 

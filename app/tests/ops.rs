@@ -23,10 +23,19 @@ where
     for test_db in TestDb::all().await {
         let db = test_db.db.clone();
         let now = Utc::now();
-        let admin = ops::auth::create_user(&db, "anna@example.com", "Anna Berg", "long enough secret", true, now)
+        let admin = ops::auth::create_user(
+            &db,
+            "anna@example.com",
+            "Anna Berg",
+            "long enough secret",
+            true,
+            now,
+        )
+        .await
+        .expect("admin is created");
+        ops::pipelines::ensure_default(&db, now)
             .await
-            .expect("admin is created");
-        ops::pipelines::ensure_default(&db, now).await.expect("pipeline is created");
+            .expect("pipeline is created");
         let pipeline = ops::pipelines::list(&db, &admin).await.unwrap().remove(0);
         println!("engine: {}", db.engine());
         body(db, admin, pipeline).await;
@@ -57,13 +66,21 @@ async fn creating_a_deal_logs_it_and_a_retry_with_the_same_id_creates_nothing_ne
         let mut d = draft("Acme renewal", 1_250_000, "SEK", stage(&p, 0));
         d.id = Some(id);
         d.organization = Some("Acme AB".into());
-        let first = ops::deals::create(&db, &me, d.clone(), Utc::now()).await.unwrap();
+        let first = ops::deals::create(&db, &me, d.clone(), Utc::now())
+            .await
+            .unwrap();
         let again = ops::deals::create(&db, &me, d, Utc::now()).await.unwrap();
         assert_eq!(first, again);
         assert_eq!(first.owner_id, me.id);
         let history = ops::deals::history(&db, &me, id).await.unwrap();
         assert_eq!(history.len(), 1);
-        assert!(matches!(history[0].kind, DealEventKind::Created { value: 1_250_000, .. }));
+        assert!(matches!(
+            history[0].kind,
+            DealEventKind::Created {
+                value: 1_250_000,
+                ..
+            }
+        ));
         assert_eq!(history[0].actor_name.as_deref(), Some("Anna Berg"));
     })
     .await;
@@ -86,16 +103,36 @@ async fn a_deal_reads_back_exactly_as_it_was_saved() {
 #[tokio::test]
 async fn moving_a_deal_logs_from_and_to_and_a_stale_version_is_refused() {
     on_each_engine(|db, me, p| async move {
-        let deal = ops::deals::create(&db, &me, draft("Move me", 100, "SEK", stage(&p, 0)), Utc::now())
-            .await
-            .unwrap();
-        let moved = ops::deals::change(&db, &me, deal.id, 1, DealChange::Move(stage(&p, 1)), Utc::now())
-            .await
-            .unwrap();
+        let deal = ops::deals::create(
+            &db,
+            &me,
+            draft("Move me", 100, "SEK", stage(&p, 0)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let moved = ops::deals::change(
+            &db,
+            &me,
+            deal.id,
+            1,
+            DealChange::Move(stage(&p, 1)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(moved.stage_id, stage(&p, 1));
         assert_eq!(moved.version, 2);
 
-        let stale = ops::deals::change(&db, &me, deal.id, 1, DealChange::Move(stage(&p, 2)), Utc::now()).await;
+        let stale = ops::deals::change(
+            &db,
+            &me,
+            deal.id,
+            1,
+            DealChange::Move(stage(&p, 2)),
+            Utc::now(),
+        )
+        .await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
         let now = ops::deals::get(&db, &me, deal.id).await.unwrap();
         assert_eq!(now.stage_id, stage(&p, 1), "a stale move changes nothing");
@@ -116,21 +153,56 @@ async fn moving_a_deal_logs_from_and_to_and_a_stale_version_is_refused() {
 #[tokio::test]
 async fn a_won_deal_cannot_move_until_reopened_and_lost_needs_a_reason() {
     on_each_engine(|db, me, p| async move {
-        let deal = ops::deals::create(&db, &me, draft("Close me", 100, "SEK", stage(&p, 3)), Utc::now())
+        let deal = ops::deals::create(
+            &db,
+            &me,
+            draft("Close me", 100, "SEK", stage(&p, 3)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let won = ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, Utc::now())
             .await
             .unwrap();
-        let won = ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, Utc::now()).await.unwrap();
         assert_eq!(won.status, DealStatus::Won);
-        let refused = ops::deals::change(&db, &me, deal.id, 2, DealChange::Move(stage(&p, 0)), Utc::now()).await;
+        let refused = ops::deals::change(
+            &db,
+            &me,
+            deal.id,
+            2,
+            DealChange::Move(stage(&p, 0)),
+            Utc::now(),
+        )
+        .await;
         assert!(matches!(refused, Err(AppError::Refused(_))));
-        let reopened = ops::deals::change(&db, &me, deal.id, 2, DealChange::Reopen, Utc::now()).await.unwrap();
+        let reopened = ops::deals::change(&db, &me, deal.id, 2, DealChange::Reopen, Utc::now())
+            .await
+            .unwrap();
         assert_eq!(reopened.status, DealStatus::Open);
 
-        let no_reason = ops::deals::change(&db, &me, deal.id, 3, DealChange::Lose("  ".into()), Utc::now()).await;
-        assert_eq!(no_reason.unwrap_err().field("reason").as_deref(), Some("say why the deal was lost"));
-        let lost = ops::deals::change(&db, &me, deal.id, 3, DealChange::Lose("Price".into()), Utc::now())
-            .await
-            .unwrap();
+        let no_reason = ops::deals::change(
+            &db,
+            &me,
+            deal.id,
+            3,
+            DealChange::Lose("  ".into()),
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(
+            no_reason.unwrap_err().field("reason").as_deref(),
+            Some("say why the deal was lost")
+        );
+        let lost = ops::deals::change(
+            &db,
+            &me,
+            deal.id,
+            3,
+            DealChange::Lose("Price".into()),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(lost.lost_reason.as_deref(), Some("Price"));
         let kinds: Vec<_> = ops::deals::history(&db, &me, deal.id)
             .await
@@ -146,9 +218,14 @@ async fn a_won_deal_cannot_move_until_reopened_and_lost_needs_a_reason() {
 #[tokio::test]
 async fn an_edit_logs_only_the_fields_that_changed() {
     on_each_engine(|db, me, p| async move {
-        let deal = ops::deals::create(&db, &me, draft("Edit me", 100, "SEK", stage(&p, 0)), Utc::now())
-            .await
-            .unwrap();
+        let deal = ops::deals::create(
+            &db,
+            &me,
+            draft("Edit me", 100, "SEK", stage(&p, 0)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         let edit = DealEdit {
             title: Some("Edit me".into()),
             value: Some(500),
@@ -174,15 +251,24 @@ async fn board_sums_are_exact_per_currency_even_beyond_the_cards_sent() {
         let s = stage(&p, 2);
         let count = ops::board::CARDS_PER_STAGE + 5;
         for i in 0..count {
-            ops::deals::create(&db, &me, draft(&format!("Deal {i}"), 1_001, "SEK", s), Utc::now())
-                .await
-                .unwrap();
+            ops::deals::create(
+                &db,
+                &me,
+                draft(&format!("Deal {i}"), 1_001, "SEK", s),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
         }
         let mut special = draft("Euro deal", 333, "EUR", s);
         special.probability = Some(33);
-        ops::deals::create(&db, &me, special, Utc::now()).await.unwrap();
+        ops::deals::create(&db, &me, special, Utc::now())
+            .await
+            .unwrap();
 
-        let page = ops::board::board_page(&db, &me, Some(p.id), None, "", Utc::now()).await.unwrap();
+        let page = ops::board::board_page(&db, &me, Some(p.id), None, "", Utc::now())
+            .await
+            .unwrap();
         let column = page.board.columns.iter().find(|c| c.stage.id == s).unwrap();
         assert_eq!(column.deals, count + 1);
         assert_eq!(column.cards.len() as i64, ops::board::CARDS_PER_STAGE);
@@ -194,7 +280,9 @@ async fn board_sums_are_exact_per_currency_even_beyond_the_cards_sent() {
         assert_eq!(column.weighted.0[&sek], 102_603);
         assert_eq!(column.weighted.0[&eur], 110);
 
-        let found = ops::board::board_page(&db, &me, Some(p.id), None, "euro", Utc::now()).await.unwrap();
+        let found = ops::board::board_page(&db, &me, Some(p.id), None, "euro", Utc::now())
+            .await
+            .unwrap();
         let total: i64 = found.board.columns.iter().map(|c| c.deals).sum();
         assert_eq!(total, 1);
     })
@@ -204,12 +292,25 @@ async fn board_sums_are_exact_per_currency_even_beyond_the_cards_sent() {
 #[tokio::test]
 async fn closed_deals_leave_the_board() {
     on_each_engine(|db, me, p| async move {
-        let deal = ops::deals::create(&db, &me, draft("Soon won", 100, "SEK", stage(&p, 0)), Utc::now())
+        let deal = ops::deals::create(
+            &db,
+            &me,
+            draft("Soon won", 100, "SEK", stage(&p, 0)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, Utc::now())
             .await
             .unwrap();
-        ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, Utc::now()).await.unwrap();
-        let page = ops::board::board_page(&db, &me, None, None, "", Utc::now()).await.unwrap();
-        assert!(page.board.columns.iter().all(|c| c.deals == 0 && c.cards.is_empty()));
+        let page = ops::board::board_page(&db, &me, None, None, "", Utc::now())
+            .await
+            .unwrap();
+        assert!(page
+            .board
+            .columns
+            .iter()
+            .all(|c| c.deals == 0 && c.cards.is_empty()));
     })
     .await;
 }
@@ -239,36 +340,73 @@ async fn a_stage_holding_deals_is_deleted_only_with_a_target_and_each_move_is_lo
 #[tokio::test]
 async fn only_admins_change_pipelines_and_bad_stage_input_names_the_field() {
     on_each_engine(|db, me, p| async move {
-        let rep = ops::auth::create_user(&db, "erik@example.com", "Erik", "another long secret", false, Utc::now())
-            .await
-            .unwrap();
+        let rep = ops::auth::create_user(
+            &db,
+            "erik@example.com",
+            "Erik",
+            "another long secret",
+            false,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         let input = StageInput {
             name: "Negotiation".into(),
             probability: 70,
             rotting_days: Some(10),
         };
         assert_eq!(
-            ops::pipelines::add_stage(&db, &rep, p.id, input.clone()).await.unwrap_err(),
+            ops::pipelines::add_stage(&db, &rep, p.id, input.clone())
+                .await
+                .unwrap_err(),
             AppError::Forbidden
         );
         let bad = StageInput {
             probability: 170,
             ..input.clone()
         };
-        let err = ops::pipelines::add_stage(&db, &me, p.id, bad).await.unwrap_err();
-        assert_eq!(err.field("probability").as_deref(), Some("must be between 0 and 100"));
-        let added = ops::pipelines::add_stage(&db, &me, p.id, input).await.unwrap();
+        let err = ops::pipelines::add_stage(&db, &me, p.id, bad)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.field("probability").as_deref(),
+            Some("must be between 0 and 100")
+        );
+        let added = ops::pipelines::add_stage(&db, &me, p.id, input)
+            .await
+            .unwrap();
         assert_eq!(added.position, 4);
-        ops::pipelines::move_stage(&db, &me, added.id, -1).await.unwrap();
-        let stages = ops::pipelines::list(&db, &me).await.unwrap().remove(0).stages;
+        ops::pipelines::move_stage(&db, &me, added.id, -1)
+            .await
+            .unwrap();
+        let stages = ops::pipelines::list(&db, &me)
+            .await
+            .unwrap()
+            .remove(0)
+            .stages;
         let names: Vec<_> = stages.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["Prospect/lead", "Qualification", "Proposal", "Negotiation", "Commitment"]);
+        assert_eq!(
+            names,
+            [
+                "Prospect/lead",
+                "Qualification",
+                "Proposal",
+                "Negotiation",
+                "Commitment"
+            ]
+        );
 
-        let second = ops::pipelines::create(&db, &me, "Partners", Utc::now()).await.unwrap();
-        ops::pipelines::rename(&db, &me, second.id, second.version, "Partnerships").await.unwrap();
+        let second = ops::pipelines::create(&db, &me, "Partners", Utc::now())
+            .await
+            .unwrap();
+        ops::pipelines::rename(&db, &me, second.id, second.version, "Partnerships")
+            .await
+            .unwrap();
         let stale = ops::pipelines::rename(&db, &me, second.id, second.version, "Again").await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
-        ops::pipelines::reorder(&db, &me, second.id, -1).await.unwrap();
+        ops::pipelines::reorder(&db, &me, second.id, -1)
+            .await
+            .unwrap();
         let all = ops::pipelines::list(&db, &me).await.unwrap();
         assert_eq!(all[0].name, "Partnerships");
         ops::pipelines::delete(&db, &me, second.id).await.unwrap();
@@ -280,23 +418,41 @@ async fn only_admins_change_pipelines_and_bad_stage_input_names_the_field() {
 #[tokio::test]
 async fn signing_in_opens_a_session_that_signing_out_ends() {
     on_each_engine(|db, _me, _p| async move {
-        let wrong = ops::auth::sign_in(&db, "anna@example.com", "not the password", Utc::now()).await;
-        assert_eq!(wrong.unwrap_err().field("password").as_deref(), Some("That email and password do not match."));
-        let unknown = ops::auth::sign_in(&db, "nobody@example.com", "long enough secret", Utc::now()).await;
+        let wrong =
+            ops::auth::sign_in(&db, "anna@example.com", "not the password", Utc::now()).await;
+        assert_eq!(
+            wrong.unwrap_err().field("password").as_deref(),
+            Some("That email and password do not match.")
+        );
+        let unknown =
+            ops::auth::sign_in(&db, "nobody@example.com", "long enough secret", Utc::now()).await;
         assert!(unknown.is_err());
 
-        let (user, secret) = ops::auth::sign_in(&db, "Anna@Example.com", "long enough secret", Utc::now())
-            .await
-            .unwrap();
-        let (_, second) = ops::auth::sign_in(&db, "anna@example.com", "long enough secret", Utc::now())
-            .await
-            .unwrap();
+        let (user, secret) =
+            ops::auth::sign_in(&db, "Anna@Example.com", "long enough secret", Utc::now())
+                .await
+                .unwrap();
+        let (_, second) =
+            ops::auth::sign_in(&db, "anna@example.com", "long enough secret", Utc::now())
+                .await
+                .unwrap();
         assert_ne!(secret, second, "every sign-in gets a new session");
-        assert_eq!(ops::auth::session_user(&db, &secret, Utc::now()).await.unwrap(), user);
+        assert_eq!(
+            ops::auth::session_user(&db, &secret, Utc::now())
+                .await
+                .unwrap(),
+            user
+        );
         let later = Utc::now() + Duration::days(31);
-        assert_eq!(ops::auth::session_user(&db, &secret, later).await, Err(AppError::Unauthenticated));
+        assert_eq!(
+            ops::auth::session_user(&db, &secret, later).await,
+            Err(AppError::Unauthenticated)
+        );
         ops::auth::sign_out(&db, &secret).await.unwrap();
-        assert_eq!(ops::auth::session_user(&db, &secret, Utc::now()).await, Err(AppError::Unauthenticated));
+        assert_eq!(
+            ops::auth::session_user(&db, &secret, Utc::now()).await,
+            Err(AppError::Unauthenticated)
+        );
     })
     .await;
 }
@@ -304,10 +460,23 @@ async fn signing_in_opens_a_session_that_signing_out_ends() {
 #[tokio::test]
 async fn an_api_token_identifies_its_user_and_a_made_up_one_does_not() {
     on_each_engine(|db, me, _p| async move {
-        let token = ops::auth::create_token(&db, "anna@example.com", "ci", Utc::now()).await.unwrap();
+        let token = ops::auth::create_token(&db, "anna@example.com", "ci", Utc::now())
+            .await
+            .unwrap();
         assert_eq!(ops::auth::token_user(&db, &token).await.unwrap(), me);
-        assert_eq!(ops::auth::token_user(&db, "tend_nope").await, Err(AppError::Unauthenticated));
-        let duplicate = ops::auth::create_user(&db, "ANNA@example.com", "Anna", "long enough secret", false, Utc::now()).await;
+        assert_eq!(
+            ops::auth::token_user(&db, "tend_nope").await,
+            Err(AppError::Unauthenticated)
+        );
+        let duplicate = ops::auth::create_user(
+            &db,
+            "ANNA@example.com",
+            "Anna",
+            "long enough secret",
+            false,
+            Utc::now(),
+        )
+        .await;
         assert!(duplicate.unwrap_err().field("email").is_some());
     })
     .await;
@@ -319,10 +488,18 @@ async fn the_demo_fills_an_empty_database_once_with_a_believable_year() {
         let db = test_db.db.clone();
         let now = Utc::now();
         assert!(app::ssr::demo::seed(&db, now).await.unwrap());
-        assert!(!app::ssr::demo::seed(&db, now).await.unwrap(), "a second seed changes nothing");
-        let (admin, _) = ops::auth::sign_in(&db, app::ssr::demo::DEMO_ADMIN, app::ssr::demo::DEMO_PASSWORD, now)
-            .await
-            .unwrap();
+        assert!(
+            !app::ssr::demo::seed(&db, now).await.unwrap(),
+            "a second seed changes nothing"
+        );
+        let (admin, _) = ops::auth::sign_in(
+            &db,
+            app::ssr::demo::DEMO_ADMIN,
+            app::ssr::demo::DEMO_PASSWORD,
+            now,
+        )
+        .await
+        .unwrap();
         let filter = app::ssr::db::deals::DealFilter {
             limit: 10_000,
             ..Default::default()
@@ -335,12 +512,20 @@ async fn the_demo_fills_an_empty_database_once_with_a_believable_year() {
         assert!(count(DealStatus::Open) > 30, "many deals are open");
         assert!(deals.iter().any(|d| d.currency.code() == "EUR"));
         assert!(deals.iter().any(|d| d.currency.code() == "SEK"));
-        assert!(deals.iter().all(|d| d.created_at > now - Duration::days(366)));
+        assert!(deals
+            .iter()
+            .all(|d| d.created_at > now - Duration::days(366)));
         let lost = deals.iter().find(|d| d.status == DealStatus::Lost).unwrap();
         let history = ops::deals::history(&db, &admin, lost.id).await.unwrap();
         assert_eq!(history.first().unwrap().kind.name(), "created");
-        assert!(matches!(history.last().unwrap().kind, DealEventKind::Lost { .. }));
-        assert!(history.windows(2).all(|w| w[0].at <= w[1].at), "history is in time order");
+        assert!(matches!(
+            history.last().unwrap().kind,
+            DealEventKind::Lost { .. }
+        ));
+        assert!(
+            history.windows(2).all(|w| w[0].at <= w[1].at),
+            "history is in time order"
+        );
         test_db.drop_now().await;
     }
 }
@@ -348,10 +533,13 @@ async fn the_demo_fills_an_empty_database_once_with_a_believable_year() {
 #[test]
 fn both_engines_have_the_same_migrations() {
     let names = |dir: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/../migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!(
+            "{}/../migrations/{dir}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
         v.sort();
         v
     };

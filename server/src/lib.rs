@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Tend web server: Leptos pages and server functions, the public JSON API, and
 //! the middleware around them.
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `tend`: the server binary. `tend serve` (the default) starts the web server; `tend
 //! user` and `tend token` manage who may sign in and call the API.
 

@@ -11,15 +11,14 @@ pub async fn find_or_create(
     name: &str,
     at: DateTime<Utc>,
 ) -> AppResult<OrganizationId> {
-    let found =
-        on!(tx, |c| {
-            sqlx::query_scalar::<_, OrganizationId>(
+    let found = on!(tx, |c| {
+        sqlx::query_scalar::<_, OrganizationId>(
         "SELECT id FROM organizations WHERE LOWER(name) = LOWER($1) ORDER BY created_at LIMIT 1"
     )
     .bind(name)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     if let Some(id) = found {
         return Ok(id);
     }

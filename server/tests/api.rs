@@ -1,0 +1,424 @@
+#![recursion_limit = "256"]
+//! The HTTP surface, against a server spawned on a free port over a fresh database:
+//! once on SQLite and, when TEND_TEST_POSTGRES_URL is set, once on PostgreSQL.
+
+use app::ssr::ops;
+use app::ssr::state::AppState;
+use app::ssr::testing::TestDb;
+use chrono::Utc;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::future::Future;
+
+struct Spawned {
+    base: String,
+    token: String,
+    http: Client,
+}
+
+impl Spawned {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+}
+
+/// Spawns Tend on port 0 over each engine with one admin and an API token.
+async fn on_each_engine<F, Fut>(body: F)
+where
+    F: Fn(Spawned) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for test_db in TestDb::all().await {
+        let db = test_db.db.clone();
+        let now = Utc::now();
+        ops::auth::create_user(
+            &db,
+            "anna@example.com",
+            "Anna Berg",
+            "long enough secret",
+            true,
+            now,
+        )
+        .await
+        .unwrap();
+        ops::pipelines::ensure_default(&db, now).await.unwrap();
+        let token = ops::auth::create_token(&db, "anna@example.com", "tests", now)
+            .await
+            .unwrap();
+        let leptos_options = leptos::config::LeptosOptions::builder()
+            .output_name("tend")
+            .site_root("target/site")
+            .build();
+        let state = AppState {
+            db: db.clone(),
+            leptos_options,
+            secure_cookies: false,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, server::router(state)).await.unwrap();
+        });
+        let http = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        println!("engine: {}", db.engine());
+        body(Spawned {
+            base: format!("http://{addr}"),
+            token,
+            http,
+        })
+        .await;
+        server.abort();
+        test_db.drop_now().await;
+    }
+}
+
+async fn first_stages(s: &Spawned) -> Vec<String> {
+    let (status, pipelines) = s.get("/api/v1/pipelines").await;
+    assert_eq!(status, StatusCode::OK);
+    pipelines[0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| st["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn without_a_valid_token_every_endpoint_answers_401_in_json() {
+    on_each_engine(|s| async move {
+        for path in ["/api/v1/pipelines", "/api/v1/deals"] {
+            let r = s.http.get(s.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["code"], "unauthenticated");
+            let r = s
+                .http
+                .get(s.url(path))
+                .bearer_auth("tend_forged")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pipelines_list_the_briefs_stages_in_order() {
+    on_each_engine(|s| async move {
+        let (status, body) = s.get("/api/v1/pipelines").await;
+        assert_eq!(status, StatusCode::OK);
+        let names: Vec<&str> = body[0]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|st| st["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["Prospect/lead", "Qualification", "Proposal", "Commitment"]
+        );
+        assert_eq!(body[0]["stages"][2]["probability"], 50);
+        assert_eq!(body[0]["stages"][0]["position"], 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deal_is_created_moved_won_reopened_lost_and_its_log_read_back() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let (status, deal) = s
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Acme", "value": 1250000, "currency": "SEK", "stage_id": stages[0]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        for field in ["id", "title", "value", "currency", "pipeline_id", "stage_id", "status", "version"] {
+            assert!(deal.get(field).is_some(), "a deal has {field}");
+        }
+        assert_eq!(deal["value"], 1250000);
+        assert_eq!(deal["status"], "open");
+        let id = deal["id"].as_str().unwrap().to_string();
+
+        let (status, moved) = s
+            .post(&format!("/api/v1/deals/{id}/move"), json!({"stage_id": stages[1], "version": 1}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(moved["stage_id"], stages[1].as_str());
+        assert_eq!(moved["version"], 2);
+
+        let (status, err) = s
+            .post(&format!("/api/v1/deals/{id}/move"), json!({"stage_id": stages[2], "version": 1}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(err["code"], "conflict");
+
+        let (status, won) = s.post(&format!("/api/v1/deals/{id}/won"), json!({"version": 2})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(won["status"], "won");
+        let (status, err) = s
+            .post(&format!("/api/v1/deals/{id}/move"), json!({"stage_id": stages[0], "version": 3}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["code"], "refused");
+
+        let (status, _) = s.post(&format!("/api/v1/deals/{id}/reopen"), json!({"version": 3})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, err) = s.post(&format!("/api/v1/deals/{id}/lost"), json!({"version": 4})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["field"], "reason");
+        let (status, lost) = s
+            .post(&format!("/api/v1/deals/{id}/lost"), json!({"version": 4, "reason": "Price"}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(lost["lost_reason"], "Price");
+
+        let (status, events) = s.get(&format!("/api/v1/deals/{id}/events")).await;
+        assert_eq!(status, StatusCode::OK);
+        let kinds: Vec<&str> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"]["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["created", "moved", "won", "reopened", "lost"]);
+        assert_eq!(events[1]["kind"]["from"], stages[0].as_str());
+
+        let (status, list) = s.get("/api/v1/deals?status=lost").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        let (status, list) = s.get(&format!("/api/v1/deals?stage_id={}&status=open", stages[0])).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.as_array().unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn patch_changes_only_named_fields_and_null_clears_one() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let (_, deal) = s
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Beta", "value": 100, "currency": "EUR", "stage_id": stages[0],
+                       "expected_close_date": "2027-01-31", "lead_source": "Referral"}),
+            )
+            .await;
+        let id = deal["id"].as_str().unwrap();
+        let (status, patched) = s
+            .send(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/deals/{id}"),
+                json!({"version": 1, "value": 250, "expected_close_date": null}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(patched["value"], 250);
+        assert_eq!(patched["expected_close_date"], Value::Null);
+        assert_eq!(patched["lead_source"], "Referral");
+        assert_eq!(patched["title"], "Beta");
+
+        let (status, err) = s
+            .send(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/deals/{id}"),
+                json!({"version": 2, "probability": 250}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["field"], "probability");
+        let (_, unchanged) = s.get(&format!("/api/v1/deals/{id}")).await;
+        assert_eq!(unchanged["version"], 2, "a refused patch changes nothing");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_the_field_named_and_nothing_saved() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let cases = [
+            (json!({"title": "", "value": 1, "currency": "SEK", "stage_id": stages[0]}), "title"),
+            (json!({"title": "X", "value": 1, "currency": "XYZ", "stage_id": stages[0]}), "currency"),
+            (json!({"title": "X", "value": -5, "currency": "SEK", "stage_id": stages[0]}), "value"),
+            (json!({"title": "X", "value": 1, "currency": "SEK", "stage_id": stages[0], "probability": 101}), "probability"),
+            (json!({"title": "X", "value": 1, "currency": "SEK", "stage_id": "0190c0de-0000-7000-8000-000000000000"}), "stage_id"),
+            (json!({"title": "X", "value": "lots", "currency": "SEK", "stage_id": stages[0]}), "body"),
+            (json!({"value": 1, "currency": "SEK", "stage_id": stages[0]}), "body"),
+        ];
+        for (body, field) in cases {
+            let (status, err) = s.post("/api/v1/deals", body.clone()).await;
+            assert!(status.is_client_error(), "{body} gave {status}");
+            assert_eq!(err["field"], field, "{body}");
+            assert!(err["message"].as_str().unwrap().len() > 3);
+        }
+        let r = s
+            .http
+            .post(s.url("/api/v1/deals"))
+            .bearer_auth(&s.token)
+            .body("{not json")
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error());
+        let r = s.http.post(s.url("/api/v1/deals")).bearer_auth(&s.token).body("x").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let (status, _) = s.get("/api/v1/deals/not-a-uuid").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, err) = s.get("/api/v1/deals/0190c0de-0000-7000-8000-000000000000").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(err["code"], "not_found");
+        let (status, err) = s.get("/api/v1/deals?status=maybe").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["field"], "status");
+        let (status, _) = s.get("/api/v1/deals?pipeline_id=nope").await;
+        assert!(status.is_client_error());
+
+        let (_, all) = s.get("/api/v1/deals").await;
+        assert!(all.as_array().unwrap().is_empty(), "nothing was saved");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_accept() {
+    on_each_engine(|s| async move {
+        let refused = s
+            .http
+            .post(s.url("/api/board"))
+            .json(&json!({"pipeline": null, "owner": null, "q": ""}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+        let wrong = s
+            .http
+            .post(s.url("/api/sign_in"))
+            .header("accept", "application/json")
+            .form(&[
+                ("email", "anna@example.com"),
+                ("password", "wrong password!"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let wrong_status = wrong.status();
+        let wrong_cookie = wrong.headers().get("set-cookie").cloned();
+        let wrong_body = wrong.text().await.unwrap();
+        assert_eq!(
+            wrong_status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{wrong_body}"
+        );
+        assert!(wrong_body.contains("do not match"));
+        assert!(wrong_cookie.is_none());
+
+        let signed_in = s
+            .http
+            .post(s.url("/api/sign_in"))
+            .header("accept", "application/json")
+            .form(&[
+                ("email", "anna@example.com"),
+                ("password", "long enough secret"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let cookie = signed_in
+            .headers()
+            .get("set-cookie")
+            .expect("a session cookie")
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(cookie.contains("HttpOnly"));
+        assert!(cookie.contains("SameSite=Lax"));
+        let session = cookie.split(';').next().unwrap().to_string();
+
+        let board = s
+            .http
+            .post(s.url("/api/board"))
+            .header("cookie", &session)
+            .json(&json!({"pipeline": null, "owner": null, "q": ""}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(board.status(), StatusCode::OK);
+        let body: Value = board.json().await.unwrap();
+        assert_eq!(body["board"]["columns"].as_array().unwrap().len(), 4);
+
+        let page = s
+            .http
+            .get(s.url("/board"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("Prospect/lead"),
+            "the board is rendered on the server"
+        );
+
+        let cross_site = s
+            .http
+            .post(s.url("/api/board"))
+            .header("cookie", &session)
+            .header("origin", "https://evil.example")
+            .json(&json!({"pipeline": null, "owner": null, "q": ""}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_sign_in_page_renders_and_unknown_pages_are_404() {
+    on_each_engine(|s| async move {
+        let page = s.http.get(s.url("/login")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("Sign in"));
+        let missing = s.http.get(s.url("/no-such-page")).send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let health = s.http.get(s.url("/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+    })
+    .await;
+}
