@@ -138,4 +138,5 @@ pub fn Card(
             }}
         </li>
     }
+    .into_any()
 }

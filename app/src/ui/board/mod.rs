@@ -317,6 +317,7 @@ fn StageColumn(
             {(hidden > 0).then(|| view! { <p class="more">{format!("+ {hidden} older deals")}</p> })}
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -101,4 +101,5 @@ pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl In
             </form>
         </Show>
     }
+    .into_any()
 }

@@ -1,0 +1,37 @@
+# Tend's two commands. `make run` starts Tend with a demo workspace; `make test` runs
+# every test. Both install what is missing first (see .ci/setup).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+# cargo-leptos builds with these; giving `cargo test` the same lets it reuse artifacts.
+export LEPTOS_OUTPUT_NAME := tend
+export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_PKG_DIR := pkg
+
+.PHONY: run test test-rust test-browser build
+
+## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
+run:
+	.ci/setup
+	TEND_DEMO=true cargo leptos serve --release
+
+build:
+	cargo leptos build --release
+
+## Run every test: unit, database (SQLite, and PostgreSQL when reachable), API, browser.
+test:
+	.ci/setup --browser
+	$(MAKE) test-rust
+	$(MAKE) build
+	$(MAKE) test-browser
+
+test-rust:
+	@if [ -z "$${TEND_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  export TEND_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres; fi; \
+	echo "PostgreSQL tests: $${TEND_TEST_POSTGRES_URL:-skipped (set TEND_TEST_POSTGRES_URL)}"; \
+	cargo test -p app --features ssr && cargo test -p server
+
+test-browser:
+	mkdir -p target/e2e
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test

@@ -1,0 +1,102 @@
+import { test, expect } from "@playwright/test";
+import { addDeal, card, column, hydrated, signIn, unique, DEMO_EMAIL } from "./helpers";
+
+test.describe("the pipeline board", () => {
+  test("a wrong password is refused with a message @everywhere", async ({ page }) => {
+    await page.goto("/login");
+    await hydrated(page);
+    await page.getByLabel("Email").fill(DEMO_EMAIL);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert")).toContainText("do not match");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("a visitor who is not signed in is sent to sign in @everywhere", async ({ page }) => {
+    await page.goto("/board");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("a rep signs in and sees the demo board with its stages and sums @everywhere", async ({ page }) => {
+    await signIn(page);
+    for (const stage of ["Prospect/lead", "Qualification", "Proposal", "Commitment"]) {
+      await expect(column(page, stage)).toBeVisible();
+    }
+    const first = column(page, "Prospect/lead");
+    await expect(first.locator(".count")).not.toHaveText("0");
+    await expect(first.locator("dd.value")).toContainText(/SEK|€/);
+    await expect(first.getByRole("listitem").first()).toBeVisible();
+  });
+
+  test("a new deal is created, dragged to the next stage and still there after reload", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Dragged deal");
+    await addDeal(page, "Prospect/lead", title);
+    await card(column(page, "Prospect/lead"), title).dragTo(column(page, "Qualification"));
+    await expect(card(column(page, "Qualification"), title)).toBeVisible();
+    await expect(card(column(page, "Prospect/lead"), title)).toHaveCount(0);
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, "Qualification"), title)).toBeVisible();
+  });
+
+  test("a deal moves with the keyboard and keeps focus", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Keyboard deal");
+    await addDeal(page, "Qualification", title);
+    const c = card(column(page, "Qualification"), title);
+    await c.focus();
+    await page.keyboard.press("Shift+ArrowRight");
+    await expect(card(column(page, "Proposal"), title)).toBeVisible();
+    await expect(card(column(page, "Proposal"), title)).toBeFocused();
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, "Proposal"), title)).toBeVisible();
+  });
+
+  test("losing a deal needs a reason, and the lost deal leaves the board", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Lost deal");
+    await addDeal(page, "Proposal", title);
+    const c = card(column(page, "Proposal"), title);
+    await c.getByRole("button", { name: `Move ${title}` }).click();
+    await page.getByRole("menuitem", { name: "Lost…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Mark as lost" }).click();
+    await expect(dialog.getByRole("alert")).toContainText("Choose why");
+    await dialog.getByLabel("Reason").selectOption("Price");
+    await dialog.getByRole("button", { name: "Mark as lost" }).click();
+    await expect(card(page, title)).toHaveCount(0);
+    await page.reload();
+    await hydrated(page);
+    await expect(card(page, title)).toHaveCount(0);
+  });
+
+  test("the deal page edits a field and shows the history", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Edited deal");
+    await addDeal(page, "Prospect/lead", title, "1000");
+    await card(page, title).getByRole("link", { name: title }).click();
+    await expect(page.getByRole("heading", { name: title })).toBeVisible();
+    await hydrated(page);
+    await page.getByLabel("Value").fill("2500");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("status")).toContainText("Saved.");
+    await expect(page.locator(".timeline")).toContainText("Changed value");
+    await page.reload();
+    await expect(page.locator(".deal-sub")).toContainText("2,500");
+    await expect(page.locator(".timeline")).toContainText("Created in Prospect/lead");
+  });
+
+  test("on a phone a deal moves with the menu @phone", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Phone deal");
+    await addDeal(page, "Prospect/lead", title);
+    await card(page, title).getByRole("button", { name: `Move ${title}` }).tap();
+    await page.getByRole("menuitem", { name: "Commitment" }).tap();
+    await expect(card(column(page, "Commitment"), title)).toBeAttached();
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, "Commitment"), title)).toBeAttached();
+  });
+});

@@ -1,0 +1,47 @@
+import { expect, Page, Locator } from "@playwright/test";
+
+export const DEMO_EMAIL = "anna@example.com";
+export const DEMO_PASSWORD = "tend-demo-2026";
+
+/** Waits until the page is hydrated: before that, clicks reach no handler. */
+export async function hydrated(page: Page) {
+  await page.waitForSelector("body[data-hydrated]");
+}
+
+export async function signIn(page: Page) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(DEMO_EMAIL);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/board/);
+  await hydrated(page);
+}
+
+export function column(page: Page, stage: string): Locator {
+  return page.getByRole("listitem", { name: stage, exact: true });
+}
+
+export function card(scope: Page | Locator, title: string): Locator {
+  return scope.getByRole("listitem", { name: new RegExp(`^${escape(title)},`) });
+}
+
+function escape(s: string) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A title no other test uses. */
+export function unique(what: string) {
+  return `${what} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Adds a deal with the quick form at the top of `stage`'s column. */
+export async function addDeal(page: Page, stage: string, title: string, value = "12500") {
+  const col = column(page, stage);
+  await col.getByRole("button", { name: "+ Add deal" }).click();
+  await col.getByLabel("Title").fill(title);
+  await col.getByLabel("Value").fill(value);
+  await col.getByLabel("Organization").fill("Playwright AB");
+  await col.getByRole("button", { name: "Add deal", exact: true }).click();
+  await expect(card(col, title)).toBeVisible();
+}
