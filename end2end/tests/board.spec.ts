@@ -99,4 +99,51 @@ test.describe("the pipeline board", () => {
     await hydrated(page);
     await expect(card(column(page, "Commitment"), title)).toBeAttached();
   });
+
+  test("on a phone a long-press lifts a card and drags it to another column @phone", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Touch deal");
+    await addDeal(page, "Prospect/lead", title);
+    const box = (await card(column(page, "Prospect/lead"), title).boundingBox())!;
+    const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [start] });
+    await page.waitForTimeout(700);
+    // The next column shows at the right edge of a phone screen.
+    const edge = page.viewportSize()!.width - 12;
+    for (const step of [0.25, 0.5, 0.75, 1]) {
+      const x = start.x + (edge - start.x) * step;
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x, y: start.y }] });
+    }
+    await expect(column(page, "Qualification")).toHaveClass(/drop-target/);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await expect(card(column(page, "Qualification"), title)).toBeAttached();
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, "Qualification"), title)).toBeAttached();
+  });
+
+  test("on a phone a quick swipe over a card is left to scroll the board and moves nothing @phone", async ({ page }) => {
+    await signIn(page);
+    const first = column(page, "Prospect/lead").getByRole("listitem").first();
+    const name = await first.getAttribute("aria-label");
+    const box = (await first.boundingBox())!;
+    const y = box.y + box.height / 2;
+    // Record whether anything stopped the browser from scrolling during the swipe.
+    await page.evaluate(() => {
+      (window as any).blocked = false;
+      window.addEventListener("touchmove", (e) => ((window as any).blocked ||= e.defaultPrevented));
+    });
+    expect(await first.evaluate((el) => getComputedStyle(el).touchAction)).toContain("pan-x");
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x: 300, y }] });
+    for (let x = 280; x >= 40; x -= 40) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x, y }] });
+    }
+    await page.waitForTimeout(600);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    expect(await page.evaluate(() => (window as any).blocked)).toBe(false);
+    await expect(page.locator(".card.lifted")).toHaveCount(0);
+    await expect(column(page, "Prospect/lead").getByRole("listitem", { name: name!, exact: true })).toBeAttached();
+  });
 });

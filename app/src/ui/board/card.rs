@@ -39,6 +39,7 @@ pub fn Card(
         s
     };
     let menu_open = move || actions.menu.get() == Some(id);
+    let touch = TouchDrag::new(actions, id, version, stage.id);
     let title_for_menu = title.clone();
     let title_for_lost = title.clone();
     view! {
@@ -50,6 +51,16 @@ pub fn Card(
             draggable="true"
             aria-label=format!("{title}, {}", money(card.value, &card.currency))
             aria-keyshortcuts="Shift+ArrowRight Shift+ArrowLeft"
+            class:lifted=move || touch.lifted.get()
+            on:touchstart=move |ev| touch.start(&ev)
+            on:touchmove=move |ev| touch.moved(&ev)
+            on:touchend=move |_| touch.end()
+            on:touchcancel=move |_| touch.cancel()
+            on:contextmenu=move |ev| {
+                if touch.lifted.get_untracked() {
+                    ev.prevent_default();
+                }
+            }
             on:dragstart=move |ev| {
                 if let Some(dt) = ev.data_transfer() {
                     let _ = dt.set_data("text/plain", &id.to_string());
@@ -139,4 +150,111 @@ pub fn Card(
         </li>
     }
     .into_any()
+}
+
+/// Long-press to lift a card on a touch screen, then drag it to another column. A finger
+/// that moves before the press is long enough is scrolling, and the board scrolls.
+#[derive(Clone, Copy)]
+struct TouchDrag {
+    actions: BoardActions,
+    deal: DealId,
+    version: i64,
+    home: crate::domain::ids::StageId,
+    lifted: RwSignal<bool>,
+    start: StoredValue<Option<(i32, i32)>>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+const LONG_PRESS: std::time::Duration = std::time::Duration::from_millis(450);
+const SCROLL_SLOP_PX: i32 = 10;
+
+impl TouchDrag {
+    fn new(
+        actions: BoardActions,
+        deal: DealId,
+        version: i64,
+        home: crate::domain::ids::StageId,
+    ) -> Self {
+        Self {
+            actions,
+            deal,
+            version,
+            home,
+            lifted: RwSignal::new(false),
+            start: StoredValue::new(None),
+            timer: StoredValue::new(None),
+        }
+    }
+
+    fn point(ev: &leptos::ev::TouchEvent) -> Option<(i32, i32)> {
+        let t = ev.touches().get(0)?;
+        Some((t.client_x(), t.client_y()))
+    }
+
+    fn start(self, ev: &leptos::ev::TouchEvent) {
+        if ev.touches().length() != 1 {
+            return self.cancel();
+        }
+        self.start.set_value(Self::point(ev));
+        let handle = set_timeout_with_handle(
+            move || {
+                self.lifted.set(true);
+                self.actions.touch_over.set(Some(self.home));
+            },
+            LONG_PRESS,
+        )
+        .ok();
+        self.timer.set_value(handle);
+    }
+
+    fn moved(self, ev: &leptos::ev::TouchEvent) {
+        let Some((x, y)) = Self::point(ev) else {
+            return;
+        };
+        if !self.lifted.get_untracked() {
+            let far = self.start.get_value().is_some_and(|(sx, sy)| {
+                (x - sx).abs() > SCROLL_SLOP_PX || (y - sy).abs() > SCROLL_SLOP_PX
+            });
+            if far {
+                self.clear_timer();
+            }
+            return;
+        }
+        // Lifted: the finger drags the card, so the board must not scroll.
+        ev.prevent_default();
+        let over = document()
+            .element_from_point(x as f32, y as f32)
+            .and_then(|el| el.closest("[data-stage-id]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-stage-id"))
+            .and_then(|id| id.parse().ok());
+        if over.is_some() {
+            self.actions.touch_over.set(over);
+        }
+    }
+
+    fn end(self) {
+        let target = self.actions.touch_over.get_untracked();
+        let was_lifted = self.lifted.get_untracked();
+        self.cancel();
+        if let (true, Some(to)) = (was_lifted, target) {
+            if to != self.home {
+                self.actions.move_deal(self.deal, self.version, to, false);
+            }
+        }
+    }
+
+    fn cancel(self) {
+        self.clear_timer();
+        if self.lifted.get_untracked() {
+            self.lifted.set(false);
+            self.actions.touch_over.set(None);
+        }
+    }
+
+    fn clear_timer(self) {
+        if let Some(handle) = self.timer.get_value() {
+            handle.clear();
+        }
+        self.timer.set_value(None);
+    }
 }

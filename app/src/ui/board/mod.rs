@@ -64,6 +64,8 @@ pub(crate) struct BoardActions {
     pub menu: RwSignal<Option<DealId>>,
     pub losing: RwSignal<Option<(DealId, i64, String)>>,
     pub dragging: RwSignal<Option<(DealId, i64)>>,
+    /// The stage a finger is holding a lifted card over (touch drag).
+    pub touch_over: RwSignal<Option<StageId>>,
     pub refresh: Callback<Option<DealId>>,
 }
 
@@ -71,6 +73,14 @@ impl BoardActions {
     /// Shows the move at once, then asks the server; undoes it if refused.
     pub fn move_deal(self, deal: DealId, version: i64, to: StageId, keep_focus: bool) {
         let before = self.columns.get_untracked();
+        let already_there = before
+            .iter()
+            .any(|c| c.stage.id == to && c.cards.iter().any(|card| card.id == deal));
+        if already_there {
+            // Dropped where it is, or a second gesture for a move already made.
+            self.menu.set(None);
+            return;
+        }
         let now = chrono::Utc::now();
         self.columns.update(|c| board::apply_move(c, deal, to, now));
         self.menu.set(None);
@@ -141,6 +151,7 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         menu: RwSignal::new(None),
         losing: RwSignal::new(None),
         dragging: RwSignal::new(None),
+        touch_over: RwSignal::new(None),
         refresh,
     };
     let stages = StoredValue::new(pipeline.clone());
@@ -284,8 +295,9 @@ fn StageColumn(
     view! {
         <section
             class="column"
-            class:drop-target=move || over.get()
+            class:drop-target=move || over.get() || actions.touch_over.get() == Some(stage_id)
             role="listitem"
+            data-stage-id=stage_id.to_string()
             aria-labelledby=heading_id.clone()
             data-stage=stage.name.clone()
             on:dragover=move |ev| {

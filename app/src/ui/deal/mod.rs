@@ -4,7 +4,7 @@
 use crate::api::deals::{change_deal, load_deal, DealPage as Page};
 use crate::domain::deal::{Deal, DealChange, DealEdit, DealStatus};
 use crate::domain::event::{DealEvent, DealEventKind};
-use crate::domain::ids::DealId;
+use crate::domain::ids::{DealId, StageId};
 use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
@@ -19,6 +19,8 @@ pub fn DealPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let reload = RwSignal::new(0u32);
+    // Outlives each reload of the deal, so "Saved." stays after the page refreshes.
+    let notice = RwSignal::new(None::<String>);
     let data = Resource::new(
         move || (id(), reload.get()),
         |(id, _)| async move {
@@ -36,7 +38,7 @@ pub fn DealPage() -> impl IntoView {
                         view! {
                             <Title text=format!("{} · Tend", page.deal.title)/>
                             <Frame user=page.me.clone()>
-                                <DealView page reload/>
+                                <DealView page reload notice/>
                             </Frame>
                         }
                             .into_any()
@@ -45,13 +47,13 @@ pub fn DealPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Toast message=notice/>
     }
 }
 
 #[component]
-fn DealView(page: Page, reload: RwSignal<u32>) -> impl IntoView {
+fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let deal = page.deal.clone();
-    let notice = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<AppError>);
     let losing = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
@@ -138,6 +140,7 @@ fn DealView(page: Page, reload: RwSignal<u32>) -> impl IntoView {
                 }}
             </div>
         </div>
+        <StageBar pipeline=page.pipeline.clone() deal=deal.clone() on_move=Callback::new(move |to| act(DealChange::Move(to), "Moved."))/>
         <Show when=move || losing.get()>
             <form class="inline-lost" novalidate on:submit=move |ev| {
                 ev.prevent_default();
@@ -206,7 +209,43 @@ fn DealView(page: Page, reload: RwSignal<u32>) -> impl IntoView {
                 </ol>
             </section>
         </div>
-        <Toast message=notice/>
+    }
+}
+
+/// The pipeline as a row of steps with this deal's stage marked; a click moves it.
+#[component]
+fn StageBar(pipeline: Pipeline, deal: Deal, on_move: Callback<StageId>) -> impl IntoView {
+    let mut stages = pipeline.stages.clone();
+    stages.sort_by_key(|s| s.position);
+    let here = stages
+        .iter()
+        .position(|s| s.id == deal.stage_id)
+        .unwrap_or(0);
+    let closed = deal.is_closed();
+    view! {
+        <ol class="stagebar" aria-label="Stage">
+            {stages
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let to = s.id;
+                    let current = i == here;
+                    view! {
+                        <li class:passed=i < here class:current=current>
+                            <button
+                                type="button"
+                                aria-current=current.then_some("step")
+                                title=if closed { "Reopen the deal to move it" } else { "Move here" }
+                                disabled=closed || current
+                                on:click=move |_| on_move.run(to)
+                            >
+                                {s.name.clone()}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
     }
 }
 

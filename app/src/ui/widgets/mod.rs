@@ -14,8 +14,15 @@ pub fn money(minor: i64, currency: &Currency) -> String {
     format_minor(minor, currency, LOCALE)
 }
 
-pub fn totals(t: &Totals) -> String {
-    t.format(LOCALE)
+/// Sums per currency, one line each.
+pub fn totals(t: &Totals) -> impl IntoView {
+    if t.0.is_empty() {
+        return view! { <span class="sum">"–"</span> }.into_any();
+    }
+    t.0.iter()
+        .map(|(currency, minor)| view! { <span class="sum">{money(*minor, currency)}</span> })
+        .collect_view()
+        .into_any()
 }
 
 pub fn days(n: i64) -> String {
