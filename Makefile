@@ -9,15 +9,15 @@ export LEPTOS_OUTPUT_NAME := tend
 export LEPTOS_SITE_ROOT := target/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
-.PHONY: run test test-rust test-browser build
+.PHONY: run test test-rust test-browser build bench
 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
 run:
 	.ci/setup
-	TEND_DEMO=true cargo leptos serve --release
+	TEND_DEMO=true cargo leptos serve --release --precompress
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 ## Run every test: unit, database (SQLite, and PostgreSQL when reachable), API, browser.
 test:
@@ -35,3 +35,7 @@ test-rust:
 test-browser:
 	mkdir -p target/e2e
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
+
+## Print the figures kept in BENCHMARKS.md.
+bench: build
+	cargo run --release -p server --example bench

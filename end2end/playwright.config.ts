@@ -70,6 +70,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: `${root}/target/site`,
       LEPTOS_SITE_PKG_DIR: "pkg",
       LEPTOS_ENV: "PROD",
+      LEPTOS_HASH_FILES: "true",
       RUST_LOG: "info,sqlx=warn",
     },
   },

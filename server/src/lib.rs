@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos_options.clone();
     Router::new()
+        .nest("/pkg", assets(&options))
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
         .route("/api/{*fn_name}", post(server_fn_handler))
@@ -35,6 +36,27 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(same_origin))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The wasm, js and css: served pre-compressed when the build made .br/.gz files, and
+/// cached for a year when their names carry a content hash.
+fn assets(options: &leptos::config::LeptosOptions) -> Router<AppState> {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Router::new()
+        .fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static(cache),
+        ))
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
