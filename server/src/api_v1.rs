@@ -20,6 +20,41 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// The OpenAPI document served at `/api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tend API",
+        version = "1",
+        description = "Deals and pipelines. Authenticate with `Authorization: Bearer <token>` \
+            (`tend token create --user <email>`). Money is an integer count of minor units. \
+            Every change names the `version` it read; a stale one is refused with 409."
+    ),
+    paths(
+        pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
+        move_deal, win_deal, lose_deal, reopen_deal, deal_events
+    ),
+    components(schemas(ErrorBody, Move, Version, Lost, Patch)),
+    modifiers(&Bearer),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl utoipa::Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,13 +69,18 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}/lost", post(lose_deal))
         .route("/deals/{id}/reopen", post(reopen_deal))
         .route("/deals/{id}/events", get(deal_events))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(ApiDoc::openapi()) }),
+        )
         .fallback(|| async { ApiError(AppError::NotFound("That API route".into())) })
 }
 
 /// An error on its way out of the API.
 pub struct ApiError(pub AppError);
 
-#[derive(Serialize)]
+/// Every refusal: a stable `code`, a sentence for people, and the field it concerns.
+#[derive(Serialize, ToSchema)]
 struct ErrorBody {
     code: &'static str,
     message: String,
@@ -133,19 +173,23 @@ impl FromRequestParts<AppState> for Caller {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
+#[utoipa::path(get, path = "/api/v1/pipelines", responses((status = 200, body = [Pipeline]), (status = 401, body = ErrorBody)))]
 async fn pipelines(State(s): State<AppState>, Caller(user): Caller) -> ApiResult<Vec<Pipeline>> {
     Ok(Json(ops::pipelines::list(&s.db, &user).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 struct DealQuery {
     pipeline_id: Option<PipelineId>,
     stage_id: Option<StageId>,
+    /// open, won or lost
     status: Option<String>,
     owner_id: Option<UserId>,
+    /// 1 to 5000, default 500
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/deals", params(DealQuery), responses((status = 200, body = [Deal]), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_deals(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -171,6 +215,7 @@ async fn list_deals(
     Ok(Json(ops::deals::list(&s.db, &user, filter).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/deals", request_body = DealDraft, responses((status = 201, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -180,6 +225,7 @@ async fn create_deal(
     Ok((StatusCode::CREATED, Json(deal)))
 }
 
+#[utoipa::path(get, path = "/api/v1/deals/{id}", params(("id" = DealId, Path)), responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -188,6 +234,7 @@ async fn get_deal(
     Ok(Json(ops::deals::get(&s.db, &user, id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/deals/{id}/events", params(("id" = DealId, Path)), responses((status = 200, body = [DealEvent], description = "The deal's event log, oldest first"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn deal_events(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -196,7 +243,8 @@ async fn deal_events(
     Ok(Json(ops::deals::history(&s.db, &user, id).await?))
 }
 
-#[derive(Deserialize)]
+/// The version read, and any fields of the deal to change; `null` clears a field.
+#[derive(Deserialize, ToSchema)]
 struct Patch {
     version: i64,
     #[serde(flatten)]
@@ -215,6 +263,7 @@ async fn change(
     ))
 }
 
+#[utoipa::path(patch, path = "/api/v1/deals/{id}", params(("id" = DealId, Path)), request_body = Patch, responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn patch_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -224,11 +273,12 @@ async fn patch_deal(
     change(&s, &user, id, p.version, DealChange::Edit(p.edit)).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Version {
     version: i64,
 }
 
+#[utoipa::path(delete, path = "/api/v1/deals/{id}", params(("id" = DealId, Path), ("version" = i64, Query)), responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delete_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -239,12 +289,13 @@ async fn delete_deal(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Move {
     stage_id: StageId,
     version: i64,
 }
 
+#[utoipa::path(post, path = "/api/v1/deals/{id}/move", params(("id" = DealId, Path)), request_body = Move, responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn move_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -254,6 +305,7 @@ async fn move_deal(
     change(&s, &user, id, m.version, DealChange::Move(m.stage_id)).await
 }
 
+#[utoipa::path(post, path = "/api/v1/deals/{id}/won", params(("id" = DealId, Path)), request_body = Version, responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn win_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -263,13 +315,14 @@ async fn win_deal(
     change(&s, &user, id, v.version, DealChange::Win).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Lost {
     version: i64,
     #[serde(default)]
     reason: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/deals/{id}/lost", params(("id" = DealId, Path)), request_body = Lost, responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn lose_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
@@ -279,6 +332,7 @@ async fn lose_deal(
     change(&s, &user, id, l.version, DealChange::Lose(l.reason)).await
 }
 
+#[utoipa::path(post, path = "/api/v1/deals/{id}/reopen", params(("id" = DealId, Path)), request_body = Version, responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reopen_deal(
     State(s): State<AppState>,
     Caller(user): Caller,

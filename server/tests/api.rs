@@ -422,3 +422,51 @@ async fn the_sign_in_page_renders_and_unknown_pages_are_404() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    on_each_engine(|s| async move {
+        let r = s
+            .http
+            .get(s.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let doc: Value = r.json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().unwrap();
+        for (path, method) in [
+            ("/api/v1/pipelines", "get"),
+            ("/api/v1/deals", "get"),
+            ("/api/v1/deals", "post"),
+            ("/api/v1/deals/{id}", "get"),
+            ("/api/v1/deals/{id}", "patch"),
+            ("/api/v1/deals/{id}/move", "post"),
+            ("/api/v1/deals/{id}/won", "post"),
+            ("/api/v1/deals/{id}/lost", "post"),
+            ("/api/v1/deals/{id}/reopen", "post"),
+            ("/api/v1/deals/{id}/events", "get"),
+        ] {
+            assert!(
+                paths[path].get(method).is_some(),
+                "{method} {path} is documented"
+            );
+        }
+        let deal = &doc["components"]["schemas"]["Deal"]["properties"];
+        for field in [
+            "id",
+            "title",
+            "value",
+            "currency",
+            "pipeline_id",
+            "stage_id",
+            "status",
+            "version",
+        ] {
+            assert!(deal.get(field).is_some(), "Deal.{field} is documented");
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    })
+    .await;
+}

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
 #[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum DealStatus {
     Open,
     Won,
@@ -33,6 +34,7 @@ impl DealStatus {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Deal {
     pub id: DealId,
     pub title: String,
@@ -97,6 +99,7 @@ pub fn probability_override(value: Option<i64>) -> Result<Option<i64>, RuleError
 /// What a caller asks to happen to a deal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum DealChange {
     Move(StageId),
     Win,
@@ -108,6 +111,7 @@ pub enum DealChange {
 
 /// A partial edit: a missing field is left alone; `null` clears a clearable field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DealEdit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -489,6 +493,7 @@ mod tests {
 /// A new deal as a client sends it, before parsing. `id` lets a client that retries
 /// (or a phone that was offline) create the same deal once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DealDraft {
     #[serde(default)]
     pub id: Option<DealId>,

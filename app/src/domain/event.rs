@@ -9,14 +9,18 @@ use serde::{Deserialize, Serialize};
 
 /// One changed field: its name and the old and new values as JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub from: serde_json::Value,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub to: serde_json::Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum DealEventKind {
     Created {
         title: String,
@@ -64,6 +68,7 @@ impl DealEventKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DealEvent {
     /// Position in the log; also the live stream's event id.
     pub id: i64,

@@ -26,6 +26,7 @@ impl Probability {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Pipeline {
     pub id: PipelineId,
     pub name: String,
@@ -35,6 +36,7 @@ pub struct Pipeline {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stage {
     pub id: StageId,
     pub pipeline_id: PipelineId,
