@@ -14,7 +14,8 @@ pub enum AppError {
     Forbidden,
     #[error("{0} was not found.")]
     NotFound(String),
-    #[error("{}", .0.first().map(|e| e.to_string()).unwrap_or_default())]
+    /// Shown as its first field error; `field` says where to show it.
+    #[error("{}", .0.first().map(|e| e.to_string()).unwrap_or_else(|| "That input is not valid.".into()))]
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Refused(String),
@@ -72,7 +73,7 @@ impl AppError {
             Self::Invalid(errors) => errors
                 .iter()
                 .find(|e| e.field == name)
-                .map(|e| e.message.clone()),
+                .map(|e| e.to_string()),
             _ => None,
         }
     }

@@ -191,7 +191,7 @@ async fn a_won_deal_cannot_move_until_reopened_and_lost_needs_a_reason() {
         .await;
         assert_eq!(
             no_reason.unwrap_err().field("reason").as_deref(),
-            Some("say why the deal was lost")
+            Some("Say why the deal was lost.")
         );
         let lost = ops::deals::change(
             &db,
@@ -370,7 +370,7 @@ async fn only_admins_change_pipelines_and_bad_stage_input_names_the_field() {
             .unwrap_err();
         assert_eq!(
             err.field("probability").as_deref(),
-            Some("must be between 0 and 100")
+            Some("Probability must be between 0 and 100")
         );
         let added = ops::pipelines::add_stage(&db, &me, p.id, input)
             .await

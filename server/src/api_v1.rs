@@ -94,7 +94,7 @@ impl IntoResponse for ApiError {
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let (message, field) = match &self.0 {
             AppError::Invalid(errors) => match errors.first() {
-                Some(f) => (format!("{}: {}", f.field, f.message), Some(f.field.clone())),
+                Some(f) => (f.to_string(), Some(f.field.clone())),
                 None => (self.0.to_string(), None),
             },
             other => (other.to_string(), None),

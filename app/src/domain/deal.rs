@@ -85,7 +85,7 @@ pub fn lead_source(value: Option<&str>) -> Result<Option<String>, RuleError> {
 pub fn lost_reason(value: &str) -> Result<String, RuleError> {
     let reason = value.trim();
     if reason.is_empty() {
-        return Err(RuleError::invalid("reason", "say why the deal was lost"));
+        return Err(RuleError::invalid("reason", "Say why the deal was lost."));
     }
     required_text("reason", reason, 200)
 }
@@ -434,7 +434,7 @@ mod tests {
         let (mut deal, _) = open_deal();
         assert_eq!(
             deal.lose("  ", at(2)),
-            Err(RuleError::invalid("reason", "say why the deal was lost"))
+            Err(RuleError::invalid("reason", "Say why the deal was lost."))
         );
         assert_eq!(deal.status, DealStatus::Open);
         deal.lose("Price", at(2)).unwrap();

@@ -127,7 +127,7 @@ pub fn check_stage_delete(
     match target {
         None if deals_in_stage > 0 => Err(RuleError::invalid(
             "target_stage_id",
-            format!("this stage holds {deals_in_stage} deals: choose a stage to move them to"),
+            format!("This stage holds {deals_in_stage} deals: choose a stage to move them to."),
         )),
         Some(t) if t == stage || pipeline.stage(t).is_none() => Err(RuleError::invalid(
             "target_stage_id",

@@ -18,9 +18,27 @@ impl FieldError {
     }
 }
 
+impl FieldError {
+    /// The field as a person reads it: `target_stage_id` → "Target stage".
+    pub fn label(&self) -> String {
+        let words = self.field.trim_end_matches("_id").replace('_', " ");
+        let mut chars = words.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+/// A message that is a whole sentence (capitalised) stands alone; a fragment such as
+/// "is required" follows the field's label.
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        if self.message.starts_with(char::is_uppercase) {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{} {}", self.label(), self.message)
+        }
     }
 }
 
@@ -75,6 +93,22 @@ mod tests {
     fn blank_required_text_is_refused_naming_the_field() {
         let err = required_text("title", "   ", 10).unwrap_err();
         assert_eq!(err, RuleError::invalid("title", "is required"));
+    }
+
+    #[test]
+    fn a_fragment_follows_the_fields_label_and_a_sentence_stands_alone() {
+        assert_eq!(
+            FieldError::new("title", "is required").to_string(),
+            "Title is required"
+        );
+        assert_eq!(
+            FieldError::new("target_stage_id", "must be another stage").to_string(),
+            "Target stage must be another stage"
+        );
+        assert_eq!(
+            FieldError::new("reason", "Say why.").to_string(),
+            "Say why."
+        );
     }
 
     #[test]

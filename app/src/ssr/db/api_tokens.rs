@@ -1,5 +1,6 @@
 //! The `api_tokens` table: bearer tokens for the public API, stored hashed.
 
+use super::users::UserRow;
 use super::{on, Tx};
 use crate::domain::ids::{ApiTokenId, UserId};
 use crate::error::AppResult;
@@ -29,10 +30,11 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user a token that has not been revoked belongs to.
-pub async fn user_of(tx: &mut Tx, token_hash: &str) -> AppResult<Option<UserId>> {
-    Ok(on!(tx, |c| sqlx::query_scalar::<_, UserId>(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+/// The user a token that has not been revoked belongs to, in one query.
+pub async fn user_of(tx: &mut Tx, token_hash: &str) -> AppResult<Option<UserRow>> {
+    Ok(on!(tx, |c| sqlx::query_as::<_, UserRow>(
+        "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
     )
     .bind(token_hash)
     .fetch_optional(c)

@@ -1,6 +1,7 @@
 //! The `sessions` table: one row per signed-in browser, keyed by the token's hash so a
 //! leaked database does not hand out live sessions.
 
+use super::users::UserRow;
 use super::{on, Tx};
 use crate::domain::ids::UserId;
 use crate::error::AppResult;
@@ -28,14 +29,15 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user of a live session.
+/// The user of a live session, in one query.
 pub async fn user_of(
     tx: &mut Tx,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> AppResult<Option<UserId>> {
-    Ok(on!(tx, |c| sqlx::query_scalar::<_, UserId>(
-        "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2"
+) -> AppResult<Option<UserRow>> {
+    Ok(on!(tx, |c| sqlx::query_as::<_, UserRow>(
+        "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2"
     )
     .bind(token_hash)
     .bind(now)

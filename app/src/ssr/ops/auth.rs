@@ -89,10 +89,7 @@ pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
 /// The user behind a session cookie's secret.
 pub async fn session_user(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<User> {
     let mut tx = db.read().await?;
-    let Some(id) = sessions::user_of(&mut tx, &digest(secret), now).await? else {
-        return Err(AppError::Unauthenticated);
-    };
-    users::find(&mut tx, id)
+    sessions::user_of(&mut tx, &digest(secret), now)
         .await?
         .map(|r| r.user())
         .ok_or(AppError::Unauthenticated)
@@ -127,10 +124,7 @@ pub async fn create_token(
 /// The user behind an API bearer token.
 pub async fn token_user(db: &Db, secret: &str) -> AppResult<User> {
     let mut tx = db.read().await?;
-    let Some(id) = api_tokens::user_of(&mut tx, &digest(secret)).await? else {
-        return Err(AppError::Unauthenticated);
-    };
-    users::find(&mut tx, id)
+    api_tokens::user_of(&mut tx, &digest(secret))
         .await?
         .map(|r| r.user())
         .ok_or(AppError::Unauthenticated)

@@ -1,0 +1,59 @@
+import { test, expect } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { column, hydrated, signIn, unique } from "./helpers";
+
+/** The stage table's row whose name input holds `name`. */
+async function stageRow(page: Page, name: string) {
+  const names = await page.getByLabel("Stage name").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  const index = names.indexOf(name);
+  expect(index, `a stage called ${name}`).toBeGreaterThanOrEqual(0);
+  return page.locator("table.stages tbody tr").nth(index);
+}
+
+async function stageNames(page: Page) {
+  return page.getByLabel("Stage name").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+}
+
+test("an admin adds a stage with its probability and the board shows it", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Pipelines" }).click();
+  await expect(page.getByRole("heading", { name: "Pipelines" })).toBeVisible();
+  const name = unique("Negotiation");
+  const newStage = page.locator("form.new-stage");
+  await newStage.getByLabel("New stage").fill(name);
+  await newStage.getByLabel("Win %").fill("65");
+  await newStage.getByRole("button", { name: "Add stage" }).click();
+  await expect(page.getByRole("status")).toContainText("Stage added.");
+  await expect.poll(() => stageNames(page)).toContain(name);
+
+  await page.goto("/board");
+  await hydrated(page);
+  await expect(column(page, name)).toBeVisible();
+  await expect(column(page, name)).toContainText("Weighted (65%)");
+
+  // An empty stage is deleted without naming a target.
+  await page.goto("/admin/pipelines");
+  await hydrated(page);
+  await (await stageRow(page, name)).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText("Stage deleted.");
+  await expect.poll(() => stageNames(page)).not.toContain(name);
+});
+
+test("a stage that holds deals is not deleted without a target", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/admin/pipelines");
+  await hydrated(page);
+  await (await stageRow(page, "Qualification")).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText("choose a stage to move them to");
+  await page.reload();
+  await hydrated(page);
+  expect(await stageNames(page)).toContain("Qualification");
+});
+
+test("signing out ends the session @everywhere", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/board");
+  await expect(page).toHaveURL(/\/login/);
+});
