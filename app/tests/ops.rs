@@ -545,3 +545,46 @@ fn both_engines_have_the_same_migrations() {
     };
     assert_eq!(names("sqlite"), names("postgres"));
 }
+
+#[tokio::test]
+async fn admins_keep_the_list_of_lost_reasons() {
+    on_each_engine(|db, me, _p| async move {
+        let rep = ops::auth::create_user(
+            &db,
+            "sara@example.com",
+            "Sara",
+            "another long secret",
+            false,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            ops::lost_reasons::add(&db, &rep, "Timing").await,
+            Err(AppError::Forbidden)
+        );
+        ops::lost_reasons::add(&db, &me, "  Procurement stalled ")
+            .await
+            .unwrap();
+        ops::lost_reasons::add(&db, &me, "Price").await.unwrap();
+        let dup = ops::lost_reasons::add(&db, &me, "price").await.unwrap_err();
+        assert_eq!(
+            dup.field("reason").as_deref(),
+            Some("Reason is already in the list")
+        );
+        assert!(ops::lost_reasons::add(&db, &me, " ").await.is_err());
+        assert_eq!(
+            ops::lost_reasons::list(&db, &rep).await.unwrap(),
+            ["Procurement stalled", "Price"]
+        );
+        ops::lost_reasons::remove(&db, &me, "Procurement stalled")
+            .await
+            .unwrap();
+        assert!(matches!(
+            ops::lost_reasons::remove(&db, &me, "Procurement stalled").await,
+            Err(AppError::NotFound(_))
+        ));
+        assert_eq!(ops::lost_reasons::list(&db, &me).await.unwrap(), ["Price"]);
+    })
+    .await;
+}

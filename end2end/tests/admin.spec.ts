@@ -57,3 +57,26 @@ test("signing out ends the session @everywhere", async ({ page }) => {
   await page.goto("/board");
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("an admin adds a reason for losing deals and reps can pick it", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/admin/pipelines");
+  await hydrated(page);
+  const reason = unique("Procurement stalled");
+  const section = page.getByRole("region", { name: "Reasons for losing a deal" });
+  await section.getByLabel("New reason").fill(reason);
+  await section.getByRole("button", { name: "Add reason" }).click();
+  await expect(section.getByText(reason)).toBeVisible();
+
+  await page.goto("/board");
+  await hydrated(page);
+  await page.locator(".card").first().getByRole("button").click();
+  await page.getByRole("menuitem", { name: "Lost…" }).click();
+  await expect(page.getByRole("dialog").getByLabel("Reason").locator("option", { hasText: reason })).toHaveCount(1);
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+
+  await page.goto("/admin/pipelines");
+  await hydrated(page);
+  await section.getByRole("button", { name: `Remove ${reason}` }).click();
+  await expect(section.getByText(reason)).toHaveCount(0);
+});

@@ -146,4 +146,41 @@ test.describe("the pipeline board", () => {
     await expect(page.locator(".card.lifted")).toHaveCount(0);
     await expect(column(page, "Prospect/lead").getByRole("listitem", { name: name!, exact: true })).toBeAttached();
   });
+
+  test("a move the server refuses is undone with a message", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Contested deal");
+    await addDeal(page, "Prospect/lead", title);
+    // Someone else wins the deal while this board still shows it open.
+    const id = (await card(page, title).getByRole("link").getAttribute("href"))!.split("/").pop();
+    const won = await page.request.post("/api/change_deal", {
+      data: { id, version: 1, change: "win" },
+      headers: { Origin: new URL(page.url()).origin },
+    });
+    expect(won.ok()).toBe(true);
+    await card(column(page, "Prospect/lead"), title).dragTo(column(page, "Proposal"));
+    await expect(page.getByRole("status")).toContainText("The move was undone");
+    await expect(card(column(page, "Prospect/lead"), title)).toBeVisible();
+    await expect(card(column(page, "Proposal"), title)).toHaveCount(0);
+  });
+
+  test("the board narrows to one owner and to words in a title @everywhere", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Findable deal");
+    await addDeal(page, "Prospect/lead", title);
+    await page.getByRole("searchbox", { name: "Search deals" }).fill(title);
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(/q=Findable/);
+    await expect(card(page, title)).toBeAttached();
+    await expect(page.locator(".card")).toHaveCount(1);
+    await expect(column(page, "Prospect/lead").locator(".count")).toHaveText("1");
+
+    await page.goto("/board");
+    await hydrated(page);
+    await page.getByLabel("Owner").selectOption({ label: "Erik Johansson" });
+    await expect(page).toHaveURL(/owner=/);
+    await expect(page.locator(".card").first()).toBeAttached();
+    const owners = await page.locator(".card .avatar").evaluateAll((els) => els.map((e) => e.getAttribute("title")));
+    expect(new Set(owners)).toEqual(new Set(["Erik Johansson"]));
+  });
 });

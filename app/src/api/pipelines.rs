@@ -18,7 +18,19 @@ pub async fn list_pipelines() -> Result<Vec<Pipeline>, AppError> {
     )
 }
 
-/// One administrative change to pipelines and stages.
+#[server(endpoint = "lost_reasons")]
+pub async fn list_lost_reasons() -> Result<Vec<String>, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::lost_reasons::list(&state.db, &user).await
+        }
+        .await,
+    )
+}
+
+/// One administrative change to pipelines, stages and the lost-reason list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PipelineChange {
     Create {
@@ -53,6 +65,12 @@ pub enum PipelineChange {
         id: StageId,
         target: Option<StageId>,
     },
+    AddLostReason {
+        label: String,
+    },
+    RemoveLostReason {
+        label: String,
+    },
 }
 
 #[server(endpoint = "change_pipelines", input = Json)]
@@ -84,6 +102,12 @@ pub async fn change_pipelines(change: PipelineChange) -> Result<(), AppError> {
                 }
                 PipelineChange::MoveStage { id, step } => {
                     ops::move_stage(db, &user, id, step).await
+                }
+                PipelineChange::AddLostReason { label } => {
+                    crate::ssr::ops::lost_reasons::add(db, &user, &label).await
+                }
+                PipelineChange::RemoveLostReason { label } => {
+                    crate::ssr::ops::lost_reasons::remove(db, &user, &label).await
                 }
                 PipelineChange::DeleteStage { id, target } => {
                     ops::delete_stage(db, &user, id, target, now).await

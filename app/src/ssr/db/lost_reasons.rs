@@ -24,3 +24,21 @@ pub async fn insert(tx: &mut Tx, label: &str, position: i64) -> AppResult<()> {
     .map(|_| ()))?;
     Ok(())
 }
+
+pub async fn delete(tx: &mut Tx, label: &str) -> AppResult<u64> {
+    Ok(on!(tx, |c| sqlx::query(
+        "DELETE FROM lost_reasons WHERE label = $1"
+    )
+    .bind(label)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+pub async fn next_position(tx: &mut Tx) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM lost_reasons"
+    )
+    .fetch_one(c)
+    .await)?)
+}

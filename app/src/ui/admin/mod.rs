@@ -2,7 +2,7 @@
 //! probability and rotting days.
 
 use crate::api::auth::me;
-use crate::api::pipelines::{change_pipelines, list_pipelines, PipelineChange};
+use crate::api::pipelines::{change_pipelines, list_lost_reasons, list_pipelines, PipelineChange};
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
 use crate::ui::widgets::{Failure, Frame, Toast};
@@ -41,7 +41,7 @@ pub fn AdminPage() -> impl IntoView {
             if !user.is_admin {
                 return Err(AppError::Forbidden);
             }
-            Ok((user, list_pipelines().await?))
+            Ok((user, list_pipelines().await?, list_lost_reasons().await?))
         },
     );
     let admin = Admin { reload, notice };
@@ -50,11 +50,12 @@ pub fn AdminPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((user, pipelines)) => view! {
+                    Ok((user, pipelines, reasons)) => view! {
                         <Frame user>
                             <h1>"Pipelines"</h1>
                             <NewPipeline admin/>
                             {pipelines.into_iter().map(|p| view! { <PipelineEditor pipeline=p admin/> }).collect_view()}
+                            <LostReasons reasons admin/>
                         </Frame>
                     }.into_any(),
                     Err(e) => view! { <Failure error=e/> }.into_any(),
@@ -183,5 +184,45 @@ fn NewStage(pipeline_id: crate::domain::ids::PipelineId, admin: Admin) -> impl I
             <label>"Rotting days" <input type="number" min="1" max="365" bind:value=rotting placeholder="never"/></label>
             <button type="submit">"Add stage"</button>
         </form>
+    }
+}
+
+/// The reasons a person picks from when a deal is lost.
+#[component]
+fn LostReasons(reasons: Vec<String>, admin: Admin) -> impl IntoView {
+    let label = RwSignal::new(String::new());
+    view! {
+        <section class="card-panel" aria-labelledby="lost-reasons-title">
+            <h2 id="lost-reasons-title">"Reasons for losing a deal"</h2>
+            <ul class="chips">
+                {reasons
+                    .into_iter()
+                    .map(|r| {
+                        let remove = r.clone();
+                        view! {
+                            <li class="chip">
+                                <span>{r.clone()}</span>
+                                <button
+                                    type="button"
+                                    class="link"
+                                    aria-label=format!("Remove {r}")
+                                    on:click=move |_| admin.apply(PipelineChange::RemoveLostReason { label: remove.clone() }, "Reason removed.")
+                                >
+                                    "×"
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <form class="row" on:submit=move |ev| {
+                ev.prevent_default();
+                admin.apply(PipelineChange::AddLostReason { label: label.get_untracked() }, "Reason added.");
+                label.set(String::new());
+            }>
+                <label class="grow">"New reason" <input type="text" bind:value=label/></label>
+                <button type="submit">"Add reason"</button>
+            </form>
+        </section>
     }
 }
