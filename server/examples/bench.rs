@@ -3,7 +3,7 @@
 
 #![recursion_limit = "256"]
 
-use app::domain::deal::{Deal, DealDraft};
+use app::domain::deal::{Deal, DealChange, DealDraft};
 use app::domain::event::instant;
 use app::domain::ids::{DealId, StageId};
 use app::ssr::db::{deal_events, deals, Db};
@@ -82,7 +82,27 @@ async fn main() {
         bare_move(&db, deal.id, stages[(i + 1) % 2]).await;
         bare.push(started.elapsed());
     }
+    let mut op = Vec::with_capacity(MOVES);
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / MOVE_RATE_PER_SEC));
+    for i in 0..MOVES {
+        tick.tick().await;
+        let started = Instant::now();
+        let to = stages[(i + 1) % 2];
+        let moved = ops::deals::change(
+            &db,
+            &admin,
+            deal.id,
+            version,
+            DealChange::Move(to),
+            Utc::now(),
+        )
+        .await
+        .expect("move");
+        version = moved.version;
+        op.push(started.elapsed());
+    }
     row("API POST /api/v1/deals/{id}/move", &mut api);
+    row("the use-case alone (ops::deals::change, no HTTP)", &mut op);
     row("bare transaction (SELECT, UPDATE, INSERT event)", &mut bare);
 
     println!("\n## Board with {BOARD_DEALS} open deals ({BOARD_RENDERS} renders)");
@@ -168,6 +188,8 @@ async fn seed_open_deals(db: &Db, admin: &app::domain::user::User, stages: &[Sta
     tx.commit().await.expect("commit");
 }
 
+/// Starts Tend on its own runtime and thread, so the measuring client does not share
+/// the server's scheduler (as a real client would not).
 async fn spawn(db: Db) -> String {
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("tend")
