@@ -82,6 +82,7 @@ async fn main() {
         bare_move(&db, deal.id, stages[(i + 1) % 2]).await;
         bare.push(started.elapsed());
     }
+    let mut version = ops::deals::get(&db, &admin, deal.id).await.expect("deal").version;
     let mut op = Vec::with_capacity(MOVES);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / MOVE_RATE_PER_SEC));
     for i in 0..MOVES {
