@@ -22,21 +22,7 @@ where
 {
     for test_db in TestDb::all().await {
         let db = test_db.db.clone();
-        let now = Utc::now();
-        let admin = ops::auth::create_user(
-            &db,
-            "anna@example.com",
-            "Anna Berg",
-            "long enough secret",
-            true,
-            now,
-        )
-        .await
-        .expect("admin is created");
-        ops::pipelines::ensure_default(&db, now)
-            .await
-            .expect("pipeline is created");
-        let pipeline = ops::pipelines::list(&db, &admin).await.unwrap().remove(0);
+        let (admin, pipeline) = test_db.with_admin().await;
         println!("engine: {}", db.engine());
         body(db, admin, pipeline).await;
         test_db.drop_now().await;

@@ -24,30 +24,19 @@ async fn main() {
     let test_db = TestDb::sqlite().await;
     let db = test_db.db.clone();
     let now = Utc::now();
-    let admin = ops::auth::create_user(
+    let (admin, pipeline) = test_db.with_admin().await;
+    let stages: Vec<StageId> = pipeline.stages.iter().map(|s| s.id).collect();
+    let token = ops::auth::create_token(&db, app::ssr::testing::ADMIN_EMAIL, "bench", now)
+        .await
+        .expect("token");
+    let (_, session) = ops::auth::sign_in(
         &db,
-        "bench@example.com",
-        "Bench",
-        "bench password",
-        true,
+        app::ssr::testing::ADMIN_EMAIL,
+        app::ssr::testing::ADMIN_PASSWORD,
         now,
     )
     .await
-    .expect("user");
-    ops::pipelines::ensure_default(&db, now)
-        .await
-        .expect("pipeline");
-    let pipeline = ops::pipelines::list(&db, &admin)
-        .await
-        .expect("pipelines")
-        .remove(0);
-    let stages: Vec<StageId> = pipeline.stages.iter().map(|s| s.id).collect();
-    let token = ops::auth::create_token(&db, "bench@example.com", "bench", now)
-        .await
-        .expect("token");
-    let (_, session) = ops::auth::sign_in(&db, "bench@example.com", "bench password", now)
-        .await
-        .expect("session");
+    .expect("session");
     let base = spawn(db.clone()).await;
     let http = reqwest::Client::new();
 
@@ -82,7 +71,10 @@ async fn main() {
         bare_move(&db, deal.id, stages[(i + 1) % 2]).await;
         bare.push(started.elapsed());
     }
-    let mut version = ops::deals::get(&db, &admin, deal.id).await.expect("deal").version;
+    let mut version = ops::deals::get(&db, &admin, deal.id)
+        .await
+        .expect("deal")
+        .version;
     let mut op = Vec::with_capacity(MOVES);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / MOVE_RATE_PER_SEC));
     for i in 0..MOVES {

@@ -7,7 +7,7 @@ use app::ssr::state::AppState;
 use app::ssr::{demo, ops};
 use clap::Parser;
 use server::config::{sqlite_dir, Cli, Command, ServeArgs, TokenCommand, UserCommand};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -84,11 +84,14 @@ async fn open(url: &str) -> Result<Db, String> {
         .map_err(|e| format!("DATABASE_URL: {e}"))
 }
 
+/// At a terminal, prompts without echo; otherwise reads one line from standard input.
 fn read_password(email: &str) -> Result<String, String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("Password for {email} (at least 10 characters): ");
-        std::io::stderr().flush().ok();
+        return rpassword::prompt_password(format!(
+            "Password for {email} (at least 10 characters): "
+        ))
+        .map_err(|e| format!("could not read the password: {e}"));
     }
     let mut line = String::new();
     stdin

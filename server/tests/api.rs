@@ -55,17 +55,7 @@ where
     for test_db in TestDb::all().await {
         let db = test_db.db.clone();
         let now = Utc::now();
-        ops::auth::create_user(
-            &db,
-            "anna@example.com",
-            "Anna Berg",
-            "long enough secret",
-            true,
-            now,
-        )
-        .await
-        .unwrap();
-        ops::pipelines::ensure_default(&db, now).await.unwrap();
+        test_db.with_admin().await;
         let token = ops::auth::create_token(&db, "anna@example.com", "tests", now)
             .await
             .unwrap();

@@ -4,7 +4,13 @@
 //! why the two statements that name one are built as text.
 
 use super::db::Db;
+use super::ops;
+use crate::domain::pipeline::Pipeline;
+use crate::domain::user::User;
 use sqlx::Connection;
+
+pub const ADMIN_EMAIL: &str = "anna@example.com";
+pub const ADMIN_PASSWORD: &str = "long enough secret";
 
 pub const POSTGRES_ENV: &str = "TEND_TEST_POSTGRES_URL";
 
@@ -58,6 +64,29 @@ impl TestDb {
         let mut all = vec![TestDb::sqlite().await];
         all.extend(TestDb::postgres().await);
         all
+    }
+
+    /// Makes the first admin (`ADMIN_EMAIL`, `ADMIN_PASSWORD`) and the default pipeline.
+    pub async fn with_admin(&self) -> (User, Pipeline) {
+        let now = chrono::Utc::now();
+        let admin = ops::auth::create_user(
+            &self.db,
+            ADMIN_EMAIL,
+            "Anna Berg",
+            ADMIN_PASSWORD,
+            true,
+            now,
+        )
+        .await
+        .expect("the admin is created");
+        ops::pipelines::ensure_default(&self.db, now)
+            .await
+            .expect("the default pipeline is created");
+        let pipeline = ops::pipelines::list(&self.db, &admin)
+            .await
+            .expect("pipelines are listed")
+            .remove(0);
+        (admin, pipeline)
     }
 
     /// The URL a server process would be given for this database.
