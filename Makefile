@@ -9,6 +9,9 @@ export LEPTOS_OUTPUT_NAME := tend
 export LEPTOS_SITE_ROOT := target/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
+# PostgreSQL for the tests: TEND_TEST_POSTGRES_URL, else a local server if one answers.
+export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432 && echo postgres://postgres@127.0.0.1:5432/postgres))
+
 .PHONY: run test test-rust test-browser build bench
 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
@@ -27,14 +30,21 @@ test:
 	$(MAKE) test-browser
 
 test-rust:
-	@if [ -z "$${TEND_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
-	  export TEND_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres; fi; \
-	echo "PostgreSQL tests: $${TEND_TEST_POSTGRES_URL:-skipped (set TEND_TEST_POSTGRES_URL)}"; \
-	cargo test -p app --features ssr && cargo test -p server
+	@echo "PostgreSQL tests: $${TEND_TEST_POSTGRES_URL:-skipped (set TEND_TEST_POSTGRES_URL)}"
+	cargo test -p app --features ssr
+	cargo test -p server
 
+## The browser stories on SQLite, then again on a fresh PostgreSQL database.
 test-browser:
 	mkdir -p target/e2e
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
+	@if [ -n "$${TEND_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then \
+	  db=tend_e2e_$$(date +%s); \
+	  psql "$$TEND_TEST_POSTGRES_URL" -qc "CREATE DATABASE $$db" || exit 1; \
+	  echo "Browser stories on PostgreSQL ($$db)"; \
+	  (cd end2end && TEND_E2E_DATABASE_URL="$${TEND_TEST_POSTGRES_URL%/*}/$$db" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test); \
+	  rc=$$?; psql "$$TEND_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; exit $$rc; \
+	fi
 
 ## Print the figures kept in BENCHMARKS.md.
 bench: build

@@ -5,7 +5,12 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 
 #[derive(Debug, Parser)]
-#[command(name = "tend", version, about = "Tend: a real-time sales pipeline")]
+#[command(
+    name = "tend",
+    version,
+    about = "Tend: a real-time sales pipeline",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Where the data lives: sqlite://path/to/file.db or postgres://user@host/db
     #[arg(
@@ -18,6 +23,10 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// `tend` alone serves, with these settings.
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,7 +41,7 @@ pub enum Command {
     Token(TokenCommand),
 }
 
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on [default: the site address cargo-leptos gives, else 127.0.0.1:3000]
     #[arg(long, env = "TEND_ADDR")]
@@ -102,9 +111,12 @@ mod tests {
     }
 
     #[test]
-    fn serve_is_the_default_command() {
-        let cli = Cli::try_parse_from(["tend"]).unwrap();
+    fn serve_is_the_default_command_and_reads_its_settings() {
+        let cli = Cli::try_parse_from(["tend", "--demo", "--addr", "127.0.0.1:4000"]).unwrap();
         assert!(cli.command.is_none());
+        assert!(cli.serve.demo);
+        assert_eq!(cli.serve.addr.unwrap().port(), 4000);
+        assert!(Cli::try_parse_from(["tend", "--addr", "nowhere"]).is_err());
         let cli = Cli::try_parse_from(["tend", "user", "add", "a@example.com", "--admin"]).unwrap();
         assert!(matches!(
             cli.command,

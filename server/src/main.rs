@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let db = open(&cli.database_url).await?;
     let now = chrono::Utc::now();
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve(db, args).await,
         Command::User(UserCommand::Add { email, name, admin }) => {
             let password = read_password(&email)?;

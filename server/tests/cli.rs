@@ -31,11 +31,26 @@ fn an_admin_is_added_with_a_password_from_stdin_and_gets_an_api_token() {
     let dir = std::env::temp_dir().join(format!("tend-cli-{}", uuid::Uuid::now_v7().simple()));
     let db = format!("sqlite://{}/tend.db", dir.display());
 
-    let short = tend(&db, &["user", "add", "ops@example.com", "--admin"], "short\n");
+    let short = tend(
+        &db,
+        &["user", "add", "ops@example.com", "--admin"],
+        "short\n",
+    );
     assert!(!short.status.success());
     assert!(text(&short.stderr).contains("Password must be at least 10 characters"));
 
-    let added = tend(&db, &["user", "add", "Ops@Example.com", "--admin", "--name", "Ops Team"], "a long password\n");
+    let added = tend(
+        &db,
+        &[
+            "user",
+            "add",
+            "Ops@Example.com",
+            "--admin",
+            "--name",
+            "Ops Team",
+        ],
+        "a long password\n",
+    );
     assert!(added.status.success(), "{}", text(&added.stderr));
     assert!(text(&added.stdout).contains("Created admin Ops Team <ops@example.com>"));
 
@@ -46,7 +61,11 @@ fn an_admin_is_added_with_a_password_from_stdin_and_gets_an_api_token() {
     assert!(token.status.success());
     assert!(text(&token.stdout).trim().starts_with("tend_"));
 
-    let unknown = tend(&db, &["token", "create", "--user", "nobody@example.com"], "");
+    let unknown = tend(
+        &db,
+        &["token", "create", "--user", "nobody@example.com"],
+        "",
+    );
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("nobody@example.com"));
     let _ = std::fs::remove_dir_all(dir);
@@ -70,4 +89,39 @@ fn help_documents_the_configuration() {
     for needle in ["TEND_ADDR", "TEND_DEMO", "TEND_SECURE_COOKIES"] {
         assert!(serve.contains(needle), "serve --help mentions {needle}");
     }
+}
+
+#[test]
+fn the_demo_setting_is_read_from_the_environment_when_tend_runs_alone() {
+    let dir = std::env::temp_dir().join(format!("tend-demo-{}", uuid::Uuid::now_v7().simple()));
+    let db = format!("sqlite://{}/tend.db", dir.display());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .env("DATABASE_URL", &db)
+        .env("TEND_DEMO", "true")
+        .env("TEND_ADDR", addr.to_string())
+        .env("LEPTOS_OUTPUT_NAME", "tend")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tend starts");
+    let mut first_line = String::new();
+    let mut reader = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut second_line = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut first_line).unwrap();
+    std::io::BufRead::read_line(&mut reader, &mut second_line).unwrap();
+    server.kill().ok();
+    server.wait().ok();
+    assert!(
+        first_line.contains(&format!("Tend is running at http://{addr}")),
+        "{first_line}"
+    );
+    assert!(
+        second_line.contains("Sign in as anna@example.com"),
+        "{second_line}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
