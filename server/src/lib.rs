@@ -33,6 +33,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*fn_name}", post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages_need_sign_in,
+        ))
         .layer(middleware::from_fn(same_origin))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -68,6 +72,29 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }
+}
+
+/// Pages open to everyone; every other page needs a signed-in user.
+const PUBLIC_PREFIXES: &[&str] = &["/login", "/api/", "/pkg/", "/healthz", "/favicon"];
+
+/// Sends a browser that is not signed in to the sign-in page before any page renders,
+/// so it never sees an empty page or depends on JavaScript to get there.
+async fn pages_need_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_page =
+        req.method() == Method::GET && !PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
+    if is_page {
+        let signed_in = match app::ssr::auth::session_token(req.headers()) {
+            Some(token) => app::ssr::ops::auth::session_user(&state.db, &token, chrono::Utc::now())
+                .await
+                .is_ok(),
+            None => false,
+        };
+        if !signed_in {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Refuses a state-changing request that a browser sent from another site. API calls

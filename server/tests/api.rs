@@ -400,13 +400,22 @@ async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_a
 }
 
 #[tokio::test]
-async fn the_sign_in_page_renders_and_unknown_pages_are_404() {
+async fn the_sign_in_page_renders_and_other_pages_send_strangers_to_it() {
     on_each_engine(|s| async move {
         let page = s.http.get(s.url("/login")).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.text().await.unwrap().contains("Sign in"));
-        let missing = s.http.get(s.url("/no-such-page")).send().await.unwrap();
-        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let stranger = s.http.get(s.url("/board")).send().await.unwrap();
+        assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
+        assert_eq!(stranger.headers()["location"], "/login");
+        let forged = s
+            .http
+            .get(s.url("/deals/0190c0de-0000-7000-8000-000000000000"))
+            .header("cookie", "tend_session=s_forged")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::SEE_OTHER);
         let health = s.http.get(s.url("/healthz")).send().await.unwrap();
         assert_eq!(health.status(), StatusCode::OK);
     })
