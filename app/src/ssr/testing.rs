@@ -14,10 +14,11 @@ pub const ADMIN_PASSWORD: &str = "long enough secret";
 
 pub const POSTGRES_ENV: &str = "TEND_TEST_POSTGRES_URL";
 
-/// A throw-away database; `drop_now` removes it.
+/// A throw-away database; `drop_now` removes it, and so does dropping it when a test
+/// panicked before it got there.
 pub struct TestDb {
     pub db: Db,
-    cleanup: Cleanup,
+    cleanup: Option<Cleanup>,
 }
 
 enum Cleanup {
@@ -35,7 +36,7 @@ impl TestDb {
             .expect("a fresh SQLite file opens");
         TestDb {
             db,
-            cleanup: Cleanup::File(path),
+            cleanup: Some(Cleanup::File(path)),
         }
     }
 
@@ -55,7 +56,7 @@ impl TestDb {
         let db = Db::connect(&url).await.expect("the fresh database opens");
         Some(TestDb {
             db,
-            cleanup: Cleanup::Postgres { admin_url, name },
+            cleanup: Some(Cleanup::Postgres { admin_url, name }),
         })
     }
 
@@ -92,14 +93,40 @@ impl TestDb {
     /// The URL a server process would be given for this database.
     pub fn url(&self) -> String {
         match &self.cleanup {
-            Cleanup::File(path) => format!("sqlite://{}", path.display()),
-            Cleanup::Postgres { admin_url, name } => with_database(admin_url, name),
+            Some(Cleanup::File(path)) => format!("sqlite://{}", path.display()),
+            Some(Cleanup::Postgres { admin_url, name }) => with_database(admin_url, name),
+            None => String::new(),
         }
     }
 
-    pub async fn drop_now(self) {
+    pub async fn drop_now(mut self) {
         self.db.close().await;
-        match self.cleanup {
+        if let Some(cleanup) = self.cleanup.take() {
+            cleanup.run().await;
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.cleanup.take() {
+            // The test panicked before `drop_now`: clean up on a runtime of our own.
+            let _ = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    runtime.block_on(cleanup.run());
+                }
+            })
+            .join();
+        }
+    }
+}
+
+impl Cleanup {
+    async fn run(self) {
+        match self {
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
