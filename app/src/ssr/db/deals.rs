@@ -235,6 +235,16 @@ pub async fn count_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<i64> {
     .await)?)
 }
 
+/// How many deals (closed and deleted ones too) a pipeline holds, in one query.
+pub async fn count_in_pipeline(tx: &mut Tx, pipeline: PipelineId) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM deals WHERE pipeline_id = $1"
+    )
+    .bind(pipeline)
+    .fetch_one(c)
+    .await)?)
+}
+
 /// The ids of the live deals in a stage, for logging a move for each.
 pub async fn ids_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<Vec<DealId>> {
     Ok(on!(tx, |c| sqlx::query_scalar::<_, DealId>(

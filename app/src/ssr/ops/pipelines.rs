@@ -91,11 +91,8 @@ pub async fn reorder(db: &Db, caller: &User, id: PipelineId, step: i64) -> AppRe
 pub async fn delete(db: &Db, caller: &User, id: PipelineId) -> AppResult<()> {
     require_admin(caller)?;
     let mut tx = db.write().await?;
-    let p = found(pipelines::find(&mut tx, id).await?)?;
-    let mut held = 0;
-    for s in &p.stages {
-        held += deals::count_in_stage(&mut tx, s.id).await?;
-    }
+    found(pipelines::find(&mut tx, id).await?)?;
+    let held = deals::count_in_pipeline(&mut tx, id).await?;
     if held > 0 {
         return Err(AppError::Refused(format!(
             "This pipeline holds {held} deals: move them or delete its stages with a target first."
