@@ -17,10 +17,10 @@ export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
 run:
 	.ci/setup
-	TEND_DEMO=true cargo leptos serve --release --precompress
+	TEND_DEMO=true cargo leptos serve --release --precompress --split
 
 build:
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 ## Run every test: unit, database (SQLite, and PostgreSQL when reachable), API, browser.
 test:

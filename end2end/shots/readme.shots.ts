@@ -27,6 +27,22 @@ test("board, deal page and sign-in at desktop size", async ({ page }) => {
   await page.screenshot({ path: out("admin-desktop") });
 });
 
+test("board on a wide meeting-room screen", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await signIn(page);
+  await settle(page);
+  await page.screenshot({ path: out("board-1920") });
+});
+
+test("board on the narrowest phone", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await signIn(page);
+  await settle(page);
+  await page.screenshot({ path: out("board-360") });
+  await context.close();
+});
+
 test("board at phone size", async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const page = await context.newPage();

@@ -18,7 +18,7 @@ const MOVE_RATE_PER_SEC: u64 = 200;
 const BOARD_DEALS: usize = 10_000;
 const BOARD_RENDERS: usize = 30;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     asset_sizes();
     let test_db = TestDb::sqlite().await;
@@ -193,11 +193,19 @@ async fn spawn(db: Db) -> String {
         leptos_options,
         secure_cookies: false,
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, server::router(state)).await });
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            axum::serve(listener, server::router(state)).await
+        })
+    });
     format!("http://{addr}")
 }
 
@@ -213,8 +221,10 @@ fn row(what: &str, samples: &mut [Duration]) {
     );
 }
 
-/// Sizes of what a browser downloads on first load, as built (raw) and as served
-/// (the .gz and .br files the release build writes beside them).
+/// Sizes of what a browser downloads, as built (raw) and as served (the .gz and .br
+/// files the release build writes beside them): first the board's first load (the main
+/// wasm, its js and the css), then each page split off into chunks of its own, which a
+/// browser fetches when it first opens that page.
 fn asset_sizes() {
     println!("## First-load assets (target/site/pkg)");
     let dir = std::path::Path::new("target/site/pkg");
@@ -222,34 +232,45 @@ fn asset_sizes() {
         println!("(no build found: run `make build` first)");
         return;
     };
-    let mut files: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("wasm" | "js" | "css")
-            )
-        })
-        .collect();
+    let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     files.sort();
-    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).ok();
-    let kb = |b: Option<u64>| {
-        b.map(|b| format!("{:.1} KB", b as f64 / 1024.0))
-            .unwrap_or("–".into())
+    let name = |p: &std::path::Path| p.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let sizes = |f: &std::path::Path| {
+        let n = name(f);
+        (
+            size(f),
+            size(&f.with_file_name(format!("{n}.gz"))),
+            size(&f.with_file_name(format!("{n}.br"))),
+        )
     };
+    let kb = |b: u64| format!("{:.1} KB", b as f64 / 1024.0);
+    let first_load = files.iter().filter(|f| {
+        let n = name(f);
+        let main = n.starts_with("tend.") && (n.ends_with(".wasm") || n.ends_with(".js") || n.ends_with(".css"));
+        main || (n.starts_with("__wasm_split.") && n.ends_with(".js"))
+    });
     let mut total_br = 0;
-    for f in &files {
-        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-        let gz = size(&f.with_file_name(format!("{name}.gz")));
-        let br = size(&f.with_file_name(format!("{name}.br")));
-        total_br += br.unwrap_or(0);
-        println!(
-            "| {name} | raw {} | gzip {} | brotli {} |",
-            kb(size(f)),
-            kb(gz),
-            kb(br)
-        );
+    for f in first_load {
+        let (raw, gz, br) = sizes(f);
+        total_br += br;
+        println!("| {} | raw {} | gzip {} | brotli {} |", name(f), kb(raw), kb(gz), kb(br));
     }
-    println!("| first load, brotli | {} | | |", kb(Some(total_br)));
+    println!("| first load of the board, brotli | {} | | |", kb(total_br));
+
+    // Which chunks each split-off page needs, from the manifest the split build writes.
+    let manifest = files
+        .iter()
+        .find(|f| name(f).starts_with("__wasm_split_manifest.") && name(f).ends_with(".json"))
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|text| serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(&text).ok())
+        .unwrap_or_default();
+    for (page, chunks) in manifest {
+        let br: u64 = chunks
+            .iter()
+            .map(|c| size(&dir.join(format!("{c}.wasm.br"))))
+            .sum();
+        let page = page.trim_start_matches("__").split("_route").next().unwrap_or("?");
+        println!("| then, on first opening the {page} page | | | + {} |", kb(br));
+    }
 }

@@ -10,7 +10,7 @@ pub mod widgets;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{ParamSegment, StaticSegment};
+use leptos_router::{lazy_route, Lazy, LazyRoute, ParamSegment, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -47,11 +47,54 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <widgets::NotFound/> }>
                 <Route path=StaticSegment("") view=|| view! { <Redirect path="/board"/> }/>
-                <Route path=StaticSegment("login") view=auth::SignInPage/>
+                <Route path=StaticSegment("login") view={Lazy::<SignInRoute>::new()}/>
                 <Route path=StaticSegment("board") view=board::BoardPage/>
-                <Route path=(StaticSegment("deals"), ParamSegment("id")) view=deal::DealPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("pipelines")) view=admin::AdminPage/>
+                <Route path=(StaticSegment("deals"), ParamSegment("id")) view={Lazy::<DealRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("pipelines")) view={Lazy::<AdminRoute>::new()}/>
             </Routes>
         </Router>
+    }
+}
+
+// The board is what people open all day, so its code is in the first download; the other
+// pages arrive as separate wasm chunks when first visited (`cargo leptos build --split`).
+// Each page loads its own data, so a route's data half is empty.
+
+struct SignInRoute;
+
+#[lazy_route]
+impl LazyRoute for SignInRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <auth::SignInPage/> }.into_any()
+    }
+}
+
+struct DealRoute;
+
+#[lazy_route]
+impl LazyRoute for DealRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <deal::DealPage/> }.into_any()
+    }
+}
+
+struct AdminRoute;
+
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <admin::AdminPage/> }.into_any()
     }
 }

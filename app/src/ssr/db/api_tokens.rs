@@ -1,7 +1,7 @@
 //! The `api_tokens` table: bearer tokens for the public API, stored hashed.
 
 use super::users::UserRow;
-use super::{on, Tx};
+use super::{on, on_reader, Db, Tx};
 use crate::domain::ids::{ApiTokenId, UserId};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -30,9 +30,10 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user a token that has not been revoked belongs to, in one query.
-pub async fn user_of(tx: &mut Tx, token_hash: &str) -> AppResult<Option<UserRow>> {
-    Ok(on!(tx, |c| sqlx::query_as::<_, UserRow>(
+/// The user a token that has not been revoked belongs to, in one statement outside any
+/// transaction.
+pub async fn user_of(db: &Db, token_hash: &str) -> AppResult<Option<UserRow>> {
+    Ok(on_reader!(db, |c| sqlx::query_as::<_, UserRow>(
         "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
     )

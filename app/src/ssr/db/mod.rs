@@ -38,6 +38,19 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Runs `$body` with `$c` bound to a reading pool, once per engine: for a lookup that is
+/// one statement, which needs no transaction around it (and so saves a BEGIN and a
+/// COMMIT on every request that only asks who is calling).
+macro_rules! on_reader {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::ssr::db::Db::Sqlite { reader: $c, .. } => $body,
+            $crate::ssr::db::Db::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_reader;
+
 #[derive(Clone, Debug)]
 pub enum Db {
     /// One writer connection (SQLite allows one writer at a time) and a pool of readers.

@@ -2,7 +2,7 @@
 //! leaked database does not hand out live sessions.
 
 use super::users::UserRow;
-use super::{on, Tx};
+use super::{on, on_reader, Db, Tx};
 use crate::domain::ids::UserId;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -29,13 +29,9 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user of a live session, in one query.
-pub async fn user_of(
-    tx: &mut Tx,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> AppResult<Option<UserRow>> {
-    Ok(on!(tx, |c| sqlx::query_as::<_, UserRow>(
+/// The user of a live session, in one statement outside any transaction.
+pub async fn user_of(db: &Db, token_hash: &str, now: DateTime<Utc>) -> AppResult<Option<UserRow>> {
+    Ok(on_reader!(db, |c| sqlx::query_as::<_, UserRow>(
         "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2"
     )

@@ -88,8 +88,7 @@ pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
 
 /// The user behind a session cookie's secret.
 pub async fn session_user(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<User> {
-    let mut tx = db.read().await?;
-    sessions::user_of(&mut tx, &digest(secret), now)
+    sessions::user_of(db, &digest(secret), now)
         .await?
         .map(|r| r.user())
         .ok_or(AppError::Unauthenticated)
@@ -123,8 +122,7 @@ pub async fn create_token(
 
 /// The user behind an API bearer token.
 pub async fn token_user(db: &Db, secret: &str) -> AppResult<User> {
-    let mut tx = db.read().await?;
-    api_tokens::user_of(&mut tx, &digest(secret))
+    api_tokens::user_of(db, &digest(secret))
         .await?
         .map(|r| r.user())
         .ok_or(AppError::Unauthenticated)
