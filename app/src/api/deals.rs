@@ -1,7 +1,7 @@
 //! The board and deals.
 
 use crate::domain::board::BoardPage;
-use crate::domain::deal::{Deal, DealChange, DealDraft};
+use crate::domain::deal::{Deal, DealChange, DealDraft, Saved};
 use crate::domain::event::DealEvent;
 use crate::domain::ids::{DealId, PipelineId, UserId};
 use crate::error::AppError;
@@ -76,7 +76,7 @@ pub async fn load_deal(id: DealId) -> Result<DealPage, AppError> {
 }
 
 #[server(endpoint = "create_deal", input = Json)]
-pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result<Deal, AppError> {
+pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result<Saved, AppError> {
     use super::context::{caller, settle};
     use crate::domain::money::{Currency, Money};
     settle(
@@ -86,14 +86,15 @@ pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result
             if let Some(text) = value_text {
                 draft.value = Money::parse_major(&text, Currency::parse(&draft.currency)?)?.minor;
             }
-            crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now()).await
+            let deal = crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now());
+            deal.await.map(Saved::from)
         }
         .await,
     )
 }
 
 #[server(endpoint = "change_deal", input = Json)]
-pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result<Deal, AppError> {
+pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result<Saved, AppError> {
     use super::context::{caller, settle};
     settle(
         async {
@@ -107,6 +108,7 @@ pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result
                 chrono::Utc::now(),
             )
             .await
+            .map(Saved::from)
         }
         .await,
     )

@@ -35,6 +35,7 @@ pub struct DealCard {
     pub owner_name: String,
     pub organization_id: Option<OrganizationId>,
     pub organization_name: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub stage_entered_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -65,6 +66,9 @@ pub struct Column {
 pub struct Board {
     pub pipeline: Pipeline,
     pub columns: Vec<Column>,
+    /// When the server read the board (as milliseconds, like the cards' times, so the
+    /// browser does not carry a date parser for the board).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub now: DateTime<Utc>,
 }
 

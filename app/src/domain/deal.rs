@@ -59,6 +59,27 @@ pub struct Deal {
     pub version: i64,
 }
 
+/// What a change answers the browser with: enough to carry on without the whole deal
+/// (which the deal page reloads, and the board refreshes as cards).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub id: DealId,
+    pub title: String,
+    pub status: DealStatus,
+    pub version: i64,
+}
+
+impl From<Deal> for Saved {
+    fn from(deal: Deal) -> Self {
+        Saved {
+            id: deal.id,
+            title: deal.title,
+            status: deal.status,
+            version: deal.version,
+        }
+    }
+}
+
 /// What a person fills in to create a deal, already parsed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewDeal {

@@ -5,6 +5,7 @@ use crate::domain::money::{format_minor, Currency, Locale, Totals};
 use crate::domain::user::User;
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::{Redirect, A};
 
 /// The locale money and dates are shown in; Swedish arrives with the translation layer.
@@ -36,7 +37,6 @@ pub fn days(n: i64) -> String {
 /// The page frame: brand, navigation and who is signed in.
 #[component]
 pub fn Frame(user: User, children: Children) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
     let initials = User::initials(&user.name);
     view! {
         <header class="topbar">
@@ -51,9 +51,11 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
             <div class="me">
                 <span class="avatar" title=user.name.clone()>{initials}</span>
                 <span class="me-name">{user.name.clone()}</span>
-                <ActionForm action=sign_out>
+                // A plain form: the server ends the session and sends the browser to
+                // sign-in, with or without the app's code loaded.
+                <form method="post" action=SignOut::url()>
                     <button type="submit" class="link">"Sign out"</button>
-                </ActionForm>
+                </form>
             </div>
         </header>
         <main class="page">{children()}</main>
