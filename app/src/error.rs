@@ -21,6 +21,9 @@ pub enum AppError {
     Refused(String),
     #[error("{0}")]
     Conflict(String),
+    /// Too many tries in a short time; the message says when to try again.
+    #[error("{0}")]
+    Throttled(String),
     #[error("Something went wrong on our side (reference {0}). Please try again.")]
     Internal(String),
     #[error("Could not reach Tend: {0}")]
@@ -48,6 +51,7 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::Invalid(_) => 422,
+            Self::Throttled(_) => 429,
             Self::Refused(_) => 422,
             Self::Internal(_) => 500,
             Self::Network(_) => 503,
@@ -62,6 +66,7 @@ impl AppError {
             Self::Invalid(_) => "invalid",
             Self::Refused(_) => "refused",
             Self::Conflict(_) => "conflict",
+            Self::Throttled(_) => "too_many_attempts",
             Self::Internal(_) => "internal",
             Self::Network(_) => "network",
         }

@@ -10,6 +10,7 @@ use app::error::AppError;
 use app::ssr::db::Db;
 use app::ssr::ops;
 use app::ssr::testing::TestDb;
+use app::ssr::throttle::SignInThrottle;
 use chrono::{Duration, Utc};
 use std::future::Future;
 
@@ -404,24 +405,47 @@ async fn only_admins_change_pipelines_and_bad_stage_input_names_the_field() {
 #[tokio::test]
 async fn signing_in_opens_a_session_that_signing_out_ends() {
     on_each_engine(|db, _me, _p| async move {
-        let wrong =
-            ops::auth::sign_in(&db, "anna@example.com", "not the password", Utc::now()).await;
+        let throttle = SignInThrottle::default();
+        let wrong = ops::auth::sign_in(
+            &db,
+            &throttle,
+            "anna@example.com",
+            "not the password",
+            Utc::now(),
+        )
+        .await;
         assert_eq!(
             wrong.unwrap_err().field("password").as_deref(),
             Some("That email and password do not match.")
         );
-        let unknown =
-            ops::auth::sign_in(&db, "nobody@example.com", "long enough secret", Utc::now()).await;
+        let unknown = ops::auth::sign_in(
+            &db,
+            &throttle,
+            "nobody@example.com",
+            "long enough secret",
+            Utc::now(),
+        )
+        .await;
         assert!(unknown.is_err());
 
-        let (user, secret) =
-            ops::auth::sign_in(&db, "Anna@Example.com", "long enough secret", Utc::now())
-                .await
-                .unwrap();
-        let (_, second) =
-            ops::auth::sign_in(&db, "anna@example.com", "long enough secret", Utc::now())
-                .await
-                .unwrap();
+        let (user, secret) = ops::auth::sign_in(
+            &db,
+            &throttle,
+            "Anna@Example.com",
+            "long enough secret",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let (_, second) = ops::auth::sign_in(
+            &db,
+            &throttle,
+            "anna@example.com",
+            "long enough secret",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         assert_ne!(secret, second, "every sign-in gets a new session");
         assert_eq!(
             ops::auth::session_user(&db, &secret, Utc::now())
@@ -439,6 +463,48 @@ async fn signing_in_opens_a_session_that_signing_out_ends() {
             ops::auth::session_user(&db, &secret, Utc::now()).await,
             Err(AppError::Unauthenticated)
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn too_many_wrong_passwords_pause_sign_in_for_that_email_only() {
+    on_each_engine(|db, _me, _p| async move {
+        let throttle = SignInThrottle::default();
+        let now = Utc::now();
+        for _ in 0..app::domain::throttle::MAX_FAILURES {
+            let wrong = ops::auth::sign_in(&db, &throttle, "anna@example.com", "guess guess", now);
+            assert!(matches!(wrong.await, Err(AppError::Invalid(_))));
+        }
+        let paused = ops::auth::sign_in(
+            &db,
+            &throttle,
+            "ANNA@example.com",
+            "long enough secret",
+            now,
+        )
+        .await;
+        let Err(AppError::Throttled(message)) = paused else {
+            panic!("expected a pause, got {paused:?}");
+        };
+        assert!(message.contains("Try again in 15 minutes"), "{message}");
+        assert_eq!(AppError::Throttled(message).status(), 429);
+
+        let other = ops::auth::sign_in(&db, &throttle, "nobody@example.com", "guess guess", now);
+        assert!(
+            matches!(other.await, Err(AppError::Invalid(_))),
+            "other emails are not paused"
+        );
+
+        let later = now + Duration::minutes(app::domain::throttle::WINDOW_MINUTES);
+        let after = ops::auth::sign_in(
+            &db,
+            &throttle,
+            "anna@example.com",
+            "long enough secret",
+            later,
+        );
+        assert!(after.await.is_ok(), "the pause ends");
     })
     .await;
 }
@@ -480,6 +546,7 @@ async fn the_demo_fills_an_empty_database_once_with_a_believable_year() {
         );
         let (admin, _) = ops::auth::sign_in(
             &db,
+            &SignInThrottle::default(),
             app::ssr::demo::DEMO_ADMIN,
             app::ssr::demo::DEMO_PASSWORD,
             now,

@@ -31,6 +31,7 @@ async fn main() {
         .expect("token");
     let (_, session) = ops::auth::sign_in(
         &db,
+        &Default::default(),
         app::ssr::testing::ADMIN_EMAIL,
         app::ssr::testing::ADMIN_PASSWORD,
         now,
@@ -188,11 +189,7 @@ async fn spawn(db: Db) -> String {
         .output_name("tend")
         .site_root("target/site")
         .build();
-    let state = AppState {
-        db,
-        leptos_options,
-        secure_cookies: false,
-    };
+    let state = AppState::new(db, leptos_options, false);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("addr");
@@ -234,7 +231,12 @@ fn asset_sizes() {
     };
     let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     files.sort();
-    let name = |p: &std::path::Path| p.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+    let name = |p: &std::path::Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string()
+    };
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let sizes = |f: &std::path::Path| {
         let n = name(f);
@@ -247,14 +249,21 @@ fn asset_sizes() {
     let kb = |b: u64| format!("{:.1} KB", b as f64 / 1024.0);
     let first_load = files.iter().filter(|f| {
         let n = name(f);
-        let main = n.starts_with("tend.") && (n.ends_with(".wasm") || n.ends_with(".js") || n.ends_with(".css"));
+        let main = n.starts_with("tend.")
+            && (n.ends_with(".wasm") || n.ends_with(".js") || n.ends_with(".css"));
         main || (n.starts_with("__wasm_split.") && n.ends_with(".js"))
     });
     let mut total_br = 0;
     for f in first_load {
         let (raw, gz, br) = sizes(f);
         total_br += br;
-        println!("| {} | raw {} | gzip {} | brotli {} |", name(f), kb(raw), kb(gz), kb(br));
+        println!(
+            "| {} | raw {} | gzip {} | brotli {} |",
+            name(f),
+            kb(raw),
+            kb(gz),
+            kb(br)
+        );
     }
     println!("| first load of the board, brotli | {} | | |", kb(total_br));
 
@@ -263,14 +272,23 @@ fn asset_sizes() {
         .iter()
         .find(|f| name(f).starts_with("__wasm_split_manifest.") && name(f).ends_with(".json"))
         .and_then(|f| std::fs::read_to_string(f).ok())
-        .and_then(|text| serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(&text).ok())
+        .and_then(|text| {
+            serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(&text).ok()
+        })
         .unwrap_or_default();
     for (page, chunks) in manifest {
         let br: u64 = chunks
             .iter()
             .map(|c| size(&dir.join(format!("{c}.wasm.br"))))
             .sum();
-        let page = page.trim_start_matches("__").split("_route").next().unwrap_or("?");
-        println!("| then, on first opening the {page} page | | | + {} |", kb(br));
+        let page = page
+            .trim_start_matches("__")
+            .split("_route")
+            .next()
+            .unwrap_or("?");
+        println!(
+            "| then, on first opening the {page} page | | | + {} |",
+            kb(br)
+        );
     }
 }

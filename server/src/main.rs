@@ -117,11 +117,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
     let users = ops::auth::user_count(&db)
         .await
         .map_err(|e| e.to_string())?;
-    let state = AppState {
-        db: db.clone(),
-        leptos_options,
-        secure_cookies: args.secure_cookies,
-    };
+    let state = AppState::new(db.clone(), leptos_options, args.secure_cookies);
     let app = server::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

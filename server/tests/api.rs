@@ -63,11 +63,7 @@ where
             .output_name("tend")
             .site_root("target/site")
             .build();
-        let state = AppState {
-            db: db.clone(),
-            leptos_options,
-            secure_cookies: false,
-        };
+        let state = AppState::new(db.clone(), leptos_options, false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
@@ -299,6 +295,29 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_saved() {
 
         let (_, all) = s.get("/api/v1/deals").await;
         assert!(all.as_array().unwrap().is_empty(), "nothing was saved");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_pauses_with_429_after_too_many_wrong_passwords() {
+    on_each_engine(|s| async move {
+        let try_password = |password: &'static str| {
+            s.http
+                .post(s.url("/api/sign_in"))
+                .header("accept", "application/json")
+                .form(&[("email", "anna@example.com"), ("password", password)])
+                .send()
+        };
+        for _ in 0..app::domain::throttle::MAX_FAILURES {
+            let wrong = try_password("wrong password!").await.unwrap();
+            assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let paused = try_password("long enough secret").await.unwrap();
+        assert_eq!(paused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(paused.headers().get("set-cookie").is_none(), "no session");
+        let body = paused.text().await.unwrap();
+        assert!(body.contains("Too many wrong passwords"), "{body}");
     })
     .await;
 }

@@ -22,8 +22,14 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     settle(
         async {
             let state = state()?;
-            let (_, secret) =
-                ops::auth::sign_in(&state.db, &email, &password, chrono::Utc::now()).await?;
+            let (_, secret) = ops::auth::sign_in(
+                &state.db,
+                &state.sign_in_throttle,
+                &email,
+                &password,
+                chrono::Utc::now(),
+            )
+            .await?;
             let res = expect_context::<leptos_axum::ResponseOptions>();
             let cookie = session_cookie(&secret, state.secure_cookies);
             res.insert_header(

@@ -6,5 +6,6 @@ pub mod event;
 pub mod ids;
 pub mod money;
 pub mod pipeline;
+pub mod throttle;
 pub mod user;
 pub mod validation;

@@ -6,3 +6,4 @@ pub mod demo;
 pub mod ops;
 pub mod state;
 pub mod testing;
+pub mod throttle;

@@ -2,6 +2,7 @@
 //! Handed to server functions by context, never held in a global.
 
 use super::db::Db;
+use super::throttle::SignInThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -11,6 +12,18 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Mark cookies `Secure` (when Tend is served over https).
     pub secure_cookies: bool,
+    pub sign_in_throttle: SignInThrottle,
+}
+
+impl AppState {
+    pub fn new(db: Db, leptos_options: LeptosOptions, secure_cookies: bool) -> Self {
+        AppState {
+            db,
+            leptos_options,
+            secure_cookies,
+            sign_in_throttle: SignInThrottle::default(),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -8,6 +8,7 @@ use crate::ssr::auth::{
     digest, hash_password, new_secret, verify_password, DUMMY_HASH, SESSION_DAYS,
 };
 use crate::ssr::db::{api_tokens, sessions, users, Db};
+use crate::ssr::throttle::SignInThrottle;
 use chrono::{DateTime, Duration, Utc};
 
 pub async fn create_user(
@@ -43,27 +44,34 @@ pub async fn create_user(
 
 /// Checks an email and password and opens a new session; returns the user and the
 /// session's secret for the cookie. A new session each time is the rotation: a
-/// cookie planted before sign-in is never promoted.
+/// cookie planted before sign-in is never promoted. After too many wrong passwords for
+/// one email, tries for it are refused for a while, right or wrong.
 pub async fn sign_in(
     db: &Db,
+    throttle: &SignInThrottle,
     email: &str,
     password: &str,
     at: DateTime<Utc>,
 ) -> AppResult<(User, String)> {
     let refused = || AppError::invalid("password", "That email and password do not match.");
-    if email.trim().is_empty() {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
         return Err(AppError::invalid("email", "is required"));
     }
+    throttle.check(&email, at)?;
     let mut tx = db.read().await?;
-    let row = users::find_by_email(&mut tx, &email.trim().to_lowercase()).await?;
+    let row = users::find_by_email(&mut tx, &email).await?;
     drop(tx);
     let Some(row) = row else {
         verify_password(password.to_string(), DUMMY_HASH.to_string()).await;
+        throttle.failed(&email, at);
         return Err(refused());
     };
     if !verify_password(password.to_string(), row.password_hash.clone()).await {
+        throttle.failed(&email, at);
         return Err(refused());
     }
+    throttle.succeeded(&email);
     let secret = new_secret("s_");
     let at = instant(at);
     let mut tx = db.write().await?;
