@@ -49,13 +49,15 @@ pub fn check_new_password(value: &str) -> Result<(), RuleError> {
 }
 
 impl User {
-    /// "Anna Berg" → "AB", for avatars on cards.
+    /// "Anna Berg" → "AB", for avatars on cards. Only ASCII letters are upper-cased
+    /// here; the stylesheet upper-cases the rest ("åsa öberg" shows as "ÅÖ"), which keeps
+    /// Unicode's case tables out of the browser's download.
     pub fn initials(name: &str) -> String {
         name.split_whitespace()
             .filter_map(|w| w.chars().next())
             .take(2)
-            .collect::<String>()
-            .to_uppercase()
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
     }
 }
 
@@ -84,5 +86,10 @@ mod tests {
     fn initials_come_from_the_first_two_words() {
         assert_eq!(User::initials("anna maria berg"), "AM");
         assert_eq!(User::initials("Erik"), "E");
+        assert_eq!(
+            User::initials("åsa öberg"),
+            "åö",
+            "the stylesheet upper-cases these"
+        );
     }
 }

@@ -24,7 +24,10 @@ impl FieldError {
         let words = self.field.trim_end_matches("_id").replace('_', " ");
         let mut chars = words.chars();
         match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
+            // Field names are ASCII identifiers.
+            Some(first) => std::iter::once(first.to_ascii_uppercase())
+                .chain(chars)
+                .collect(),
             None => String::new(),
         }
     }

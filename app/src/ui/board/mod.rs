@@ -334,69 +334,82 @@ fn StageColumn(
 
 #[component]
 fn LostDialog(actions: BoardActions, reasons: Vec<String>) -> impl IntoView {
+    let reasons = StoredValue::new(reasons);
+    move || {
+        actions.losing.get().map(|(deal, version, title)| {
+            Suspend::new(lost_form(
+                actions,
+                deal,
+                version,
+                title,
+                reasons.get_value(),
+            ))
+        })
+    }
+}
+
+/// Its code is fetched the first time someone marks a deal lost from the board; most
+/// visits to the board never do.
+#[lazy]
+fn lost_form(
+    actions: BoardActions,
+    deal: DealId,
+    version: i64,
+    title: String,
+    reasons: Vec<String>,
+) -> AnyView {
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let reasons = StoredValue::new(reasons);
     view! {
-        {move || {
-            actions
-                .losing
-                .get()
-                .map(|(deal, version, title)| {
-                    reason.set(String::new());
-                    view! {
-                        <div class="scrim">
-                            <form
-                                class="dialog"
-                                novalidate
-                                role="dialog"
-                                aria-modal="true"
-                                aria-labelledby="lost-title"
-                                on:submit=move |ev| {
-                                    ev.prevent_default();
-                                    let r = reason.get_untracked();
-                                    if r.trim().is_empty() {
-                                        error.set(Some("Choose why the deal was lost.".into()));
-                                        return;
-                                    }
-                                    error.set(None);
-                                    actions.losing.set(None);
-                                    actions.close(deal, version, DealChange::Lose(r));
-                                }
-                            >
-                                <h2 id="lost-title">"Mark “" {title} "” as lost"</h2>
-                                <label>
-                                    "Reason"
-                                    <select
-                                        name="reason"
-                                        required
-                                        on:change=move |ev| reason.set(event_target_value(&ev))
-                                    >
-                                        <option value="">"Choose a reason…"</option>
-                                        {reasons
-                                            .get_value()
-                                            .into_iter()
-                                            .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
-                                            .collect_view()}
-                                    </select>
-                                </label>
-                                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-                                <div class="actions">
-                                    <button
-                                        type="button"
-                                        on:click=move |_| {
-                                            error.set(None);
-                                            actions.losing.set(None);
-                                        }
-                                    >
-                                        "Cancel"
-                                    </button>
-                                    <button type="submit" class="danger">"Mark as lost"</button>
-                                </div>
-                            </form>
-                        </div>
+        <div class="scrim">
+            <form
+                class="dialog"
+                novalidate
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="lost-title"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    let r = reason.get_untracked();
+                    if r.trim().is_empty() {
+                        error.set(Some("Choose why the deal was lost.".into()));
+                        return;
                     }
-                })
-        }}
+                    error.set(None);
+                    actions.losing.set(None);
+                    actions.close(deal, version, DealChange::Lose(r));
+                }
+            >
+                <h2 id="lost-title">"Mark “" {title} "” as lost"</h2>
+                <label>
+                    "Reason"
+                    <select
+                        name="reason"
+                        required
+                        on:change=move |ev| reason.set(event_target_value(&ev))
+                    >
+                        <option value="">"Choose a reason…"</option>
+                        {reasons
+                            .into_iter()
+                            .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <div class="actions">
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            error.set(None);
+                            actions.losing.set(None);
+                        }
+                    >
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="danger">"Mark as lost"</button>
+                </div>
+            </form>
+        </div>
     }
+    .into_any()
 }
