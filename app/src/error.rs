@@ -2,7 +2,7 @@
 //! clients alike. Internal causes are logged on the server and never sent.
 
 use crate::domain::validation::{FieldError, RuleError};
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -93,8 +93,10 @@ impl From<RuleError> for AppError {
     }
 }
 
+/// Server functions send errors as postcard, like the board's answers: its decoder is a
+/// fraction of JSON's in wasm. (The public API sends JSON errors of its own.)
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -387,8 +387,10 @@ async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_a
             .await
             .unwrap();
         assert_eq!(board.status(), StatusCode::OK);
-        let body: Value = board.json().await.unwrap();
-        assert_eq!(body["board"]["columns"].as_array().unwrap().len(), 4);
+        let bytes = board.bytes().await.unwrap();
+        let page: app::domain::board::BoardPage = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(page.board.columns.len(), 4);
+        assert_eq!(page.me.email, "anna@example.com");
 
         let page = s
             .http

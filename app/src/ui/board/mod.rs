@@ -11,6 +11,7 @@ use crate::domain::deal::DealChange;
 use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
 use crate::ui::widgets::{totals, Failure, Frame, Toast};
 use card::Card;
+use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -34,7 +35,12 @@ pub fn BoardPage() -> impl IntoView {
             read("q"),
         )
     };
-    let data = Resource::new(source, |(p, o, q)| load_board(p, o, q));
+    // Embedded in the page as postcard, like the server function's answers.
+    let data = Resource::<_, PostcardCodec>::new_with_options(
+        source,
+        |(p, o, q)| load_board(p, o, q),
+        false,
+    );
     view! {
         <Title text="Board · Tend"/>
         <Transition fallback=|| view! { <p class="loading">"Loading the board…"</p> }>
