@@ -515,9 +515,14 @@ async fn an_api_token_identifies_its_user_and_a_made_up_one_does_not() {
         let token = ops::auth::create_token(&db, "anna@example.com", "ci", Utc::now())
             .await
             .unwrap();
-        assert_eq!(ops::auth::token_user(&db, &token).await.unwrap(), me);
         assert_eq!(
-            ops::auth::token_user(&db, "tend_nope").await,
+            ops::auth::token_user(&db, &Default::default(), &token)
+                .await
+                .unwrap(),
+            me
+        );
+        assert_eq!(
+            ops::auth::token_user(&db, &Default::default(), "tend_nope").await,
             Err(AppError::Unauthenticated)
         );
         let duplicate = ops::auth::create_user(

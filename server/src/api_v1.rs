@@ -167,7 +167,9 @@ impl FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
-        Ok(Caller(ops::auth::token_user(&state.db, &token).await?))
+        Ok(Caller(
+            ops::auth::token_user(&state.db, &state.tokens, &token).await?,
+        ))
     }
 }
 

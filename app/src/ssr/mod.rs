@@ -7,3 +7,4 @@ pub mod ops;
 pub mod state;
 pub mod testing;
 pub mod throttle;
+pub mod token_cache;

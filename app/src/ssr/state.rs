@@ -3,6 +3,7 @@
 
 use super::db::Db;
 use super::throttle::SignInThrottle;
+use super::token_cache::TokenCache;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -13,6 +14,7 @@ pub struct AppState {
     /// Mark cookies `Secure` (when Tend is served over https).
     pub secure_cookies: bool,
     pub sign_in_throttle: SignInThrottle,
+    pub tokens: TokenCache,
 }
 
 impl AppState {
@@ -22,6 +24,7 @@ impl AppState {
             leptos_options,
             secure_cookies,
             sign_in_throttle: SignInThrottle::default(),
+            tokens: TokenCache::default(),
         }
     }
 }

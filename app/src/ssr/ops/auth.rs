@@ -9,6 +9,7 @@ use crate::ssr::auth::{
 };
 use crate::ssr::db::{api_tokens, sessions, users, Db};
 use crate::ssr::throttle::SignInThrottle;
+use crate::ssr::token_cache::TokenCache;
 use chrono::{DateTime, Duration, Utc};
 
 pub async fn create_user(
@@ -128,12 +129,19 @@ pub async fn create_token(
     Ok(secret)
 }
 
-/// The user behind an API bearer token.
-pub async fn token_user(db: &Db, secret: &str) -> AppResult<User> {
-    api_tokens::user_of(db, &digest(secret))
+/// The user behind an API bearer token, from `cache` when it was looked up moments ago.
+pub async fn token_user(db: &Db, cache: &TokenCache, secret: &str) -> AppResult<User> {
+    let hash = digest(secret);
+    let now = std::time::Instant::now();
+    if let Some(user) = cache.get(&hash, now) {
+        return Ok(user);
+    }
+    let user = api_tokens::user_of(db, &hash)
         .await?
         .map(|r| r.user())
-        .ok_or(AppError::Unauthenticated)
+        .ok_or(AppError::Unauthenticated)?;
+    cache.put(hash, user.clone(), now);
+    Ok(user)
 }
 
 pub async fn list_users(db: &Db) -> AppResult<Vec<User>> {
