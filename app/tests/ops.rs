@@ -646,3 +646,38 @@ async fn admins_keep_the_list_of_lost_reasons() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sqlite_copies_the_wal_into_the_database_file_in_the_background() {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    let path = std::env::temp_dir().join(format!("tend-wal-{id}.db"));
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    // A commit lands in the WAL; the database file holds it once a checkpoint copies it.
+    let email = format!("wal-{id}@example.com");
+    ops::auth::create_user(
+        &db,
+        &email,
+        "Probe",
+        "long enough secret",
+        false,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let in_file = || {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        bytes.windows(email.len()).any(|w| w == email.as_bytes())
+    };
+    let mut waited = 0;
+    while !in_file() && waited < 50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert!(in_file(), "the commit reached the database file within 5 s");
+    db.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
