@@ -99,16 +99,47 @@ pub fn deal_title(value: &str) -> Result<String, RuleError> {
     required_text("title", value, 200)
 }
 
-pub fn lead_source(value: Option<&str>) -> Result<Option<String>, RuleError> {
-    optional_text("lead_source", value, 60)
+/// Where a deal came from ("Website", "Referral", a campaign…), in the team's words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LeadSource(String);
+
+impl LeadSource {
+    pub const MAX_CHARS: usize = 60;
+
+    /// Trimmed; blank means none.
+    pub fn parse(value: Option<&str>) -> Result<Option<LeadSource>, RuleError> {
+        Ok(optional_text("lead_source", value, Self::MAX_CHARS)?.map(LeadSource))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
-pub fn lost_reason(value: &str) -> Result<String, RuleError> {
-    let reason = value.trim();
-    if reason.is_empty() {
-        return Err(RuleError::invalid("reason", "Say why the deal was lost."));
+/// Why a deal was lost. Required to lose one; admins keep a list to pick from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LostReason(String);
+
+impl LostReason {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(value: &str) -> Result<LostReason, RuleError> {
+        let reason = value.trim();
+        if reason.is_empty() {
+            return Err(RuleError::invalid("reason", "Say why the deal was lost."));
+        }
+        required_text("reason", reason, Self::MAX_CHARS).map(LostReason)
     }
-    required_text("reason", reason, 200)
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+fn lead_source(value: Option<&str>) -> Result<Option<String>, RuleError> {
+    Ok(LeadSource::parse(value)?.map(LeadSource::into_string))
 }
 
 pub fn probability_override(value: Option<i64>) -> Result<Option<i64>, RuleError> {
@@ -276,7 +307,7 @@ impl Deal {
 
     pub fn lose(&mut self, reason: &str, at: DateTime<Utc>) -> Result<DealEventKind, RuleError> {
         self.refuse_if_closed("mark it lost")?;
-        let reason = lost_reason(reason)?;
+        let reason = LostReason::parse(reason)?.into_string();
         self.status = DealStatus::Lost;
         self.lost_reason = Some(reason.clone());
         self.closed_at = Some(at);
@@ -543,7 +574,11 @@ impl DealDraft {
         let title = deal_title(&self.title)?;
         let currency = Currency::parse(&self.currency)?;
         let value = Money::new(self.value, currency)?;
-        let organization = optional_text("organization", self.organization.as_deref(), 120)?;
+        let organization = optional_text(
+            "organization",
+            self.organization.as_deref(),
+            super::contact::NAME_MAX_CHARS,
+        )?;
         let new = NewDeal {
             id: self.id.unwrap_or_default(),
             title,
@@ -589,5 +624,23 @@ mod draft_tests {
         assert_eq!(new.owner_id, me);
         assert_eq!(new.value.currency.code(), "EUR");
         assert_eq!(org.as_deref(), Some("Acme AB"));
+    }
+
+    #[test]
+    fn a_lead_source_is_trimmed_and_blank_means_none() {
+        let source = LeadSource::parse(Some("  Referral ")).unwrap().unwrap();
+        assert_eq!(source.into_string(), "Referral");
+        assert_eq!(LeadSource::parse(Some("   ")).unwrap(), None);
+        let long = "x".repeat(LeadSource::MAX_CHARS + 1);
+        assert_eq!(
+            LeadSource::parse(Some(&long)).unwrap_err().field(),
+            Some("lead_source")
+        );
+    }
+
+    #[test]
+    fn a_lost_reason_is_required() {
+        assert_eq!(LostReason::parse(" Price ").unwrap().into_string(), "Price");
+        assert_eq!(LostReason::parse("  ").unwrap_err().field(), Some("reason"));
     }
 }

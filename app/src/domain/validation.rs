@@ -59,6 +59,14 @@ impl RuleError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(FieldError::new(field, message))
     }
+
+    /// The field an invalid input came from.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(f) => Some(&f.field),
+            Self::Refused(_) => None,
+        }
+    }
 }
 
 /// Trimmed text that must not be empty and has an upper length.

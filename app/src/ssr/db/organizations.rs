@@ -1,6 +1,7 @@
 //! The `organizations` table.
 
 use super::{on, Tx};
+use crate::domain::contact::Organization;
 use crate::domain::ids::OrganizationId;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -22,17 +23,17 @@ pub async fn find_or_create(
     if let Some(id) = found {
         return Ok(id);
     }
-    let id = OrganizationId::new();
+    let org = Organization::new(name)?;
     on!(tx, |c| sqlx::query(
         "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)"
     )
-    .bind(id)
-    .bind(name)
+    .bind(org.id)
+    .bind(&org.name)
     .bind(at)
     .execute(c)
     .await
     .map(|_| ()))?;
-    Ok(id)
+    Ok(org.id)
 }
 
 pub async fn name(tx: &mut Tx, id: OrganizationId) -> AppResult<Option<String>> {

@@ -1,7 +1,7 @@
 //! The list a person picks from when a deal is lost (admins keep it).
 
 use super::require_admin;
-use crate::domain::deal::lost_reason;
+use crate::domain::deal::LostReason;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{lost_reasons, Db};
@@ -13,7 +13,7 @@ pub async fn list(db: &Db, _caller: &User) -> AppResult<Vec<String>> {
 
 pub async fn add(db: &Db, caller: &User, label: &str) -> AppResult<()> {
     require_admin(caller)?;
-    let label = lost_reason(label)?;
+    let label = LostReason::parse(label)?.into_string();
     let mut tx = db.write().await?;
     if lost_reasons::list(&mut tx)
         .await?
