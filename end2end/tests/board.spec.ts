@@ -54,6 +54,22 @@ test.describe("the pipeline board", () => {
     await expect(card(column(page, "Proposal"), title)).toBeVisible();
   });
 
+  test("a move is taken back with Undo, and stays taken back after reload", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Undone deal");
+    await addDeal(page, "Qualification", title);
+    await card(column(page, "Qualification"), title).focus();
+    await page.keyboard.press("Shift+ArrowRight");
+    await expect(card(column(page, "Proposal"), title)).toBeVisible();
+    const offer = page.getByRole("status").filter({ hasText: `Moved “${title}” to Proposal.` });
+    await offer.getByRole("button", { name: "Undo" }).click();
+    await expect(card(column(page, "Qualification"), title)).toBeVisible();
+    await expect(card(column(page, "Proposal"), title)).toHaveCount(0);
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, "Qualification"), title)).toBeVisible();
+  });
+
   test("losing a deal needs a reason, and the lost deal leaves the board", async ({ page }) => {
     await signIn(page);
     const title = unique("Lost deal");
@@ -121,6 +137,33 @@ test.describe("the pipeline board", () => {
     await page.reload();
     await hydrated(page);
     await expect(card(column(page, "Qualification"), title)).toBeAttached();
+  });
+
+  test("on a phone a card held at the screen's edge scrolls the board to the far columns @phone", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Far deal");
+    await addDeal(page, "Prospect/lead", title);
+    const box = (await card(column(page, "Prospect/lead"), title).boundingBox())!;
+    const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [start] });
+    await page.waitForTimeout(700);
+    const edge = page.viewportSize()!.width - 16;
+    for (let i = 0; i < 40; i++) {
+      const y = start.y + (i % 2);
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x: edge, y }] });
+    }
+    expect(await page.locator(".board").evaluate((b) => b.scrollLeft)).toBeGreaterThan(400);
+    await expect(column(page, "Proposal")).toBeInViewport();
+    const target = page.locator(".column.drop-target");
+    await expect(target).toHaveCount(1);
+    const stage = (await target.locator("h2").textContent())!.trim();
+    expect(["Proposal", "Commitment"]).toContain(stage);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await expect(card(column(page, stage), title)).toBeAttached();
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, stage), title)).toBeAttached();
   });
 
   test("on a phone a quick swipe over a card is left to scroll the board and moves nothing @phone", async ({ page }) => {

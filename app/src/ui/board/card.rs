@@ -167,6 +167,10 @@ struct TouchDrag {
 
 const LONG_PRESS: std::time::Duration = std::time::Duration::from_millis(450);
 const SCROLL_SLOP_PX: i32 = 10;
+/// A lifted card held this close to either side of the screen scrolls the board that way,
+/// by `EDGE_STEP_PX` each time the finger moves.
+const EDGE_PX: i32 = 32;
+const EDGE_STEP_PX: i32 = 24;
 
 impl TouchDrag {
     fn new(
@@ -229,6 +233,26 @@ impl TouchDrag {
             .and_then(|id| id.parse().ok());
         if over.is_some() {
             self.actions.touch_over.set(over);
+        }
+        Self::scroll_near_edge(x);
+    }
+
+    /// Brings the far columns within reach of a finger that holds a card at the edge.
+    fn scroll_near_edge(x: i32) {
+        let width = window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .unwrap_or_default() as i32;
+        let step = if x < EDGE_PX {
+            -EDGE_STEP_PX
+        } else if x > width - EDGE_PX {
+            EDGE_STEP_PX
+        } else {
+            return;
+        };
+        if let Ok(Some(board)) = document().query_selector(".board") {
+            board.scroll_by_with_x_and_y(step as f64, 0.0);
         }
     }
 

@@ -72,12 +72,47 @@ pub(crate) struct BoardActions {
     pub dragging: RwSignal<Option<(DealId, i64)>>,
     /// The stage a finger is holding a lifted card over (touch drag).
     pub touch_over: RwSignal<Option<StageId>>,
+    /// The last move, while it can still be taken back.
+    pub undo: RwSignal<Option<Undo>>,
     pub refresh: Callback<Option<DealId>>,
 }
 
+/// A move that can be taken back: the deal, the version the move left it at, and the
+/// stage it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Undo {
+    deal: DealId,
+    version: i64,
+    back_to: StageId,
+    said: String,
+}
+
+/// How long "Undo" is offered after a move.
+const UNDO_FOR: std::time::Duration = std::time::Duration::from_secs(8);
+
 impl BoardActions {
-    /// Shows the move at once, then asks the server; undoes it if refused.
+    /// Shows the move at once, then asks the server; undoes it if refused. A move that
+    /// is made offers to be taken back for a few seconds.
     pub fn move_deal(self, deal: DealId, version: i64, to: StageId, keep_focus: bool) {
+        self.move_and_offer_undo(deal, version, to, keep_focus, true);
+    }
+
+    /// Takes the last move back (itself a move, kept in the deal's history).
+    pub fn undo(self) {
+        if let Some(u) = self.undo.get_untracked() {
+            self.undo.set(None);
+            self.move_and_offer_undo(u.deal, u.version, u.back_to, false, false);
+        }
+    }
+
+    fn move_and_offer_undo(
+        self,
+        deal: DealId,
+        version: i64,
+        to: StageId,
+        keep_focus: bool,
+        offer_undo: bool,
+    ) {
         let before = self.columns.get_untracked();
         let already_there = before
             .iter()
@@ -87,12 +122,31 @@ impl BoardActions {
             self.menu.set(None);
             return;
         }
+        let from = before
+            .iter()
+            .find(|c| c.cards.iter().any(|card| card.id == deal))
+            .map(|c| c.stage.id);
+        let to_name = before
+            .iter()
+            .find(|c| c.stage.id == to)
+            .map(|c| c.stage.name.clone());
         let now = chrono::Utc::now();
         self.columns.update(|c| board::apply_move(c, deal, to, now));
         self.menu.set(None);
+        self.undo.set(None);
         spawn_local(async move {
             match change_deal(deal, version, DealChange::Move(to)).await {
-                Ok(_) => self.refresh.run(keep_focus.then_some(deal)),
+                Ok(saved) => {
+                    if let (true, Some(back_to), Some(to_name)) = (offer_undo, from, to_name) {
+                        self.undo.set(Some(Undo {
+                            deal,
+                            version: saved.version,
+                            back_to,
+                            said: format!("Moved “{}” to {to_name}.", saved.title),
+                        }));
+                    }
+                    self.refresh.run(keep_focus.then_some(deal));
+                }
                 Err(e) => {
                     self.columns.set(before);
                     self.notice.set(Some(format!("The move was undone: {e}")));
@@ -103,6 +157,7 @@ impl BoardActions {
 
     pub fn close(self, deal: DealId, version: i64, change: DealChange) {
         self.menu.set(None);
+        self.undo.set(None);
         spawn_local(async move {
             match change_deal(deal, version, change).await {
                 Ok(d) => {
@@ -158,6 +213,7 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         losing: RwSignal::new(None),
         dragging: RwSignal::new(None),
         touch_over: RwSignal::new(None),
+        undo: RwSignal::new(None),
         refresh,
     };
     let stages = StoredValue::new(pipeline.clone());
@@ -177,7 +233,39 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
             }}
         </div>
         <LostDialog actions reasons/>
-        <Toast message=notice/>
+        <Toast message=notice>
+            <UndoOffer actions/>
+        </Toast>
+    }
+}
+
+/// "Moved … to …" with an Undo button, for a few seconds after each move.
+#[component]
+fn UndoOffer(actions: BoardActions) -> impl IntoView {
+    // Each offer clears itself unless a newer one has replaced it.
+    Effect::new(move |_| {
+        if let Some(offer) = actions.undo.get() {
+            set_timeout(
+                move || {
+                    if actions.undo.get_untracked().as_ref() == Some(&offer) {
+                        actions.undo.set(None);
+                    }
+                },
+                UNDO_FOR,
+            );
+        }
+    });
+    move || {
+        actions.undo.get().map(|offer| {
+            view! {
+                <div class="toast">
+                    <span>{offer.said}</span>
+                    <button class="link" on:click=move |_| actions.undo()>
+                        "Undo"
+                    </button>
+                </div>
+            }
+        })
     }
 }
 

@@ -93,10 +93,15 @@ pub fn NotFound() -> impl IntoView {
 }
 
 /// A message that appears at the bottom of the screen, e.g. when the server refused a move.
+/// `children` (such as an offer to undo) stack above it in the same live region.
 #[component]
-pub fn Toast(message: RwSignal<Option<String>>) -> impl IntoView {
+pub fn Toast(
+    message: RwSignal<Option<String>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <div class="toast-region" role="status" aria-live="polite">
+            {children.map(|c| c())}
             {move || {
                 message
                     .get()
