@@ -11,6 +11,23 @@ use leptos::task::spawn_local;
 #[component]
 pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl IntoView {
     let open = RwSignal::new(false);
+    move || {
+        if open.get() {
+            Suspend::new(form(stage_id, refresh, open)).into_any()
+        } else {
+            view! {
+                <button type="button" class="add-deal" on:click=move |_| open.set(true)>
+                    "+ Add deal"
+                </button>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The form's code is fetched the first time someone opens it.
+#[lazy]
+fn form(stage_id: StageId, refresh: Callback<Option<DealId>>, open: RwSignal<bool>) -> AnyView {
     let title = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
     let currency = RwSignal::new("SEK".to_string());
@@ -32,18 +49,16 @@ pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl In
         saving.set(true);
         spawn_local(async move {
             match create_deal(draft, Some(value.get_untracked())).await {
+                // Closing disposes of this form and its signals: nothing is set after.
                 Ok(_) => {
-                    title.set(String::new());
-                    value.set(String::new());
-                    organization.set(String::new());
-                    error.set(None);
-                    id.set(DealId::new());
-                    open.set(false);
                     refresh.run(None);
+                    open.set(false);
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    error.set(Some(e));
+                    saving.set(false);
+                }
             }
-            saving.set(false);
         });
     };
     let field_error = move |name: &'static str| move || error.get().and_then(|e| e.field(name));
@@ -54,52 +69,41 @@ pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl In
             .map(|e| e.to_string())
     };
     view! {
-        <Show
-            when=move || open.get()
-            fallback=move || {
-                view! {
-                    <button type="button" class="add-deal" on:click=move |_| open.set(true)>
-                        "+ Add deal"
-                    </button>
-                }
-            }
-        >
-            <form class="quick-add" on:submit=submit novalidate>
-                <label>
-                    "Title"
-                    <input type="text" bind:value=title required autofocus/>
+        <form class="quick-add" on:submit=submit novalidate>
+            <label>
+                "Title"
+                <input type="text" bind:value=title required autofocus/>
+            </label>
+            {move || field_error("title")().map(|e| view! { <p class="field-error">{e}</p> })}
+            <div class="row">
+                <label class="grow">
+                    "Value"
+                    <input type="text" inputmode="decimal" bind:value=value placeholder="0"/>
                 </label>
-                {move || field_error("title")().map(|e| view! { <p class="field-error">{e}</p> })}
-                <div class="row">
-                    <label class="grow">
-                        "Value"
-                        <input type="text" inputmode="decimal" bind:value=value placeholder="0"/>
-                    </label>
-                    <label>
-                        "Currency"
-                        <select on:change=move |ev| currency.set(event_target_value(&ev))>
-                            {Currency::all()
-                                .map(|c| {
-                                    let code = c.code().to_string();
-                                    let selected = code == currency.get_untracked();
-                                    view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                </div>
-                {move || field_error("value")().map(|e| view! { <p class="field-error">{e}</p> })}
                 <label>
-                    "Organization"
-                    <input type="text" bind:value=organization/>
+                    "Currency"
+                    <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                        {Currency::all()
+                            .map(|c| {
+                                let code = c.code().to_string();
+                                let selected = code == currency.get_untracked();
+                                view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
                 </label>
-                {move || general_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-                <div class="actions">
-                    <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="primary" disabled=move || saving.get()>"Add deal"</button>
-                </div>
-            </form>
-        </Show>
+            </div>
+            {move || field_error("value")().map(|e| view! { <p class="field-error">{e}</p> })}
+            <label>
+                "Organization"
+                <input type="text" bind:value=organization/>
+            </label>
+            {move || general_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <div class="actions">
+                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="primary" disabled=move || saving.get()>"Add deal"</button>
+            </div>
+        </form>
     }
     .into_any()
 }
