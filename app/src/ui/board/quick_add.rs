@@ -13,7 +13,7 @@ pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl In
     let open = RwSignal::new(false);
     move || {
         if open.get() {
-            Suspend::new(form(stage_id, refresh, open)).into_any()
+            Suspend::new(quick_add_form(stage_id, refresh, open)).into_any()
         } else {
             view! {
                 <button type="button" class="add-deal" on:click=move |_| open.set(true)>
@@ -27,7 +27,11 @@ pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl In
 
 /// The form's code is fetched the first time someone opens it.
 #[lazy]
-fn form(stage_id: StageId, refresh: Callback<Option<DealId>>, open: RwSignal<bool>) -> AnyView {
+fn quick_add_form(
+    stage_id: StageId,
+    refresh: Callback<Option<DealId>>,
+    open: RwSignal<bool>,
+) -> AnyView {
     let title = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
     let currency = RwSignal::new("SEK".to_string());
