@@ -28,6 +28,17 @@ test.describe("the pipeline board", () => {
     await expect(first.getByRole("listitem").first()).toBeVisible();
   });
 
+  test("the board and a deal page load without errors in the console @everywhere", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await signIn(page);
+    await page.locator(".card-title").first().click();
+    await expect(page).toHaveURL(/\/deals\//);
+    await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
   test("a new deal is created, dragged to the next stage and still there after reload", async ({ page }) => {
     await signIn(page);
     const title = unique("Dragged deal");
