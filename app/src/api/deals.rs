@@ -87,8 +87,9 @@ pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result
             if let Some(text) = value_text {
                 draft.value = Money::parse_major(&text, Currency::parse(&draft.currency)?)?.minor;
             }
-            let deal = crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now());
-            deal.await.map(Saved::from)
+            crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now())
+                .await
+                .map(Saved::from)
         }
         .await,
     )
