@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { addDeal, card, column, hydrated, signIn, unique, DEMO_EMAIL } from "./helpers";
+import { addDeal, card, column, hydrated, liftNewDeal, signIn, unique, DEMO_EMAIL } from "./helpers";
 
 test.describe("the pipeline board", () => {
   test("a wrong password is refused with a message @everywhere", async ({ page }) => {
@@ -128,14 +128,8 @@ test.describe("the pipeline board", () => {
   });
 
   test("on a phone a long-press lifts a card and drags it to another column @phone", async ({ page }) => {
-    await signIn(page);
     const title = unique("Touch deal");
-    await addDeal(page, "Prospect/lead", title);
-    const box = (await card(column(page, "Prospect/lead"), title).boundingBox())!;
-    const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [start] });
-    await page.waitForTimeout(700);
+    const { cdp, start } = await liftNewDeal(page, title);
     // The next column shows at the right edge of a phone screen.
     const edge = page.viewportSize()!.width - 12;
     for (const step of [0.25, 0.5, 0.75, 1]) {
@@ -151,14 +145,8 @@ test.describe("the pipeline board", () => {
   });
 
   test("on a phone a card held at the screen's edge scrolls the board to the far columns @phone", async ({ page }) => {
-    await signIn(page);
     const title = unique("Far deal");
-    await addDeal(page, "Prospect/lead", title);
-    const box = (await card(column(page, "Prospect/lead"), title).boundingBox())!;
-    const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [start] });
-    await page.waitForTimeout(700);
+    const { cdp, start } = await liftNewDeal(page, title);
     const edge = page.viewportSize()!.width - 16;
     for (let i = 0; i < 40; i++) {
       const y = start.y + (i % 2);

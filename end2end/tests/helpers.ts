@@ -45,3 +45,16 @@ export async function addDeal(page: Page, stage: string, title: string, value = 
   await col.getByRole("button", { name: "Add deal", exact: true }).click();
   await expect(card(col, title)).toBeVisible();
 }
+
+/** Signs in on a touch phone, adds `title` to Prospect/lead and long-presses it until
+ * it lifts; returns the CDP session that holds the finger down and where it is. */
+export async function liftNewDeal(page: Page, title: string) {
+  await signIn(page);
+  await addDeal(page, "Prospect/lead", title);
+  const box = (await card(column(page, "Prospect/lead"), title).boundingBox())!;
+  const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [start] });
+  await page.waitForTimeout(700);
+  return { cdp, start };
+}
