@@ -24,6 +24,12 @@ pub enum AppError {
     /// Too many tries in a short time; the message says when to try again.
     #[error("{0}")]
     Throttled(String),
+    /// The server is at capacity for this kind of work right now; trying again soon works.
+    #[error("Tend is busy right now. Please try again in a few seconds.")]
+    Busy,
+    /// The request body is larger than Tend accepts.
+    #[error("The request is too large (at most {0} bytes).")]
+    TooLarge(usize),
     #[error("Something went wrong on our side (reference {0}). Please try again.")]
     Internal(String),
     #[error("Could not reach Tend: {0}")]
@@ -52,6 +58,8 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::Invalid(_) => 422,
             Self::Throttled(_) => 429,
+            Self::Busy => 503,
+            Self::TooLarge(_) => 413,
             Self::Refused(_) => 422,
             Self::Internal(_) => 500,
             Self::Network(_) => 503,
@@ -67,6 +75,8 @@ impl AppError {
             Self::Refused(_) => "refused",
             Self::Conflict(_) => "conflict",
             Self::Throttled(_) => "too_many_attempts",
+            Self::Busy => "busy",
+            Self::TooLarge(_) => "too_large",
             Self::Internal(_) => "internal",
             Self::Network(_) => "network",
         }

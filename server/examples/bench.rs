@@ -8,7 +8,7 @@ use app::domain::event::instant;
 use app::domain::ids::{DealId, StageId};
 use app::ssr::db::{deal_events, deals, Db};
 use app::ssr::ops;
-use app::ssr::state::AppState;
+use app::ssr::state::{AppState, Site};
 use app::ssr::testing::TestDb;
 use chrono::Utc;
 use std::time::{Duration, Instant};
@@ -29,15 +29,15 @@ async fn main() {
     let token = ops::auth::create_token(&db, app::ssr::testing::ADMIN_EMAIL, "bench", now)
         .await
         .expect("token");
-    let (_, session) = ops::auth::sign_in(
-        &db,
-        &Default::default(),
-        app::ssr::testing::ADMIN_EMAIL,
-        app::ssr::testing::ADMIN_PASSWORD,
-        now,
-    )
-    .await
-    .expect("session");
+    let attempt = ops::auth::SignIn {
+        email: app::ssr::testing::ADMIN_EMAIL,
+        password: app::ssr::testing::ADMIN_PASSWORD,
+        address: std::net::Ipv4Addr::LOCALHOST.into(),
+        previous: None,
+    };
+    let (_, session) = ops::auth::sign_in(&db, &Default::default(), attempt, now)
+        .await
+        .expect("session");
     let base = spawn(db.clone()).await;
     let http = reqwest::Client::new();
 
@@ -188,7 +188,7 @@ async fn spawn(db: Db) -> String {
         .output_name("tend")
         .site_root("target/site")
         .build();
-    let state = AppState::new(db, leptos_options, false);
+    let state = AppState::new(db, leptos_options, Site::default());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("addr");
@@ -199,7 +199,7 @@ async fn spawn(db: Db) -> String {
             .expect("server runtime");
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            axum::serve(listener, server::router(state)).await
+            server::serve(listener, state, std::future::pending()).await
         })
     });
     format!("http://{addr}")

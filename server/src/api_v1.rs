@@ -120,6 +120,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => {
                 AppError::invalid("content-type", "must be application/json")
             }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::TooLarge(crate::MAX_BODY_BYTES)
+            }
             other => AppError::invalid("body", other.body_text()),
         };
         Self(e)
@@ -167,9 +170,7 @@ impl FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
-        Ok(Caller(
-            ops::auth::token_user(&state.db, &state.tokens, &token).await?,
-        ))
+        Ok(Caller(ops::auth::token_user(&state.db, &token).await?))
     }
 }
 
@@ -180,15 +181,56 @@ async fn pipelines(State(s): State<AppState>, Caller(user): Caller) -> ApiResult
     Ok(Json(ops::pipelines::list(&s.db, &user).await?))
 }
 
+/// The filters of `GET /deals`, all optional. Read as text and parsed here, so that a
+/// bad value is refused naming its parameter.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DealQuery {
-    pipeline_id: Option<PipelineId>,
-    stage_id: Option<StageId>,
-    /// open, won or lost
+    #[param(value_type = Option<PipelineId>)]
+    pipeline_id: Option<String>,
+    #[param(value_type = Option<StageId>)]
+    stage_id: Option<String>,
+    #[param(value_type = Option<DealStatus>)]
     status: Option<String>,
-    owner_id: Option<UserId>,
-    /// 1 to 5000, default 500
-    limit: Option<i64>,
+    #[param(value_type = Option<UserId>)]
+    owner_id: Option<String>,
+    /// How many deals at most, newest change first
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 5000, default = 500)]
+    limit: Option<String>,
+}
+
+/// An optional id in a query string, refused naming `field` when it is not one.
+fn query_id<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Result<Option<T>, AppError> {
+    value
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| AppError::invalid(field, "must be an id (a UUID)"))
+        })
+        .transpose()
+}
+
+impl DealQuery {
+    fn parse(&self) -> Result<DealFilter, AppError> {
+        let limit = match self.limit.as_deref() {
+            None => 500,
+            Some(text) => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=5000).contains(n))
+                .ok_or_else(|| {
+                    AppError::invalid("limit", "must be a whole number from 1 to 5000")
+                })?,
+        };
+        Ok(DealFilter {
+            pipeline_id: query_id("pipeline_id", self.pipeline_id.as_deref())?,
+            stage_id: query_id("stage_id", self.stage_id.as_deref())?,
+            status: self.status.as_deref().map(DealStatus::parse).transpose()?,
+            owner_id: query_id("owner_id", self.owner_id.as_deref())?,
+            limit,
+        })
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/deals", params(DealQuery), responses((status = 200, body = [Deal]), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -197,24 +239,7 @@ async fn list_deals(
     Caller(user): Caller,
     Query(q): Query<DealQuery>,
 ) -> ApiResult<Vec<Deal>> {
-    let status = q
-        .status
-        .as_deref()
-        .map(DealStatus::parse)
-        .transpose()
-        .map_err(AppError::from)?;
-    let limit = q.limit.unwrap_or(500);
-    if !(1..=5000).contains(&limit) {
-        return Err(AppError::invalid("limit", "must be between 1 and 5000").into());
-    }
-    let filter = DealFilter {
-        pipeline_id: q.pipeline_id,
-        stage_id: q.stage_id,
-        status,
-        owner_id: q.owner_id,
-        limit,
-    };
-    Ok(Json(ops::deals::list(&s.db, &user, filter).await?))
+    Ok(Json(ops::deals::list(&s.db, &user, q.parse()?).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/deals", request_body = DealDraft, responses((status = 201, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -280,14 +305,30 @@ struct Version {
     version: i64,
 }
 
-#[utoipa::path(delete, path = "/api/v1/deals/{id}", params(("id" = DealId, Path), ("version" = i64, Query)), responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// The version a delete names, read as text so a bad one is refused naming `version`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct VersionQuery {
+    /// The version of the deal that was read
+    #[param(value_type = i64)]
+    version: Option<String>,
+}
+
+#[utoipa::path(delete, path = "/api/v1/deals/{id}", params(("id" = DealId, Path), VersionQuery), responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delete_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
     Path(id): Path<DealId>,
-    Query(v): Query<Version>,
+    Query(v): Query<VersionQuery>,
 ) -> Result<StatusCode, ApiError> {
-    change(&s, &user, id, v.version, DealChange::Delete).await?;
+    let version = v
+        .version
+        .as_deref()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .ok_or_else(|| {
+            AppError::invalid("version", "must be the whole number the deal was read at")
+        })?;
+    change(&s, &user, id, version, DealChange::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,7 +1,7 @@
 //! Typed configuration, read once: command-line flags with environment fallbacks. A
 //! bad value stops start-up with a message naming it.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 
 #[derive(Debug, Parser)]
@@ -20,6 +20,27 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+
+    /// SQLite only: `normal` loses nothing acknowledged when the process is killed, but a
+    /// power cut may undo the last moments; `full` syncs every commit to disk first
+    #[arg(
+        long,
+        env = "TEND_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "normal",
+        global = true
+    )]
+    pub sqlite_synchronous: Synchronous,
+
+    /// How log lines are written: `text` for people, `json` for log collectors
+    #[arg(
+        long,
+        env = "TEND_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -51,9 +72,51 @@ pub struct ServeArgs {
     #[arg(long, env = "TEND_DEMO")]
     pub demo: bool,
 
-    /// Mark session cookies Secure (set when Tend is served over https)
+    /// The address people open, e.g. https://tend.example.com. When it is https,
+    /// cookies are Secure with the __Host- prefix and browsers are told to keep to https
+    #[arg(long, env = "TEND_PUBLIC_URL", value_parser = public_origin)]
+    pub public_url: Option<String>,
+
+    /// Mark session cookies Secure (implied by an https public URL)
     #[arg(long, env = "TEND_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Behind a reverse proxy: the header in which it names the client's address (for
+    /// example x-forwarded-for, whose last entry is used). Trust only your own proxy
+    #[arg(long, env = "TEND_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Synchronous {
+    Normal,
+    Full,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `https://tend.example.com/` → `https://tend.example.com`: a scheme and a host, with a
+/// port perhaps, and nothing else.
+fn public_origin(value: &str) -> Result<String, String> {
+    let value = value.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return Err("must look like https://tend.example.com".into());
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err("must start with https:// or http://".into());
+    }
+    let valid_host = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !valid_host {
+        return Err("must be a scheme and a host only, e.g. https://tend.example.com".into());
+    }
+    Ok(format!("{scheme}://{}", rest.to_ascii_lowercase()))
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +133,12 @@ pub enum UserCommand {
     },
     /// List users
     List,
+    /// Stop a user: they cannot sign in, their sessions end and their API tokens are revoked
+    Disable { email: String },
+    /// Let a disabled user sign in again
+    Enable { email: String },
+    /// Set a user's password (read from standard input, or prompted for); ends their sessions
+    Password { email: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +151,14 @@ pub enum TokenCommand {
         #[arg(long, default_value = "api")]
         name: String,
     },
+    /// List API tokens (never their secrets)
+    List {
+        /// Only this user's tokens
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke an API token by its id (from `tend token list`); it stops working at once
+    Revoke { id: String },
 }
 
 /// The directory a SQLite URL's file lives in, to create before opening it.
@@ -122,5 +199,27 @@ mod tests {
             cli.command,
             Some(Command::User(UserCommand::Add { admin: true, .. }))
         ));
+    }
+
+    #[test]
+    fn a_public_url_is_kept_as_its_origin_and_nonsense_is_refused() {
+        let cli =
+            Cli::try_parse_from(["tend", "--public-url", "https://Tend.Example.com/"]).unwrap();
+        assert_eq!(
+            cli.serve.public_url.as_deref(),
+            Some("https://tend.example.com")
+        );
+        assert!(Cli::try_parse_from(["tend", "--public-url", "tend.example.com"]).is_err());
+        assert!(Cli::try_parse_from(["tend", "--public-url", "https://x.com/app"]).is_err());
+        assert!(Cli::try_parse_from(["tend", "--public-url", "ftp://x.com"]).is_err());
+    }
+
+    #[test]
+    fn sqlite_durability_is_normal_unless_full_is_asked_for() {
+        let cli = Cli::try_parse_from(["tend"]).unwrap();
+        assert_eq!(cli.sqlite_synchronous, Synchronous::Normal);
+        let cli = Cli::try_parse_from(["tend", "--sqlite-synchronous", "full"]).unwrap();
+        assert_eq!(cli.sqlite_synchronous, Synchronous::Full);
+        assert!(Cli::try_parse_from(["tend", "--sqlite-synchronous", "off"]).is_err());
     }
 }

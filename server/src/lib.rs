@@ -5,18 +5,46 @@
 pub mod api_v1;
 pub mod config;
 
+use app::error::AppError;
+use app::ssr::auth::ClientAddr;
 use app::ssr::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body Tend reads: far more than any form or API call needs (a
+/// deal is well under a kilobyte). Larger bodies are answered 413 before they are read.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Where the access log goes: one line per request.
+pub const ACCESS_LOG: &str = "tend::access";
+
+/// Serves Tend on `listener` until `shutdown` completes, then finishes the requests in
+/// flight. Connections keep their peer address for the sign-in throttle.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
 
 /// Everything Tend serves, over `state`.
 pub fn router(state: AppState) -> Router {
@@ -26,7 +54,8 @@ pub fn router(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
     let options = state.leptos_options.clone();
-    Router::new()
+    let hsts = state.site.is_https();
+    let app = Router::new()
         .nest("/pkg", assets(&options))
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
@@ -37,9 +66,57 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             pages_need_sign_in,
         ))
-        .layer(middleware::from_fn(same_origin))
-        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin))
+        .layer(middleware::from_fn(limit_body))
+        .layer(CompressionLayer::new());
+    with_security_headers(app, hsts)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    tracing::info_span!(
+                        target: ACCESS_LOG,
+                        "request",
+                        method = %req.method(),
+                        path = req.uri().path(),
+                        client = %ClientAddr::of(req.extensions()),
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    |res: &Response, latency: std::time::Duration, _: &tracing::Span| {
+                        tracing::info!(
+                            target: ACCESS_LOG,
+                            status = res.status().as_u16(),
+                            ms = latency.as_secs_f64() * 1000.0,
+                            "answered"
+                        );
+                    },
+                )
+                .on_failure(()),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), client_addr))
         .with_state(state)
+}
+
+/// The headers every answer carries. Pages set their own Content-Security-Policy (it
+/// names the page's nonce); everything else gets one that allows nothing.
+fn with_security_headers(app: Router<AppState>, hsts: bool) -> Router<AppState> {
+    let fixed = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    app.layer(fixed(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ))
+    .layer(fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+    .layer(fixed(header::REFERRER_POLICY, "same-origin"))
+    .layer(fixed(header::X_FRAME_OPTIONS, "DENY"))
+    .layer(tower::util::option_layer(hsts.then(|| {
+        fixed(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        )
+    })))
 }
 
 /// The wasm, js and css: served pre-compressed when the build made .br/.gz files, and
@@ -57,9 +134,9 @@ fn assets(options: &leptos::config::LeptosOptions) -> Router<AppState> {
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            header::HeaderValue::from_static(cache),
+            HeaderValue::from_static(cache),
         ))
 }
 
@@ -84,7 +161,7 @@ async fn pages_need_sign_in(State(state): State<AppState>, req: Request, next: N
     let is_page =
         req.method() == Method::GET && !PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
     if is_page {
-        let signed_in = match app::ssr::auth::session_token(req.headers()) {
+        let signed_in = match state.cookies.token(req.headers()) {
             Some(token) => app::ssr::ops::auth::session_user(&state.db, &token, chrono::Utc::now())
                 .await
                 .is_ok(),
@@ -97,25 +174,105 @@ async fn pages_need_sign_in(State(state): State<AppState>, req: Request, next: N
     next.run(req).await
 }
 
-/// Refuses a state-changing request that a browser sent from another site. API calls
-/// with a bearer token carry no ambient credentials and are not affected.
-async fn same_origin(req: Request, next: Next) -> Response {
+/// A refusal from the middleware, in the API's JSON shape.
+fn refuse(error: AppError) -> Response {
+    api_v1::ApiError(error).into_response()
+}
+
+/// Refuses a state-changing request that a browser may have sent from another site:
+/// it must name this site in `Origin`, or be marked `Sec-Fetch-Site: same-origin`. A
+/// request with neither is refused too (every browser sends one of them on a POST).
+/// API calls with a bearer token carry no ambient credentials and are not affected.
+async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && !req.headers().contains_key(header::AUTHORIZATION) {
-        if let Some(origin) = req.headers().get(header::ORIGIN) {
-            let origin_host = origin
-                .to_str()
-                .ok()
-                .and_then(|o| o.split_once("://").map(|(_, rest)| rest.to_string()));
-            let host = req
-                .headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string);
-            if origin_host.is_none() || origin_host != host {
-                return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
-            }
+        let h = req.headers();
+        let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
+        let allowed = match (text("origin"), text("sec-fetch-site")) {
+            (Some(origin), _) => match &state.site.public_origin {
+                Some(public) => origin.eq_ignore_ascii_case(public),
+                None => origin
+                    .split_once("://")
+                    .is_some_and(|(_, host)| Some(host) == text("host")),
+            },
+            (None, Some(site)) => site == "same-origin",
+            (None, None) => false,
+        };
+        if !allowed {
+            tracing::warn!(
+                target: app::ssr::ops::auth::SECURITY_LOG,
+                event = "cross_site_refused",
+                path = req.uri().path(),
+                client = %ClientAddr::of(req.extensions()),
+            );
+            return refuse(AppError::Forbidden);
         }
+    }
+    next.run(req).await
+}
+
+/// Reads a request body whole, up to `MAX_BODY_BYTES`: a larger one gets a 413 in JSON
+/// and is never buffered, whether it announced its length or not.
+async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large();
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD) && declared.is_none() {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(e) if is_length_limit(&e) => too_large(),
+        Err(_) => refuse(AppError::invalid("body", "could not be read")),
+    }
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+fn too_large() -> Response {
+    let mut res = refuse(AppError::TooLarge(MAX_BODY_BYTES));
+    // The rest of the body is not read: the connection is not reused.
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// Notes where the request came from (for the sign-in throttle and the logs): the peer,
+/// or, behind a trusted proxy, the last address the proxy's header names.
+async fn client_addr(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = state.site.client_ip_header.as_deref().and_then(|name| {
+        req.headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse::<IpAddr>().ok())
+    });
+    if let Some(ip) = forwarded.or(peer) {
+        req.extensions_mut().insert(ClientAddr(ip));
     }
     next.run(req).await
 }

@@ -2,23 +2,32 @@
 //! `tend`: the server binary. `tend serve` (the default) starts the web server; `tend
 //! user` and `tend token` manage who may sign in and call the API.
 
-use app::ssr::db::Db;
-use app::ssr::state::AppState;
+use app::domain::ids::ApiTokenId;
+use app::ssr::db::{Db, Durability};
+use app::ssr::ops::Operator;
+use app::ssr::state::{AppState, Site};
 use app::ssr::{demo, ops};
 use clap::Parser;
-use server::config::{sqlite_dir, Cli, Command, ServeArgs, TokenCommand, UserCommand};
+use server::config::{
+    sqlite_dir, Cli, Command, LogFormat, ServeArgs, Synchronous, TokenCommand, UserCommand,
+};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::time::Duration;
+
+/// How long requests in flight get to finish after a stop signal.
+const DRAIN: Duration = Duration::from_secs(20);
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -29,8 +38,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let db = open(&cli.database_url).await?;
+    let durability = match cli.sqlite_synchronous {
+        Synchronous::Normal => Durability::Normal,
+        Synchronous::Full => Durability::Full,
+    };
+    let db = open(&cli.database_url, durability).await?;
     let now = chrono::Utc::now();
+    let said = |e: app::error::AppError| e.to_string();
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve(db, args).await,
         Command::User(UserCommand::Add { email, name, admin }) => {
@@ -39,7 +53,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
             let user = ops::auth::create_user(&db, &email, &name, &password, admin, now)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(said)?;
             println!(
                 "Created {}{} <{}>.",
                 if user.is_admin { "admin " } else { "" },
@@ -49,37 +63,97 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User(UserCommand::List) => {
-            for u in ops::auth::list_users(&db)
+            for a in ops::auth::accounts(&db, Operator::Console)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(said)?
             {
-                println!(
-                    "{}\t{}\t{}",
-                    u.email,
-                    u.name,
-                    if u.is_admin { "admin" } else { "" }
-                );
+                let mut marks = Vec::new();
+                if a.user.is_admin {
+                    marks.push("admin".to_string());
+                }
+                if let Some(at) = a.disabled_at {
+                    marks.push(format!("disabled {}", at.format("%Y-%m-%d %H:%M UTC")));
+                }
+                println!("{}\t{}\t{}", a.user.email, a.user.name, marks.join(", "));
             }
+            Ok(())
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            let a = ops::auth::disable_user(&db, Operator::Console, &email, now)
+                .await
+                .map_err(said)?;
+            println!(
+                "Disabled {}: their sessions have ended and their API tokens are revoked.",
+                a.user.email
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Enable { email }) => {
+            let a = ops::auth::enable_user(&db, Operator::Console, &email)
+                .await
+                .map_err(said)?;
+            println!("Enabled {}: they can sign in again.", a.user.email);
+            Ok(())
+        }
+        Command::User(UserCommand::Password { email }) => {
+            let password = read_password(&email)?;
+            let a = ops::auth::set_password(&db, Operator::Console, &email, &password)
+                .await
+                .map_err(said)?;
+            println!(
+                "Set a new password for {}; their other sessions have ended.",
+                a.user.email
+            );
             Ok(())
         }
         Command::Token(TokenCommand::Create { user, name }) => {
             let token = ops::auth::create_token(&db, &user, &name, now)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(said)?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { user }) => {
+            let tokens = ops::auth::list_tokens(&db, Operator::Console, user.as_deref())
+                .await
+                .map_err(said)?;
+            for t in tokens {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "live".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    t.id,
+                    t.user_email,
+                    t.name,
+                    t.created_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let id: ApiTokenId = id
+                .trim()
+                .parse()
+                .map_err(|_| format!("{id:?} is not a token id (see tend token list)"))?;
+            ops::auth::revoke_token(&db, Operator::Console, id, now)
+                .await
+                .map_err(said)?;
+            println!("Revoked token {id}.");
             Ok(())
         }
     }
 }
 
-async fn open(url: &str) -> Result<Db, String> {
+async fn open(url: &str, durability: Durability) -> Result<Db, String> {
     if let Some(dir) = sqlite_dir(url) {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
         }
     }
-    Db::connect(url)
+    Db::connect_with(url, durability)
         .await
         .map_err(|e| format!("DATABASE_URL: {e}"))
 }
@@ -117,8 +191,12 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
     let users = ops::auth::user_count(&db)
         .await
         .map_err(|e| e.to_string())?;
-    let state = AppState::new(db.clone(), leptos_options, args.secure_cookies);
-    let app = server::router(state);
+    let site = Site {
+        public_origin: args.public_url,
+        secure_cookies: args.secure_cookies,
+        client_ip_header: args.client_ip_header.map(|h| h.to_ascii_lowercase()),
+    };
+    let state = AppState::new(db.clone(), leptos_options, site);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("TEND_ADDR: cannot listen on {addr}: {e}"))?;
@@ -134,10 +212,38 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
             "No users yet. Create the first admin with: tend user add you@example.com --admin"
         );
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let server = server::serve(listener, state, async move {
+        let signal = stop_signal().await;
+        tracing::info!("{signal}: finishing the requests in flight");
+        let _ = stopping.send(true);
+    });
+    let mut stop = stop.clone();
+    let deadline = async move {
+        let _ = stop.wait_for(|s| *s).await;
+        tokio::time::sleep(DRAIN).await;
+    };
+    tokio::select! {
+        done = server => done.map_err(|e| format!("server stopped: {e}"))?,
+        _ = deadline => tracing::warn!("requests still open after {DRAIN:?}; stopping anyway"),
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what service managers and `kill` send).
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = tokio::signal::ctrl_c() => "interrupted",
+            _ = term.recv() => "terminated",
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot watch for SIGTERM; Ctrl-C still stops Tend");
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server stopped: {e}"))
+            "interrupted"
+        }
+    }
 }

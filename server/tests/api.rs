@@ -3,7 +3,7 @@
 //! once on SQLite and, when TEND_TEST_POSTGRES_URL is set, once on PostgreSQL.
 
 use app::ssr::ops;
-use app::ssr::state::AppState;
+use app::ssr::state::{AppState, Site};
 use app::ssr::testing::TestDb;
 use chrono::Utc;
 use reqwest::{Client, StatusCode};
@@ -44,6 +44,13 @@ impl Spawned {
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
     }
+    /// A POST as a browser on Tend's own pages sends it: naming this site as its origin.
+    fn browser_post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .header("accept", "application/json")
+    }
 }
 
 /// Spawns Tend on port 0 over each engine with one admin and an API token.
@@ -63,11 +70,13 @@ where
             .output_name("tend")
             .site_root("target/site")
             .build();
-        let state = AppState::new(db.clone(), leptos_options, false);
+        let state = AppState::new(db.clone(), leptos_options, Site::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
-            axum::serve(listener, server::router(state)).await.unwrap();
+            server::serve(listener, state, std::future::pending())
+                .await
+                .unwrap();
         });
         let http = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -303,13 +312,11 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_saved() {
 async fn sign_in_pauses_with_429_after_too_many_wrong_passwords() {
     on_each_engine(|s| async move {
         let try_password = |password: &'static str| {
-            s.http
-                .post(s.url("/api/sign_in"))
-                .header("accept", "application/json")
+            s.browser_post("/api/sign_in")
                 .form(&[("email", "anna@example.com"), ("password", password)])
                 .send()
         };
-        for _ in 0..app::domain::throttle::MAX_FAILURES {
+        for _ in 0..app::domain::throttle::PER_EMAIL.tries {
             let wrong = try_password("wrong password!").await.unwrap();
             assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -326,8 +333,7 @@ async fn sign_in_pauses_with_429_after_too_many_wrong_passwords() {
 async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_accept() {
     on_each_engine(|s| async move {
         let refused = s
-            .http
-            .post(s.url("/api/board"))
+            .browser_post("/api/board")
             .json(&json!({"pipeline": null, "owner": null, "q": ""}))
             .send()
             .await
@@ -335,8 +341,7 @@ async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_a
         assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 
         let wrong = s
-            .http
-            .post(s.url("/api/sign_in"))
+            .browser_post("/api/sign_in")
             .header("accept", "application/json")
             .form(&[
                 ("email", "anna@example.com"),
@@ -357,8 +362,7 @@ async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_a
         assert!(wrong_cookie.is_none());
 
         let signed_in = s
-            .http
-            .post(s.url("/api/sign_in"))
+            .browser_post("/api/sign_in")
             .header("accept", "application/json")
             .form(&[
                 ("email", "anna@example.com"),
@@ -379,8 +383,7 @@ async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_a
         let session = cookie.split(';').next().unwrap().to_string();
 
         let board = s
-            .http
-            .post(s.url("/api/board"))
+            .browser_post("/api/board")
             .header("cookie", &session)
             .json(&json!({"pipeline": null, "owner": null, "q": ""}))
             .send()

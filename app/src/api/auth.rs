@@ -17,21 +17,28 @@ pub async fn me() -> Result<Option<User>, AppError> {
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use super::context::{settle, state};
-    use crate::ssr::{auth::session_cookie, ops};
+    use super::context::{request, response, settle, state};
+    use crate::ssr::{auth::ClientAddr, ops};
     settle(
         async {
             let state = state()?;
+            let parts = request()?;
+            let previous = state.cookies.token(&parts.headers);
+            let attempt = ops::auth::SignIn {
+                email: &email,
+                password: &password,
+                address: ClientAddr::of(&parts.extensions),
+                previous: previous.as_deref(),
+            };
             let (_, secret) = ops::auth::sign_in(
                 &state.db,
                 &state.sign_in_throttle,
-                &email,
-                &password,
+                attempt,
                 chrono::Utc::now(),
             )
             .await?;
-            let res = expect_context::<leptos_axum::ResponseOptions>();
-            let cookie = session_cookie(&secret, state.secure_cookies);
+            let res = response()?;
+            let cookie = state.cookies.session(&secret);
             res.insert_header(
                 axum::http::header::SET_COOKIE,
                 axum::http::HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(&e))?,
@@ -45,17 +52,17 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::context::{settle, state};
-    use crate::ssr::{auth, ops};
+    use super::context::{request, response, settle, state};
+    use crate::ssr::ops;
     settle(
         async {
             let state = state()?;
-            let parts = expect_context::<axum::http::request::Parts>();
-            if let Some(token) = auth::session_token(&parts.headers) {
+            let parts = request()?;
+            if let Some(token) = state.cookies.token(&parts.headers) {
                 ops::auth::sign_out(&state.db, &token).await?;
             }
-            let res = expect_context::<leptos_axum::ResponseOptions>();
-            let cookie = auth::clear_session_cookie(state.secure_cookies);
+            let res = response()?;
+            let cookie = state.cookies.cleared();
             res.insert_header(
                 axum::http::header::SET_COOKIE,
                 axum::http::HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(&e))?,

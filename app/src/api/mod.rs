@@ -20,12 +20,25 @@ pub(crate) mod context {
     /// The signed-in user making this request, with the app state.
     pub async fn caller() -> AppResult<(AppState, User)> {
         let state = state()?;
-        let parts = use_context::<axum::http::request::Parts>()
-            .ok_or_else(|| AppError::Internal("no request".into()))?;
-        let token =
-            crate::ssr::auth::session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let parts = request()?;
+        let token = state
+            .cookies
+            .token(&parts.headers)
+            .ok_or(AppError::Unauthenticated)?;
         let user = ops::auth::session_user(&state.db, &token, chrono::Utc::now()).await?;
         Ok((state, user))
+    }
+
+    /// The request being answered.
+    pub fn request() -> AppResult<axum::http::request::Parts> {
+        use_context::<axum::http::request::Parts>()
+            .ok_or_else(|| AppError::Internal("no request".into()))
+    }
+
+    /// The response being prepared, for its headers.
+    pub fn response() -> AppResult<leptos_axum::ResponseOptions> {
+        use_context::<leptos_axum::ResponseOptions>()
+            .ok_or_else(|| AppError::Internal("no response".into()))
     }
 
     /// Gives an error its HTTP status on the way out.

@@ -9,17 +9,17 @@ use super::pipeline::{Pipeline, Stage};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One row of the board aggregate: open deals of one stage in one currency.
+/// One row of the board aggregate: open deals of one stage in one currency. Sums are
+/// `i128`, so no number of deals of any stored value can overflow them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StageSum {
     pub stage_id: StageId,
     pub currency: Currency,
     pub deals: i64,
-    pub value: i64,
+    pub value: i128,
     /// Σ value × probability percent: divided by 100 once, at the end, so no cent is lost
     /// to rounding per deal.
-    pub weighted_x100: i64,
+    pub weighted_x100: i128,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +73,7 @@ pub struct Board {
 }
 
 /// Rounds Σ value × percent to minor units, half away from zero.
-pub fn weighted_minor(weighted_x100: i64) -> i64 {
+pub fn weighted_minor(weighted_x100: i128) -> i128 {
     (weighted_x100 + 50).div_euclid(100)
 }
 
@@ -130,7 +130,7 @@ pub fn apply_move(columns: &mut [Column], deal: DealId, to: StageId, now: DateTi
     from.value.add(&card.currency, -card.value);
     from.weighted.add(
         &card.currency,
-        -weighted_minor(card.value * from.stage.probability),
+        -weighted_minor(i128::from(card.value) * i128::from(from.stage.probability)),
     );
     let to_column = &mut columns[to_index];
     card.stage_id = to;
@@ -139,7 +139,7 @@ pub fn apply_move(columns: &mut [Column], deal: DealId, to: StageId, now: DateTi
     to_column.value.add(&card.currency, card.value);
     to_column.weighted.add(
         &card.currency,
-        weighted_minor(card.value * to_column.stage.probability),
+        weighted_minor(i128::from(card.value) * i128::from(to_column.stage.probability)),
     );
     to_column.cards.insert(0, card);
 }
@@ -219,6 +219,26 @@ mod tests {
         assert_eq!(cols[0].value.0[&sek()], 0);
         assert_eq!(cols[2].cards[0].id, id);
         assert_eq!(cols[2].weighted.0[&sek()], 5_000);
+    }
+
+    #[test]
+    fn a_column_of_the_largest_stored_values_sums_and_moves_without_overflow() {
+        let p = pipeline();
+        let (a, b) = (p.stages[0].id, p.stages[1].id);
+        let big = card(a, i64::MAX);
+        let id = big.id;
+        let sums = vec![StageSum {
+            stage_id: a,
+            currency: sek(),
+            deals: 3,
+            value: 3 * i64::MAX as i128,
+            weighted_x100: 3 * i64::MAX as i128 * 10,
+        }];
+        let mut cols = columns(&p, &sums, vec![big]);
+        assert_eq!(cols[0].value.0[&sek()], 3 * i64::MAX as i128);
+        apply_move(&mut cols, id, b, Utc::now());
+        assert_eq!(cols[0].value.0[&sek()], 2 * i64::MAX as i128);
+        assert_eq!(cols[1].value.0[&sek()], i64::MAX as i128);
     }
 
     #[test]

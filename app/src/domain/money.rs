@@ -1,5 +1,8 @@
 //! Money is an integer count of minor units in one ISO-4217 currency; never a float.
-//! Sums are kept per currency: adding kronor to euros is a bug, not a total.
+//! One amount is at most `MAX_MINOR` (10^15 minor units: ten trillion kronor), checked
+//! wherever an amount comes in. Sums are kept per currency (adding kronor to euros is a
+//! bug, not a total) and in `i128`, which no sum of `i64` amounts can overflow, so no
+//! stored amount, however large, can break a page that adds amounts up.
 
 use super::validation::RuleError;
 use serde::{Deserialize, Serialize};
@@ -83,10 +86,23 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// The largest amount Tend accepts, in minor units.
+pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
+
 impl Money {
+    /// An amount from 0 to `MAX_MINOR` minor units.
     pub fn new(minor: i64, currency: Currency) -> Result<Self, RuleError> {
         if minor < 0 {
             return Err(RuleError::invalid("value", "must not be negative"));
+        }
+        if minor > MAX_MINOR {
+            return Err(RuleError::invalid(
+                "value",
+                format!(
+                    "must be at most {}",
+                    format_minor(MAX_MINOR, &currency, Locale::En)
+                ),
+            ));
         }
         Ok(Self { minor, currency })
     }
@@ -128,11 +144,13 @@ impl Money {
         } else {
             format!("{frac:0<digits$}").parse().map_err(|_| invalid())?
         };
-        let minor = whole
+        match whole
             .checked_mul(scale)
             .and_then(|m| m.checked_add(frac_value))
-            .ok_or_else(|| RuleError::invalid("value", "is too large"))?;
-        Self::new(minor, currency)
+        {
+            Some(minor) => Self::new(minor, currency),
+            None => Self::new(i64::MAX, currency),
+        }
     }
 
     /// The amount as a person reads it in `locale`: "SEK 12,500" / "12 500 kr".
@@ -141,13 +159,15 @@ impl Money {
     }
 }
 
-pub fn format_minor(minor: i64, currency: &Currency, locale: Locale) -> String {
+/// An amount, or a sum of amounts, as a person reads it in `locale`.
+pub fn format_minor(minor: impl Into<i128>, currency: &Currency, locale: Locale) -> String {
+    let minor: i128 = minor.into();
     let digits = currency.minor_digits();
-    let scale = 10i64.pow(digits);
+    let scale = 10u128.pow(digits);
     let negative = minor < 0;
     let abs = minor.unsigned_abs();
-    let whole = abs / scale as u64;
-    let frac = abs % scale as u64;
+    let whole = abs / scale;
+    let frac = abs % scale;
     let (group, decimal) = match locale {
         Locale::En => (",", "."),
         Locale::Sv => ("\u{a0}", ","),
@@ -175,13 +195,15 @@ pub fn format_minor(minor: i64, currency: &Currency, locale: Locale) -> String {
     }
 }
 
-/// Sums kept apart per currency.
+/// Sums kept apart per currency, in `i128` minor units: wide enough for any number of
+/// `i64` amounts, so adding up never overflows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals(pub BTreeMap<Currency, i64>);
+pub struct Totals(pub BTreeMap<Currency, i128>);
 
 impl Totals {
-    pub fn add(&mut self, currency: &Currency, minor: i64) {
-        *self.0.entry(currency.clone()).or_insert(0) += minor;
+    pub fn add(&mut self, currency: &Currency, minor: impl Into<i128>) {
+        let sum = self.0.entry(currency.clone()).or_insert(0);
+        *sum = sum.saturating_add(minor.into());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -237,6 +259,34 @@ mod tests {
         assert!(Money::parse_major("-5", sek()).is_err());
         assert!(Money::parse_major("1.234", sek()).is_err());
         assert!(Money::parse_major("99999999999999999999", sek()).is_err());
+    }
+
+    #[test]
+    fn an_amount_above_ten_to_the_fifteen_minor_units_is_refused_naming_value() {
+        assert_eq!(Money::new(MAX_MINOR, sek()).unwrap().minor, MAX_MINOR);
+        let err = Money::new(MAX_MINOR + 1, sek()).unwrap_err();
+        assert_eq!(err.field(), Some("value"));
+        assert_eq!(
+            err.to_string(),
+            "Value must be at most SEK\u{a0}10,000,000,000,000"
+        );
+        assert!(Money::new(1 << 62, sek()).is_err());
+        assert!(Money::parse_major("10000000000000.01", sek()).is_err());
+        assert_eq!(
+            Money::parse_major("99999999999999999999", sek())
+                .unwrap_err()
+                .field(),
+            Some("value")
+        );
+    }
+
+    #[test]
+    fn sums_beyond_i64_are_kept_and_shown_exactly() {
+        let mut t = Totals::default();
+        t.add(&sek(), i64::MAX);
+        t.add(&sek(), i64::MAX);
+        assert_eq!(t.0[&sek()], 2 * i64::MAX as i128);
+        assert_eq!(t.format(Locale::En), "SEK\u{a0}184,467,440,737,095,516.14");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! People who sign in. An email is stored lower-cased so one person is one account.
 
-use super::ids::UserId;
-use super::validation::{required_text, RuleError};
+use super::ids::{ApiTokenId, UserId};
+use super::validation::{plain_text, required_text, RuleError};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,9 +13,20 @@ pub struct User {
     pub is_admin: bool,
 }
 
+/// The longest email address there can be (RFC 5321's path limit).
+pub const EMAIL_MAX_CHARS: usize = 254;
+
 pub fn parse_email(value: &str) -> Result<String, RuleError> {
+    // Bounded before anything else is done with it (lower-casing, lookups, throttling).
+    if value.len() > 4 * EMAIL_MAX_CHARS || value.trim().chars().count() > EMAIL_MAX_CHARS {
+        return Err(RuleError::invalid(
+            "email",
+            format!("must be at most {EMAIL_MAX_CHARS} characters"),
+        ));
+    }
+    plain_text("email", value)?;
     let email = value.trim().to_lowercase();
-    let valid = email.len() <= 254
+    let valid = email.chars().count() <= EMAIL_MAX_CHARS
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')
@@ -37,6 +49,20 @@ pub fn user_name(value: &str) -> Result<String, RuleError> {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Long enough for any passphrase; bounded so nobody can make hashing read megabytes.
+pub const MAX_PASSWORD_CHARS: usize = 1_000;
+
+/// A password as given at sign-in: bounded and free of control characters, else refused
+/// before it is hashed.
+pub fn check_password(value: &str) -> Result<(), RuleError> {
+    if value.len() > 4 * MAX_PASSWORD_CHARS || value.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(RuleError::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    plain_text("password", value)
+}
 
 pub fn check_new_password(value: &str) -> Result<(), RuleError> {
     if value.chars().count() < MIN_PASSWORD_CHARS {
@@ -45,7 +71,31 @@ pub fn check_new_password(value: &str) -> Result<(), RuleError> {
             format!("must be at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
-    Ok(())
+    check_password(value)
+}
+
+/// A user as an administrator sees them: whether they may still sign in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub user: User,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An API token as listed (its secret is never kept, so never shown again).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub user_email: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What a token is for ("zapier", "website form"), in the admin's words.
+pub fn token_name(value: &str) -> Result<String, RuleError> {
+    required_text("name", value, 60)
 }
 
 impl User {
@@ -74,6 +124,30 @@ mod tests {
         assert!(parse_email("anna").is_err());
         assert!(parse_email("anna@localhost").is_err());
         assert!(parse_email("a b@example.com").is_err());
+    }
+
+    #[test]
+    fn an_over_long_or_control_laden_email_is_refused_naming_email() {
+        let long = format!("{}@example.com", "a".repeat(300));
+        assert_eq!(parse_email(&long).unwrap_err().field(), Some("email"));
+        assert_eq!(
+            parse_email(&"x".repeat(1 << 20)).unwrap_err().field(),
+            Some("email")
+        );
+        assert_eq!(
+            parse_email("anna\u{0}@example.com").unwrap_err().field(),
+            Some("email")
+        );
+    }
+
+    #[test]
+    fn passwords_are_bounded_and_plain() {
+        assert!(check_password("correct horse battery staple").is_ok());
+        assert!(check_password(&"p".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
+        assert_eq!(
+            check_password("pass\u{0}word").unwrap_err().field(),
+            Some("password")
+        );
     }
 
     #[test]

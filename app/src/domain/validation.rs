@@ -69,7 +69,25 @@ impl RuleError {
     }
 }
 
-/// Trimmed text that must not be empty and has an upper length.
+/// A character that has no business in a name or a title: control characters (NUL,
+/// escape, line breaks…), which PostgreSQL refuses or terminals obey, and the
+/// bidirectional overrides and isolates that make text display as something it is not.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Refuses text that holds a forbidden character, naming the field.
+pub fn plain_text(field: &str, value: &str) -> Result<(), RuleError> {
+    if value.chars().any(is_forbidden_char) {
+        return Err(RuleError::invalid(
+            field,
+            "must not contain control characters or text-direction overrides",
+        ));
+    }
+    Ok(())
+}
+
+/// Trimmed one-line text that must not be empty and has an upper length.
 pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, RuleError> {
     let value = value.trim();
     if value.is_empty() {
@@ -81,6 +99,7 @@ pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<Strin
             format!("must be at most {max_chars} characters"),
         ));
     }
+    plain_text(field, value)?;
     Ok(value.to_string())
 }
 
@@ -127,5 +146,31 @@ mod tests {
         assert_eq!(required_text("title", "  Acme  ", 10).unwrap(), "Acme");
         assert!(required_text("title", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
+    }
+
+    #[test]
+    fn control_characters_and_direction_overrides_are_refused_naming_the_field() {
+        for bad in [
+            "a\u{0}b",
+            "a\u{7}b",
+            "line\nbreak",
+            "a\u{1b}[31mred",
+            "\u{202E}gpj.exe",
+            "x\u{2066}y",
+            "a\u{85}b",
+        ] {
+            let err = required_text("title", bad, 100).unwrap_err();
+            assert_eq!(err.field(), Some("title"), "{bad:?}");
+        }
+        assert_eq!(
+            optional_text("organization", Some("Acme\u{0}"), 100)
+                .unwrap_err()
+                .field(),
+            Some("organization")
+        );
+        // Letters of every script, emoji and the joiners inside them are welcome.
+        for good in ["Åsa Öberg", "سارة", "李雷", "👩‍💻 team", "Zoë & Co."] {
+            assert_eq!(required_text("title", good, 100).unwrap(), good);
+        }
     }
 }

@@ -8,24 +8,50 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
-pub const SESSION_COOKIE: &str = "tend_session";
+/// A session ends this long after sign-in, however busy it is.
 pub const SESSION_DAYS: i64 = 30;
+/// A session ends after this long unused.
+pub const SESSION_IDLE_DAYS: i64 = 7;
+/// How stale a session's "last seen" may get before a request writes it again: one write
+/// per session every few minutes, not one per request.
+pub const SESSION_TOUCH_MINUTES: i64 = 5;
+
+/// Argon2id takes 19 MiB and a core for tens of milliseconds. Password checks run at
+/// most one per core at a time, whatever arrives: the machine's cores are the resource
+/// guarded, so the gate is process-wide. A check that cannot start within
+/// `HASH_QUEUE_WAIT` is refused as busy instead of queueing without end.
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
+pub const HASH_QUEUE_WAIT: Duration = Duration::from_secs(3);
+
+/// Runs `work` (a hash) on the blocking pool once a core is free for it.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _permit = tokio::time::timeout(HASH_QUEUE_WAIT, HASHING.acquire())
+        .await
+        .map_err(|_| AppError::Busy)?
+        .map_err(|e| AppError::internal(&e))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::internal(&e))
+}
 
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(format!("hashing: {e}")))
     })
-    .await
-    .map_err(|e| AppError::internal(&e))?
+    .await?
 }
 
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    hashing(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 Argon2::default()
@@ -35,7 +61,6 @@ pub async fn verify_password(password: String, hash: String) -> bool {
             .unwrap_or(false)
     })
     .await
-    .unwrap_or(false)
 }
 
 /// A hash that no password matches, checked when the email is unknown so that a
@@ -55,32 +80,67 @@ pub fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        SESSION_DAYS * 24 * 3600,
-        if secure { "; Secure" } else { "" }
-    )
+/// How the session cookie is written. Served over https it is `Secure` and carries the
+/// `__Host-` prefix, which browsers accept only from a secure origin, for the whole
+/// site and with no `Domain`: a neighbouring subdomain cannot plant or overwrite it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cookies {
+    pub secure: bool,
 }
 
-pub fn clear_session_cookie(secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+impl Cookies {
+    pub fn name(self) -> &'static str {
+        if self.secure {
+            "__Host-tend_session"
+        } else {
+            "tend_session"
+        }
+    }
+
+    pub fn session(self, token: &str) -> String {
+        self.write(token, SESSION_DAYS * 24 * 3600)
+    }
+
+    pub fn cleared(self) -> String {
+        self.write("", 0)
+    }
+
+    fn write(self, value: &str, max_age: i64) -> String {
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+            self.name(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The session token in a `Cookie` header, if any.
+    pub fn token(self, headers: &axum::http::HeaderMap) -> Option<String> {
+        headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.name())
+            .map(|(_, value)| value.to_string())
+            .filter(|v| !v.is_empty())
+    }
 }
 
-/// The session token in a `Cookie` header, if any.
-pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+/// The address a request came from, as the server established it (the peer, or what a
+/// trusted proxy said); put in the request's extensions by the server's middleware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl ClientAddr {
+    /// The request's client address; the unspecified address when nobody set it.
+    pub fn of(extensions: &axum::http::Extensions) -> std::net::IpAddr {
+        extensions
+            .get::<ClientAddr>()
+            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| {
+                c.0
+            })
+    }
 }
 
 /// The bearer token in an `Authorization` header, if any.
@@ -101,16 +161,30 @@ mod tests {
     async fn a_password_verifies_against_its_own_hash_only() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), hash.clone()).await);
-        assert!(!verify_password("wrong horse battery".into(), hash).await);
+        assert!(
+            verify_password("correct horse battery".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("wrong horse battery".into(), hash)
+            .await
+            .unwrap());
     }
 
     #[test]
     fn the_session_cookie_is_read_from_among_others() {
         let mut h = axum::http::HeaderMap::new();
         h.insert("cookie", "a=1; tend_session=abc; b=2".parse().unwrap());
-        assert_eq!(session_token(&h).as_deref(), Some("abc"));
-        assert!(session_cookie("x", true).contains("HttpOnly"));
-        assert!(session_cookie("x", true).contains("Secure"));
+        assert_eq!(Cookies::default().token(&h).as_deref(), Some("abc"));
+        assert_eq!(Cookies { secure: true }.token(&h), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_secure_and_host_only() {
+        let cookie = Cookies { secure: true }.session("x");
+        assert!(cookie.starts_with("__Host-tend_session=x; Path=/; HttpOnly"));
+        assert!(cookie.contains("; Secure"));
+        assert!(!cookie.contains("Domain"));
+        assert!(!Cookies::default().session("x").contains("Secure"));
     }
 }

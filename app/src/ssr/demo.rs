@@ -126,6 +126,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
             password_hash: hash.clone(),
             is_admin: *is_admin,
             created_at: now - Duration::days(400),
+            disabled_at: None,
         };
         users::insert(&mut tx, &row).await?;
         reps.push(row.id);

@@ -7,4 +7,3 @@ pub mod ops;
 pub mod state;
 pub mod testing;
 pub mod throttle;
-pub mod token_cache;

@@ -10,7 +10,7 @@ pub mod widgets;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{lazy_route, Lazy, LazyRoute, ParamSegment, StaticSegment};
+use leptos_router::{lazy_route, Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -25,6 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     rel="icon"
                     href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%230f5c4d'/%3E%3C/svg%3E"
                 />
+                <widgets::SecurityPolicy/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -52,10 +53,20 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <widgets::NotFound/> }>
                 <Route path=StaticSegment("") view=|| view! { <Redirect path="/board"/> }/>
+                // Pages that load data render whole before they answer (`Async`), so a
+                // page whose data failed carries the failure's status, not a 200.
                 <Route path=StaticSegment("login") view={Lazy::<SignInRoute>::new()}/>
-                <Route path=StaticSegment("board") view=board::BoardPage/>
-                <Route path=(StaticSegment("deals"), ParamSegment("id")) view={Lazy::<DealRoute>::new()}/>
-                <Route path=(StaticSegment("admin"), StaticSegment("pipelines")) view={Lazy::<AdminRoute>::new()}/>
+                <Route path=StaticSegment("board") view=board::BoardPage ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("deals"), ParamSegment("id"))
+                    view={Lazy::<DealRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("admin"), StaticSegment("pipelines"))
+                    view={Lazy::<AdminRoute>::new()}
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Router>
     }

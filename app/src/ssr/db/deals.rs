@@ -4,6 +4,7 @@ use super::{on, Tx};
 use crate::domain::board::{DealCard, StageSum};
 use crate::domain::deal::{Deal, DealStatus};
 use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
+use crate::domain::money::Currency;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 
@@ -171,6 +172,35 @@ pub struct BoardFilter {
     pub text: Option<String>,
 }
 
+/// A board sum as the database gives it. Each deal's value is split at 10^9 into a
+/// high and a low part, summed apart, so the SQL sums stay far inside BIGINT whatever
+/// values are stored (SQLite fails a SUM that overflows; PostgreSQL fails the cast);
+/// the parts are joined in `i128`.
+#[derive(sqlx::FromRow)]
+struct StageSumRow {
+    stage_id: StageId,
+    currency: Currency,
+    deals: i64,
+    value_high: i64,
+    value_low: i64,
+    weighted_high: i64,
+    weighted_low: i64,
+}
+
+const SPLIT: i128 = 1_000_000_000;
+
+impl From<StageSumRow> for StageSum {
+    fn from(r: StageSumRow) -> Self {
+        StageSum {
+            stage_id: r.stage_id,
+            currency: r.currency,
+            deals: r.deals,
+            value: i128::from(r.value_high) * SPLIT + i128::from(r.value_low),
+            weighted_x100: i128::from(r.weighted_high) * SPLIT + i128::from(r.weighted_low),
+        }
+    }
+}
+
 /// Exact count, value and Σ value × probability of the open deals per stage and currency.
 pub async fn board_sums(
     tx: &mut Tx,
@@ -179,20 +209,23 @@ pub async fn board_sums(
 ) -> AppResult<Vec<StageSum>> {
     let sql = concat!(
         "SELECT d.stage_id AS stage_id, d.currency AS currency, COUNT(*) AS deals, \
-         CAST(SUM(d.value) AS BIGINT) AS value, \
-         CAST(SUM(d.value * COALESCE(d.probability, s.probability)) AS BIGINT) AS weighted_x100 \
+         CAST(SUM(d.value / 1000000000) AS BIGINT) AS value_high, \
+         CAST(SUM(d.value % 1000000000) AS BIGINT) AS value_low, \
+         CAST(SUM((d.value / 1000000000) * COALESCE(d.probability, s.probability)) AS BIGINT) AS weighted_high, \
+         CAST(SUM((d.value % 1000000000) * COALESCE(d.probability, s.probability)) AS BIGINT) AS weighted_low \
          FROM deals d JOIN stages s ON s.id = d.stage_id \
          LEFT JOIN organizations o ON o.id = d.organization_id \
          WHERE ",
         board_where!(),
         " GROUP BY d.stage_id, d.currency"
     );
-    Ok(on!(tx, |c| sqlx::query_as::<_, StageSum>(sql)
+    let rows = on!(tx, |c| sqlx::query_as::<_, StageSumRow>(sql)
         .bind(pipeline)
         .bind(f.owner_id)
         .bind(&f.text)
         .fetch_all(c)
-        .await)?)
+        .await)?;
+    Ok(rows.into_iter().map(StageSum::from).collect())
 }
 
 /// The open cards of a pipeline, the most recently moved first, at most `per_stage`
@@ -245,33 +278,29 @@ pub async fn count_in_pipeline(tx: &mut Tx, pipeline: PipelineId) -> AppResult<i
     .await)?)
 }
 
-/// The ids of the live deals in a stage, for logging a move for each.
-pub async fn ids_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<Vec<DealId>> {
-    Ok(on!(tx, |c| sqlx::query_scalar::<_, DealId>(
-        "SELECT id FROM deals WHERE stage_id = $1 AND deleted_at IS NULL ORDER BY id"
-    )
-    .bind(stage)
-    .fetch_all(c)
-    .await)?)
-}
-
 /// Moves every deal of `from` (deleted and closed ones too) to `to` without touching
-/// their status; the caller logs an event for each live one.
+/// their status, and returns the live ones it moved, so that the caller logs a move for
+/// exactly the rows this statement changed, even when a move raced it.
 pub async fn reassign_stage(
     tx: &mut Tx,
     from: StageId,
     to: StageId,
     pipeline: PipelineId,
-) -> AppResult<u64> {
-    Ok(on!(tx, |c| {
-        sqlx::query(
-        "UPDATE deals SET stage_id = $2, pipeline_id = $3, version = version + 1 WHERE stage_id = $1"
-    )
-    .bind(from)
-    .bind(to)
-    .bind(pipeline)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?)
+) -> AppResult<Vec<DealId>> {
+    let mut moved: Vec<(DealId, bool)> = on!(tx, |c| {
+        sqlx::query_as(
+            "UPDATE deals SET stage_id = $2, pipeline_id = $3, version = version + 1 \
+             WHERE stage_id = $1 RETURNING id, deleted_at IS NULL",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(pipeline)
+        .fetch_all(c)
+        .await
+    })?;
+    moved.sort();
+    Ok(moved
+        .into_iter()
+        .filter_map(|(id, live)| live.then_some(id))
+        .collect())
 }

@@ -78,14 +78,32 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// How hard SQLite works to keep the last commits through a power cut. With `Normal`
+/// (in WAL mode) a process that is killed loses nothing it acknowledged, but losing
+/// power can undo the last moments' commits; `Full` syncs every commit to the disk
+/// first, at some cost per write. PostgreSQL follows its own `synchronous_commit`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    #[default]
+    Normal,
+    Full,
+}
+
 impl Db {
     /// Opens the database named by `url` and applies any pending migrations.
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
+        Self::connect_with(url, Durability::default()).await
+    }
+
+    pub async fn connect_with(url: &str, durability: Durability) -> Result<Db, ConnectError> {
         let db = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match durability {
+                    Durability::Normal => SqliteSynchronous::Normal,
+                    Durability::Full => SqliteSynchronous::Full,
+                })
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 // Checkpoints run in the background (see `checkpoint_in_background`), not

@@ -2,7 +2,7 @@
 
 use super::{on, Tx};
 use crate::domain::ids::UserId;
-use crate::domain::user::User;
+use crate::domain::user::{Account, User};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 
@@ -15,9 +15,19 @@ pub struct UserRow {
     pub password_hash: String,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
+    /// Set while the user may not sign in or call the API.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl UserRow {
+    pub fn account(&self) -> Account {
+        Account {
+            user: self.user(),
+            disabled_at: self.disabled_at,
+            created_at: self.created_at,
+        }
+    }
+
     pub fn user(&self) -> User {
         User {
             id: self.id,
@@ -30,8 +40,8 @@ impl UserRow {
 
 pub async fn insert(tx: &mut Tx, row: &UserRow) -> AppResult<()> {
     on!(tx, |c| sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, is_admin, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
+        "INSERT INTO users (id, email, name, password_hash, is_admin, created_at, disabled_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(row.id)
     .bind(&row.email)
@@ -39,6 +49,7 @@ pub async fn insert(tx: &mut Tx, row: &UserRow) -> AppResult<()> {
     .bind(&row.password_hash)
     .bind(row.is_admin)
     .bind(row.created_at)
+    .bind(row.disabled_at)
     .execute(c)
     .await
     .map(|_| ()))?;
@@ -64,12 +75,35 @@ pub async fn find(tx: &mut Tx, id: UserId) -> AppResult<Option<UserRow>> {
 }
 
 pub async fn list(tx: &mut Tx) -> AppResult<Vec<User>> {
-    let rows = on!(tx, |c| sqlx::query_as::<_, UserRow>(
-        "SELECT * FROM users ORDER BY name"
+    Ok(rows(tx).await?.iter().map(UserRow::user).collect())
+}
+
+pub async fn accounts(tx: &mut Tx) -> AppResult<Vec<Account>> {
+    Ok(rows(tx).await?.iter().map(UserRow::account).collect())
+}
+
+async fn rows(tx: &mut Tx) -> AppResult<Vec<UserRow>> {
+    Ok(on!(tx, |c| sqlx::query_as::<_, UserRow>(
+        "SELECT * FROM users ORDER BY name, email"
     )
     .fetch_all(c)
-    .await)?;
-    Ok(rows.iter().map(UserRow::user).collect())
+    .await)?)
+}
+
+/// Disables (`Some(at)`) or enables (`None`) a user; `false` when there is no such user.
+pub async fn set_disabled(
+    tx: &mut Tx,
+    id: UserId,
+    disabled_at: Option<DateTime<Utc>>,
+) -> AppResult<bool> {
+    Ok(on!(tx, |c| sqlx::query(
+        "UPDATE users SET disabled_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(disabled_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
 }
 
 pub async fn count(tx: &mut Tx) -> AppResult<i64> {

@@ -4,6 +4,7 @@
 use crate::domain::board::{self, Board, BoardPage};
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::user::User;
+use crate::domain::validation::is_forbidden_char;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deals, lost_reasons, pipelines, users, Db};
 use chrono::{DateTime, Utc};
@@ -11,11 +12,28 @@ use chrono::{DateTime, Utc};
 /// Cards sent per column; the sums always cover every deal.
 pub const CARDS_PER_STAGE: i64 = 200;
 
-/// Turns what a person typed into a `LIKE` pattern that matches it literally.
-pub fn like_pattern(text: &str) -> Option<String> {
-    let text = text.trim().to_lowercase();
+/// The longest search text the board takes.
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// Turns what a person typed into a `LIKE` pattern that matches it literally; refuses
+/// text too long to be a search, or with characters no title holds.
+pub fn like_pattern(text: &str) -> AppResult<Option<String>> {
+    let text = text.trim();
+    if text.len() > 4 * SEARCH_MAX_CHARS || text.chars().count() > SEARCH_MAX_CHARS {
+        return Err(AppError::invalid(
+            "q",
+            format!("Search text must be at most {SEARCH_MAX_CHARS} characters."),
+        ));
+    }
+    if text.chars().any(is_forbidden_char) {
+        return Err(AppError::invalid(
+            "q",
+            "Search text must not contain control characters.",
+        ));
+    }
+    let text = text.to_lowercase();
     if text.is_empty() {
-        return None;
+        return Ok(None);
     }
     let escaped: String = text
         .chars()
@@ -24,7 +42,7 @@ pub fn like_pattern(text: &str) -> Option<String> {
             c => vec![c],
         })
         .collect();
-    Some(format!("%{escaped}%"))
+    Ok(Some(format!("%{escaped}%")))
 }
 
 pub async fn board_page(
@@ -35,6 +53,7 @@ pub async fn board_page(
     text: &str,
     now: DateTime<Utc>,
 ) -> AppResult<BoardPage> {
+    let text = like_pattern(text)?;
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
     let chosen = match pipeline {
@@ -49,7 +68,7 @@ pub async fn board_page(
     .clone();
     let filter = deals::BoardFilter {
         owner_id: owner,
-        text: like_pattern(text),
+        text,
     };
     let sums = deals::board_sums(&mut tx, chosen.id, &filter).await?;
     let cards = deals::board_cards(&mut tx, chosen.id, &filter, CARDS_PER_STAGE).await?;
@@ -73,8 +92,18 @@ mod tests {
 
     #[test]
     fn search_text_matches_literally() {
-        assert_eq!(like_pattern("  "), None);
-        assert_eq!(like_pattern("Acme").as_deref(), Some("%acme%"));
-        assert_eq!(like_pattern("50%_off").as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(like_pattern("  ").unwrap(), None);
+        assert_eq!(like_pattern("Acme").unwrap().as_deref(), Some("%acme%"));
+        assert_eq!(
+            like_pattern("50%_off").unwrap().as_deref(),
+            Some("%50\\%\\_off%")
+        );
+    }
+
+    #[test]
+    fn search_text_is_bounded_and_plain() {
+        let long = "a".repeat(super::SEARCH_MAX_CHARS + 1);
+        assert!(like_pattern(&long).unwrap_err().field("q").is_some());
+        assert!(like_pattern("a\u{0}b").is_err());
     }
 }

@@ -74,7 +74,11 @@ pub async fn change(
         return Err(AppError::stale());
     }
     if let DealChange::Delete = change {
-        deals::mark_deleted(&mut tx, id, version, at).await?;
+        // The guard is what makes the log true: under PostgreSQL's READ COMMITTED a
+        // racing edit can commit between the read above and this update.
+        if !deals::mark_deleted(&mut tx, id, version, at).await? {
+            return Err(AppError::stale());
+        }
         deal_events::append(&mut tx, id, at, Some(caller.id), &DealEventKind::Deleted).await?;
         tx.commit().await?;
         deal.version += 1;

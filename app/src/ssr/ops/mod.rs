@@ -8,13 +8,46 @@ pub mod deals;
 pub mod lost_reasons;
 pub mod pipelines;
 
+use crate::domain::ids::UserId;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
+use std::fmt;
 
 pub fn require_admin(user: &User) -> AppResult<()> {
     if user.is_admin {
         Ok(())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// Who asks for an administrative change: a signed-in user (who must be an admin), or
+/// the operator at the server's console (`tend user …`), who holds the database already.
+#[derive(Clone, Copy, Debug)]
+pub enum Operator<'a> {
+    Console,
+    User(&'a User),
+}
+
+impl Operator<'_> {
+    pub fn require_admin(self) -> AppResult<()> {
+        match self {
+            Operator::Console => Ok(()),
+            Operator::User(u) => require_admin(u),
+        }
+    }
+
+    /// Whether the operator is the user `id` (nobody locks themselves out).
+    pub fn is(self, id: UserId) -> bool {
+        matches!(self, Operator::User(u) if u.id == id)
+    }
+}
+
+impl fmt::Display for Operator<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operator::Console => f.write_str("console"),
+            Operator::User(u) => f.write_str(&u.email),
+        }
     }
 }

@@ -175,7 +175,11 @@ pub async fn move_stage(db: &Db, caller: &User, id: StageId, step: i64) -> AppRe
     for (position, s) in ordered.iter_mut().enumerate() {
         if s.position != position as i64 {
             s.position = position as i64;
-            stages::update(&mut tx, s).await?;
+            if !stages::update(&mut tx, s).await? {
+                return Err(AppError::Conflict(
+                    "Someone changed these stages since you loaded them.".into(),
+                ));
+            }
         }
     }
     tx.commit().await
@@ -199,9 +203,7 @@ pub async fn delete_stage(
     let held = deals::count_in_stage(&mut tx, id).await?;
     pipeline::check_stage_delete(&p, id, held, target)?;
     if let Some(to) = target.filter(|_| held > 0) {
-        let moved = deals::ids_in_stage(&mut tx, id).await?;
-        deals::reassign_stage(&mut tx, id, to, p.id).await?;
-        for deal in moved {
+        for deal in deals::reassign_stage(&mut tx, id, to, p.id).await? {
             let event = DealEventKind::Moved { from: id, to };
             deal_events::append(&mut tx, deal, at, Some(caller.id), &event).await?;
         }

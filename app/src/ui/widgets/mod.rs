@@ -11,7 +11,7 @@ use leptos_router::components::{Redirect, A};
 /// The locale money and dates are shown in; Swedish arrives with the translation layer.
 pub const LOCALE: Locale = Locale::En;
 
-pub fn money(minor: i64, currency: &Currency) -> String {
+pub fn money(minor: impl Into<i128>, currency: &Currency) -> String {
     format_minor(minor, currency, LOCALE)
 }
 
@@ -62,9 +62,47 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
     }
 }
 
-/// What a failed page load shows: sign-in for a stranger, a sentence for the rest.
+/// Sets the page's HTTP status while it is rendered on the server.
+fn respond_with(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(
+            axum::http::StatusCode::from_u16(status)
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// The page's Content-Security-Policy, sent as a header while the page is rendered on
+/// the server: scripts only from this site and with this response's nonce (which
+/// Leptos puts on its own inline scripts), wasm compiled by those, and nothing framed.
+#[component]
+pub fn SecurityPolicy() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// What a failed page load shows: sign-in for a stranger, a sentence for the rest. On
+/// the server the page answers with the failure's status.
 #[component]
 pub fn Failure(error: AppError) -> impl IntoView {
+    if !matches!(error, AppError::Unauthenticated) {
+        respond_with(error.status());
+    }
     match error {
         AppError::Unauthenticated => view! { <Redirect path="/login"/> }.into_any(),
         e => view! {
@@ -80,10 +118,7 @@ pub fn Failure(error: AppError) -> impl IntoView {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    respond_with(404);
     view! {
         <div class="failure">
             <h1>"Page not found"</h1>

@@ -1,0 +1,10 @@
+-- Ending someone's access: a disabled user cannot sign in and their sessions and API
+-- tokens stop working; sessions also end after a while without use.
+-- Must describe the same schema as migrations/postgres/0002_ending_access.sql.
+
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+
+ALTER TABLE sessions ADD COLUMN last_seen_at TEXT;
+UPDATE sessions SET last_seen_at = created_at;
+
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
