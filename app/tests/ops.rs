@@ -10,6 +10,7 @@ use app::error::AppError;
 use app::ssr::db::Db;
 use app::ssr::ops;
 use app::ssr::ops::auth::SignIn;
+use app::ssr::ops::Operator;
 use app::ssr::testing::TestDb;
 use app::ssr::throttle::SignInThrottle;
 use chrono::{Duration, Utc};
@@ -691,4 +692,389 @@ async fn sqlite_copies_the_wal_into_the_database_file_in_the_background() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+#[tokio::test]
+async fn an_amount_above_ten_to_the_fifteen_is_refused_naming_value_and_nothing_is_saved() {
+    on_each_engine(|db, me, p| async move {
+        let too_big = draft("Too big", (1 << 62) + 1, "SEK", stage(&p, 0));
+        let err = ops::deals::create(&db, &me, too_big, Utc::now())
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 422);
+        assert!(err.field("value").is_some(), "{err:?}");
+        let ok = ops::deals::create(
+            &db,
+            &me,
+            draft("Fine", 500, "SEK", stage(&p, 0)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let edit = DealChange::Edit(DealEdit {
+            value: Some(app::domain::money::MAX_MINOR + 1),
+            ..Default::default()
+        });
+        let err = ops::deals::change(&db, &me, ok.id, 1, edit, Utc::now())
+            .await
+            .unwrap_err();
+        assert!(err.field("value").is_some());
+        assert_eq!(ops::deals::get(&db, &me, ok.id).await.unwrap().value, 500);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deals_already_stored_at_the_largest_values_do_not_break_the_board() {
+    on_each_engine(|db, me, p| async move {
+        // As a database from before the bound could hold: written past the domain's check.
+        let s = stage(&p, 1);
+        let proposal = p.stages.iter().find(|st| st.id == s).unwrap().clone();
+        for i in 0..3 {
+            let (new, _) = draft(&format!("Huge {i}"), 1, "SEK", s)
+                .parse(me.id)
+                .unwrap();
+            let (mut deal, _) = app::domain::deal::Deal::create(new, &proposal, Utc::now());
+            deal.value = i64::MAX;
+            let mut tx = db.write().await.unwrap();
+            app::ssr::db::deals::insert(&mut tx, &deal).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let page = ops::board::board_page(&db, &me, Some(p.id), None, "", Utc::now())
+            .await
+            .expect("the board still loads");
+        let column = page.board.columns.iter().find(|c| c.stage.id == s).unwrap();
+        let sek = app::domain::money::Currency::parse("SEK").unwrap();
+        assert_eq!(column.deals, 3);
+        assert_eq!(column.value.0[&sek], 3 * i64::MAX as i128);
+        let percent = i128::from(proposal.probability);
+        assert_eq!(
+            column.weighted.0[&sek],
+            (3 * i64::MAX as i128 * percent + 50) / 100
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn text_with_control_characters_or_direction_overrides_is_refused_on_both_engines() {
+    on_each_engine(|db, me, p| async move {
+        for (field, title, org) in [
+            ("title", "a\u{0}b", None),
+            ("title", "\u{202E}gpj.exe", None),
+            ("organization", "Fine", Some("Acme\u{1b}[2J")),
+        ] {
+            let mut d = draft(title, 100, "SEK", stage(&p, 0));
+            d.organization = org.map(str::to_string);
+            let err = ops::deals::create(&db, &me, d, Utc::now())
+                .await
+                .unwrap_err();
+            assert!(err.field(field).is_some(), "{field}: {err:?}");
+        }
+        let filter = app::ssr::db::deals::DealFilter {
+            limit: 10,
+            ..Default::default()
+        };
+        assert!(ops::deals::list(&db, &me, filter).await.unwrap().is_empty());
+        let err = ops::board::board_page(&db, &me, None, None, "a\u{0}", Utc::now())
+            .await
+            .unwrap_err();
+        assert!(err.field("q").is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_delete_that_lost_a_race_with_an_edit_is_refused_and_logs_nothing() {
+    on_each_engine(|db, me, p| async move {
+        let deal = ops::deals::create(&db, &me, draft("Contested", 100, "SEK", stage(&p, 0)), Utc::now())
+            .await
+            .unwrap();
+        // An edit holds its transaction open while the delete starts from version 1.
+        let mut edit = db.write().await.unwrap();
+        let mut edited = deal.clone();
+        edited.title = "Edited".into();
+        edited.version = 2;
+        assert!(app::ssr::db::deals::update(&mut edit, &edited, 1).await.unwrap());
+        let delete = tokio::spawn({
+            let (db, me) = (db.clone(), me.clone());
+            async move {
+                ops::deals::change(&db, &me, deal.id, 1, DealChange::Delete, Utc::now()).await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        edit.commit().await.unwrap();
+        let refused = delete.await.unwrap().unwrap_err();
+        assert!(matches!(refused, AppError::Conflict(_)), "{refused:?}");
+        let still = ops::deals::get(&db, &me, deal.id).await.unwrap();
+        assert_eq!((still.title.as_str(), still.version), ("Edited", 2));
+        let history = ops::deals::history(&db, &me, deal.id).await.unwrap();
+        assert!(!history.iter().any(|e| e.kind == DealEventKind::Deleted));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_for_one_email_are_checked_at_most_five_times() {
+    on_each_engine(|db, _me, _p| async move {
+        let throttle = SignInThrottle::default();
+        let tries: Vec<_> = (0..20)
+            .map(|_| {
+                let (db, throttle) = (db.clone(), throttle.clone());
+                tokio::spawn(async move {
+                    ops::auth::sign_in(
+                        &db,
+                        &throttle,
+                        attempt("anna@example.com", "wrong guess!"),
+                        Utc::now(),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        let mut paused = 0;
+        for t in tries {
+            match t.await.unwrap() {
+                Err(AppError::Invalid(_)) => checked += 1,
+                Err(AppError::Throttled(_)) => paused += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!((checked, paused), (5, 15));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_over_long_email_is_refused_before_anything_is_remembered() {
+    on_each_engine(|db, _me, _p| async move {
+        let throttle = SignInThrottle::default();
+        let email = format!("{}@example.com", "a".repeat(10_000));
+        let err = ops::auth::sign_in(
+            &db,
+            &throttle,
+            attempt(&email, "whatever it is"),
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.field("email").is_some());
+        assert_eq!(throttle.remembered(), (0, 0));
+    })
+    .await;
+}
+
+/// Signs `email` in and returns the session's secret.
+async fn session_of(db: &Db, email: &str, password: &str) -> String {
+    ops::auth::sign_in(
+        db,
+        &SignInThrottle::default(),
+        attempt(email, password),
+        Utc::now(),
+    )
+    .await
+    .expect("signed in")
+    .1
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in_and_their_sessions_and_tokens_stop_at_once() {
+    on_each_engine(|db, me, _p| async move {
+        let rep = ops::auth::create_user(
+            &db,
+            "sara@example.com",
+            "Sara",
+            "another long secret",
+            false,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let session = session_of(&db, "sara@example.com", "another long secret").await;
+        let token = ops::auth::create_token(&db, "sara@example.com", "zapier", Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(ops::auth::token_user(&db, &token).await.unwrap(), rep);
+
+        let forbidden =
+            ops::auth::disable_user(&db, Operator::User(&rep), "anna@example.com", Utc::now())
+                .await;
+        assert_eq!(
+            forbidden.unwrap_err(),
+            AppError::Forbidden,
+            "only admins disable"
+        );
+        let myself =
+            ops::auth::disable_user(&db, Operator::User(&me), "anna@example.com", Utc::now()).await;
+        assert!(
+            matches!(myself, Err(AppError::Refused(_))),
+            "nobody locks themselves out"
+        );
+
+        let disabled =
+            ops::auth::disable_user(&db, Operator::User(&me), "Sara@example.com", Utc::now())
+                .await
+                .unwrap();
+        assert!(disabled.disabled_at.is_some());
+        assert_eq!(
+            ops::auth::session_user(&db, &session, Utc::now()).await,
+            Err(AppError::Unauthenticated)
+        );
+        assert_eq!(
+            ops::auth::token_user(&db, &token).await,
+            Err(AppError::Unauthenticated)
+        );
+        let again = ops::auth::sign_in(
+            &db,
+            &SignInThrottle::default(),
+            attempt("sara@example.com", "another long secret"),
+            Utc::now(),
+        )
+        .await;
+        assert!(matches!(again, Err(AppError::Refused(_))), "{again:?}");
+        let guess = ops::auth::sign_in(
+            &db,
+            &SignInThrottle::default(),
+            attempt("sara@example.com", "a wrong guess"),
+            Utc::now(),
+        )
+        .await;
+        assert!(
+            guess.unwrap_err().field("password").is_some(),
+            "a guesser learns nothing"
+        );
+
+        ops::auth::enable_user(&db, Operator::Console, "sara@example.com")
+            .await
+            .unwrap();
+        session_of(&db, "sara@example.com", "another long secret").await;
+        assert_eq!(
+            ops::auth::token_user(&db, &token).await,
+            Err(AppError::Unauthenticated),
+            "revoked tokens stay revoked"
+        );
+        let tokens = ops::auth::list_tokens(&db, Operator::Console, Some("sara@example.com"))
+            .await
+            .unwrap();
+        assert_eq!(tokens.len(), 1);
+        assert!(tokens[0].revoked_at.is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_at_once_and_listing_never_shows_secrets() {
+    on_each_engine(|db, _me, _p| async move {
+        let token = ops::auth::create_token(&db, "anna@example.com", "ci", Utc::now())
+            .await
+            .unwrap();
+        let other = ops::auth::create_token(&db, "anna@example.com", "zapier", Utc::now())
+            .await
+            .unwrap();
+        let listed = ops::auth::list_tokens(&db, Operator::Console, None)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 2);
+        let ci = listed.iter().find(|t| t.name == "ci").unwrap();
+        ops::auth::revoke_token(&db, Operator::Console, ci.id, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            ops::auth::token_user(&db, &token).await,
+            Err(AppError::Unauthenticated)
+        );
+        assert!(
+            ops::auth::token_user(&db, &other).await.is_ok(),
+            "only that token"
+        );
+        let twice = ops::auth::revoke_token(&db, Operator::Console, ci.id, Utc::now()).await;
+        assert!(matches!(twice, Err(AppError::NotFound(_))));
+        let bad_name = ops::auth::create_token(&db, "anna@example.com", "a\u{0}", Utc::now()).await;
+        assert!(bad_name.unwrap_err().field("name").is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_password_ends_every_session_and_the_old_one_stops_working() {
+    on_each_engine(|db, _me, _p| async move {
+        let phone = session_of(&db, "anna@example.com", "long enough secret").await;
+        let laptop = session_of(&db, "anna@example.com", "long enough secret").await;
+        ops::auth::set_password(
+            &db,
+            Operator::Console,
+            "anna@example.com",
+            "a brand new secret",
+        )
+        .await
+        .unwrap();
+        for s in [&phone, &laptop] {
+            assert_eq!(
+                ops::auth::session_user(&db, s, Utc::now()).await,
+                Err(AppError::Unauthenticated)
+            );
+        }
+        let old = ops::auth::sign_in(
+            &db,
+            &SignInThrottle::default(),
+            attempt("anna@example.com", "long enough secret"),
+            Utc::now(),
+        )
+        .await;
+        assert!(old.is_err());
+        session_of(&db, "anna@example.com", "a brand new secret").await;
+        let short =
+            ops::auth::set_password(&db, Operator::Console, "anna@example.com", "short").await;
+        assert!(short.unwrap_err().field("password").is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_unused_for_a_week_ends_and_one_in_use_stays() {
+    on_each_engine(|db, _me, _p| async move {
+        let idle = session_of(&db, "anna@example.com", "long enough secret").await;
+        let busy = session_of(&db, "anna@example.com", "long enough secret").await;
+        let now = Utc::now();
+        // The busy one is used every few days; the idle one never again.
+        for day in [3, 6, 9] {
+            ops::auth::session_user(&db, &busy, now + Duration::days(day))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            ops::auth::session_user(&db, &idle, now + Duration::days(8)).await,
+            Err(AppError::Unauthenticated)
+        );
+        assert!(
+            ops::auth::session_user(&db, &busy, now + Duration::days(12))
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            ops::auth::session_user(&db, &busy, now + Duration::days(31)).await,
+            Err(AppError::Unauthenticated),
+            "and every session ends after 30 days"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_in_again_replaces_the_browsers_old_session() {
+    on_each_engine(|db, _me, _p| async move {
+        let old = session_of(&db, "anna@example.com", "long enough secret").await;
+        let mut again = attempt("anna@example.com", "long enough secret");
+        again.previous = Some(&old);
+        let (_, new) = ops::auth::sign_in(&db, &SignInThrottle::default(), again, Utc::now())
+            .await
+            .unwrap();
+        assert!(ops::auth::session_user(&db, &new, Utc::now()).await.is_ok());
+        assert_eq!(
+            ops::auth::session_user(&db, &old, Utc::now()).await,
+            Err(AppError::Unauthenticated)
+        );
+    })
+    .await;
 }
