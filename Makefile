@@ -31,7 +31,7 @@ test:
 
 test-rust:
 	@echo "PostgreSQL tests: $${TEND_TEST_POSTGRES_URL:-skipped (set TEND_TEST_POSTGRES_URL)}"
-	cargo test -p app --features ssr
+	cargo test -p app --features testing
 	cargo test -p server
 
 ## The browser stories on SQLite, then again on a fresh PostgreSQL database.

@@ -14,6 +14,7 @@ struct Spawned {
     base: String,
     token: String,
     http: Client,
+    db: app::ssr::db::Db,
 }
 
 impl Spawned {
@@ -59,6 +60,15 @@ where
     F: Fn(Spawned) -> Fut,
     Fut: Future<Output = ()>,
 {
+    on_each_engine_at(Site::default(), body).await
+}
+
+/// The same, for a Tend configured to be reached as `site` says.
+async fn on_each_engine_at<F, Fut>(site: Site, body: F)
+where
+    F: Fn(Spawned) -> Fut,
+    Fut: Future<Output = ()>,
+{
     for test_db in TestDb::all().await {
         let db = test_db.db.clone();
         let now = Utc::now();
@@ -70,7 +80,7 @@ where
             .output_name("tend")
             .site_root("target/site")
             .build();
-        let state = AppState::new(db.clone(), leptos_options, Site::default());
+        let state = AppState::new(db.clone(), leptos_options, site.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
@@ -87,6 +97,7 @@ where
             base: format!("http://{addr}"),
             token,
             http,
+            db: db.clone(),
         })
         .await;
         server.abort();
@@ -490,6 +501,344 @@ async fn the_openapi_document_describes_every_endpoint() {
             assert!(deal.get(field).is_some(), "Deal.{field} is documented");
         }
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    })
+    .await;
+}
+
+/// Signs in as a browser would and returns the `Cookie` header value for the session.
+async fn browser_session(s: &Spawned) -> String {
+    let signed_in = s
+        .browser_post("/api/sign_in")
+        .form(&[("email", "anna@example.com"), ("password", "long enough secret")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().to_string();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_a_413_in_json_whether_or_not_it_says_its_length() {
+    on_each_engine(|s| async move {
+        let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(8 << 20));
+        let r = s
+            .http
+            .post(s.url("/api/v1/deals"))
+            .bearer_auth(&s.token)
+            .header("content-type", "application/json")
+            .body(huge.clone())
+            .send()
+            .await
+            .expect("an answer, not a dropped connection");
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "too_large");
+
+        // Sent in chunks with no length announced: read up to the limit, then refused.
+        let chunks: Vec<Result<String, std::io::Error>> =
+            huge.as_bytes().chunks(64 << 10).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
+        let r = s
+            .browser_post("/api/sign_in")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.json::<Value>().await.unwrap()["code"], "too_large");
+
+        let (_, all) = s.get("/api/v1/deals").await;
+        assert!(all.as_array().unwrap().is_empty(), "nothing was saved");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn amounts_and_text_that_could_break_a_page_are_refused_naming_the_field() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let cases = [
+            (json!({"title": "Big", "value": 4611686018427387904i64, "currency": "SEK", "stage_id": stages[0]}), "value"),
+            (json!({"title": "Big", "value": 1000000000000001i64, "currency": "SEK", "stage_id": stages[0]}), "value"),
+            (json!({"title": "a\u{0}b", "value": 1, "currency": "SEK", "stage_id": stages[0]}), "title"),
+            (json!({"title": "\u{202e}gnp.exe", "value": 1, "currency": "SEK", "stage_id": stages[0]}), "title"),
+            (json!({"title": "ok", "value": 1, "currency": "SEK", "stage_id": stages[0], "lead_source": "web\u{7}"}), "lead_source"),
+        ];
+        for (body, field) in cases {
+            let (status, err) = s.post("/api/v1/deals", body.clone()).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(err["field"], field, "{body}");
+        }
+        let (_, all) = s.get("/api/v1/deals").await;
+        assert!(all.as_array().unwrap().is_empty(), "nothing was saved");
+        let (status, ok) = s
+            .post("/api/v1/deals", json!({"title": "Max", "value": 1000000000000000i64, "currency": "SEK", "stage_id": stages[0]}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{ok}");
+        let session = browser_session(&s).await;
+        let board = s.http.get(s.url("/board")).header("cookie", &session).send().await.unwrap();
+        assert_eq!(board.status(), StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_board_still_loads_over_deals_stored_before_amounts_were_bounded() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        for title in ["One", "Two"] {
+            let (status, deal) = s
+                .post("/api/v1/deals", json!({"title": title, "value": 1, "currency": "SEK", "stage_id": stages[0]}))
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+            let id = deal["id"].as_str().unwrap();
+            // What an older Tend let in: 2^62 minor units each.
+            app::ssr::testing::force_value(&s.db, id.parse().unwrap(), 1 << 62).await;
+        }
+        let session = browser_session(&s).await;
+        let board = s.http.get(s.url("/board")).header("cookie", &session).send().await.unwrap();
+        assert_eq!(board.status(), StatusCode::OK);
+        let html = board.text().await.unwrap();
+        assert!(html.contains("92,233,720,368,547,758.08"), "the exact sum is shown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_page_answers_with_an_error_status() {
+    on_each_engine(|s| async move {
+        let session = browser_session(&s).await;
+        let missing = "0190c0de-0000-7000-8000-000000000000";
+        for path in [
+            format!("/board?pipeline={missing}"),
+            format!("/deals/{missing}"),
+            "/no/such/page".to_string(),
+        ] {
+            let page = s.http.get(s.url(&path)).header("cookie", &session).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::NOT_FOUND, "{path}");
+            let html = page.text().await.unwrap();
+            assert!(html.contains("not found") || html.contains("Not found") || html.contains("not be found"), "{path}: {html}");
+        }
+        let bad_search = s
+            .http
+            .get(s.url(&format!("/board?q={}", "x".repeat(300))))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad_search.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_pages_a_nonce_policy() {
+    on_each_engine(|s| async move {
+        let session = browser_session(&s).await;
+        for path in ["/login", "/board", "/api/v1/pipelines", "/healthz", "/no/such/page"] {
+            let r = s
+                .http
+                .get(s.url(path))
+                .header("cookie", &session)
+                .bearer_auth(&s.token)
+                .send()
+                .await
+                .unwrap();
+            let h = r.headers().clone();
+            assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+            let csp = h["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(h.get("strict-transport-security").is_none(), "not over plain http");
+            let is_page = h["content-type"].to_str().unwrap().starts_with("text/html");
+            if is_page {
+                let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce");
+                let html = r.text().await.unwrap();
+                assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{path}: scripts carry the nonce");
+                assert!(csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_and_host_only_and_browsers_are_told_to_stay() {
+    let site = Site {
+        public_origin: Some("https://tend.example.com".into()),
+        ..Site::default()
+    };
+    on_each_engine_at(site, |s| async move {
+        let signed_in = s
+            .http
+            .post(s.url("/api/sign_in"))
+            .header("origin", "https://tend.example.com")
+            .header("accept", "application/json")
+            .form(&[("email", "anna@example.com"), ("password", "long enough secret")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::OK);
+        let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+        assert!(cookie.starts_with("__Host-tend_session="), "{cookie}");
+        assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"));
+        assert!(signed_in.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+        let other_origin = s
+            .http
+            .post(s.url("/api/sign_in"))
+            .header("origin", &s.base)
+            .form(&[("email", "anna@example.com"), ("password", "long enough secret")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other_origin.status(), StatusCode::FORBIDDEN, "only the public origin");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_cookie_post_without_origin_or_fetch_metadata_is_refused() {
+    on_each_engine(|s| async move {
+        let session = browser_session(&s).await;
+        let board = json!({"pipeline": null, "owner": null, "q": ""});
+        let bare = s.http.post(s.url("/api/board")).header("cookie", &session).json(&board).send().await.unwrap();
+        assert_eq!(bare.status(), StatusCode::FORBIDDEN);
+        let cross = s
+            .http
+            .post(s.url("/api/board"))
+            .header("cookie", &session)
+            .header("sec-fetch-site", "cross-site")
+            .json(&board)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+        let same = s
+            .http
+            .post(s.url("/api/board"))
+            .header("cookie", &session)
+            .header("sec-fetch-site", "same-origin")
+            .json(&board)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(same.status(), StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn twenty_parallel_wrong_passwords_get_at_most_five_checks_and_a_long_email_none() {
+    on_each_engine(|s| async move {
+        let tries = (0..20).map(|_| {
+            s.browser_post("/api/sign_in")
+                .form(&[("email", "anna@example.com"), ("password", "a wrong guess")])
+                .send()
+        });
+        let answers = futures_util::future::join_all(tries).await;
+        let count = |code: StatusCode| answers.iter().filter(|r| r.as_ref().unwrap().status() == code).count();
+        let checked = count(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(checked <= 5, "{checked} were checked");
+        assert_eq!(checked + count(StatusCode::TOO_MANY_REQUESTS), 20);
+
+        let long = format!("{}@example.com", "a".repeat(5000));
+        let r = s.browser_post("/api/sign_in").form(&[("email", long.as_str()), ("password", "x")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("254"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sixteen_parallel_moves_at_one_version_make_exactly_one_move() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let (_, deal) = s
+            .post("/api/v1/deals", json!({"title": "Race", "value": 1, "currency": "SEK", "stage_id": stages[0]}))
+            .await;
+        let id = deal["id"].as_str().unwrap().to_string();
+        let moves = (0..16).map(|i| {
+            s.http
+                .post(s.url(&format!("/api/v1/deals/{id}/move")))
+                .bearer_auth(&s.token)
+                .json(&json!({"stage_id": stages[1 + i % 3], "version": 1}))
+                .send()
+        });
+        let answers = futures_util::future::join_all(moves).await;
+        let statuses: Vec<StatusCode> = answers.iter().map(|r| r.as_ref().unwrap().status()).collect();
+        let ok = statuses.iter().filter(|st| **st == StatusCode::OK).count();
+        let conflict = statuses.iter().filter(|st| **st == StatusCode::CONFLICT).count();
+        assert_eq!((ok, conflict), (1, 15), "{statuses:?}");
+        let (_, events) = s.get(&format!("/api/v1/deals/{id}/events")).await;
+        let moved = events.as_array().unwrap().iter().filter(|e| e["kind"]["type"] == "moved").count();
+        assert_eq!(moved, 1);
+        let (_, now) = s.get(&format!("/api/v1/deals/{id}")).await;
+        assert_eq!(now["version"], 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_delete_racing_an_edit_never_both_succeed_and_the_log_matches() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        for round in 0..10 {
+            let (_, deal) = s
+                .post("/api/v1/deals", json!({"title": format!("Race {round}"), "value": 1, "currency": "SEK", "stage_id": stages[0]}))
+                .await;
+            let id = deal["id"].as_str().unwrap().to_string();
+            let edit = s
+                .http
+                .patch(s.url(&format!("/api/v1/deals/{id}")))
+                .bearer_auth(&s.token)
+                .json(&json!({"version": 1, "title": "Edited"}))
+                .send();
+            let delete = s
+                .http
+                .delete(s.url(&format!("/api/v1/deals/{id}?version=1")))
+                .bearer_auth(&s.token)
+                .send();
+            let (edit, delete) = tokio::join!(edit, delete);
+            let (edit, delete) = (edit.unwrap().status(), delete.unwrap().status());
+            assert!(
+                !(edit.is_success() && delete.is_success()),
+                "round {round}: both succeeded"
+            );
+            let log = app::ssr::testing::event_kinds(&s.db, id.parse().unwrap()).await;
+            let (status, _) = s.get(&format!("/api/v1/deals/{id}")).await;
+            if delete.is_success() {
+                assert_eq!(status, StatusCode::NOT_FOUND);
+                assert_eq!(log, ["created", "deleted"], "round {round}");
+            } else {
+                assert_eq!(status, StatusCode::OK);
+                assert_eq!(log, ["created", "changed"], "round {round}");
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_deals_filters_are_optional_query_parameters_and_a_bad_limit_is_named() {
+    on_each_engine(|s| async move {
+        let (_, doc) = s.get("/api/v1/openapi.json").await;
+        let params = doc["paths"]["/api/v1/deals"]["get"]["parameters"].as_array().unwrap();
+        for p in params {
+            assert_eq!(p["in"], "query", "{p}");
+            assert_ne!(p["required"], true, "{p}");
+        }
+        let limit = params.iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!(limit["schema"]["maximum"], 5000);
+        for bad in ["5001", "0", "abc"] {
+            let (status, err) = s.get(&format!("/api/v1/deals?limit={bad}")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(err["field"], "limit");
+        }
+        let (status, err) = s.get("/api/v1/deals?owner_id=nobody").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["field"], "owner_id");
+        let (status, _) = s.get("/api/v1/deals?limit=5000").await;
+        assert_eq!(status, StatusCode::OK);
     })
     .await;
 }

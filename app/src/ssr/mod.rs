@@ -5,5 +5,8 @@ pub mod db;
 pub mod demo;
 pub mod ops;
 pub mod state;
+/// Test support (throw-away databases on both engines): built for tests and the
+/// benchmark only, never shipped in `tend`.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;

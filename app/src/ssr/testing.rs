@@ -158,3 +158,30 @@ fn with_database(url: &str, name: &str) -> String {
     };
     format!("{base}/{name}{query}")
 }
+
+/// Sets a deal's value in storage directly, past every check, as data written by an
+/// older version could be.
+pub async fn force_value(db: &Db, id: crate::domain::ids::DealId, value: i64) {
+    let mut tx = db.write().await.expect("a write transaction");
+    super::db::on!(&mut tx, |c| sqlx::query(
+        "UPDATE deals SET value = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(value)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("the value is written");
+    tx.commit().await.expect("committed");
+}
+
+/// The kinds of a deal's logged events, oldest first, deleted deals included.
+pub async fn event_kinds(db: &Db, id: crate::domain::ids::DealId) -> Vec<String> {
+    let mut tx = db.read().await.expect("a read transaction");
+    super::db::deal_events::for_deal(&mut tx, id)
+        .await
+        .expect("the log is read")
+        .into_iter()
+        .map(|e| e.kind.name().to_string())
+        .collect()
+}
