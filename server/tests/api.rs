@@ -509,11 +509,17 @@ async fn the_openapi_document_describes_every_endpoint() {
 async fn browser_session(s: &Spawned) -> String {
     let signed_in = s
         .browser_post("/api/sign_in")
-        .form(&[("email", "anna@example.com"), ("password", "long enough secret")])
+        .form(&[
+            ("email", "anna@example.com"),
+            ("password", "long enough secret"),
+        ])
         .send()
         .await
         .unwrap();
-    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     cookie.split(';').next().unwrap().to_string()
 }
 
@@ -535,12 +541,17 @@ async fn a_body_over_the_limit_gets_a_413_in_json_whether_or_not_it_says_its_len
         assert_eq!(body["code"], "too_large");
 
         // Sent in chunks with no length announced: read up to the limit, then refused.
-        let chunks: Vec<Result<String, std::io::Error>> =
-            huge.as_bytes().chunks(64 << 10).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
+        let chunks: Vec<Result<String, std::io::Error>> = huge
+            .as_bytes()
+            .chunks(64 << 10)
+            .map(|c| Ok(String::from_utf8_lossy(c).into_owned()))
+            .collect();
         let r = s
             .browser_post("/api/sign_in")
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                chunks,
+            )))
             .send()
             .await
             .expect("an answer");
@@ -588,7 +599,10 @@ async fn the_board_still_loads_over_deals_stored_before_amounts_were_bounded() {
         let stages = first_stages(&s).await;
         for title in ["One", "Two"] {
             let (status, deal) = s
-                .post("/api/v1/deals", json!({"title": title, "value": 1, "currency": "SEK", "stage_id": stages[0]}))
+                .post(
+                    "/api/v1/deals",
+                    json!({"title": title, "value": 1, "currency": "SEK", "stage_id": stages[0]}),
+                )
                 .await;
             assert_eq!(status, StatusCode::CREATED);
             let id = deal["id"].as_str().unwrap();
@@ -596,10 +610,19 @@ async fn the_board_still_loads_over_deals_stored_before_amounts_were_bounded() {
             app::ssr::testing::force_value(&s.db, id.parse().unwrap(), 1 << 62).await;
         }
         let session = browser_session(&s).await;
-        let board = s.http.get(s.url("/board")).header("cookie", &session).send().await.unwrap();
+        let board = s
+            .http
+            .get(s.url("/board"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(board.status(), StatusCode::OK);
         let html = board.text().await.unwrap();
-        assert!(html.contains("92,233,720,368,547,758.08"), "the exact sum is shown");
+        assert!(
+            html.contains("92,233,720,368,547,758.08"),
+            "the exact sum is shown"
+        );
     })
     .await;
 }
@@ -614,10 +637,21 @@ async fn a_failed_page_answers_with_an_error_status() {
             format!("/deals/{missing}"),
             "/no/such/page".to_string(),
         ] {
-            let page = s.http.get(s.url(&path)).header("cookie", &session).send().await.unwrap();
+            let page = s
+                .http
+                .get(s.url(&path))
+                .header("cookie", &session)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(page.status(), StatusCode::NOT_FOUND, "{path}");
             let html = page.text().await.unwrap();
-            assert!(html.contains("not found") || html.contains("Not found") || html.contains("not be found"), "{path}: {html}");
+            assert!(
+                html.contains("not found")
+                    || html.contains("Not found")
+                    || html.contains("not be found"),
+                "{path}: {html}"
+            );
         }
         let bad_search = s
             .http
@@ -635,7 +669,13 @@ async fn a_failed_page_answers_with_an_error_status() {
 async fn every_answer_carries_the_security_headers_and_pages_a_nonce_policy() {
     on_each_engine(|s| async move {
         let session = browser_session(&s).await;
-        for path in ["/login", "/board", "/api/v1/pipelines", "/healthz", "/no/such/page"] {
+        for path in [
+            "/login",
+            "/board",
+            "/api/v1/pipelines",
+            "/healthz",
+            "/no/such/page",
+        ] {
             let r = s
                 .http
                 .get(s.url(path))
@@ -649,13 +689,26 @@ async fn every_answer_carries_the_security_headers_and_pages_a_nonce_policy() {
             assert_eq!(h["referrer-policy"], "same-origin", "{path}");
             let csp = h["content-security-policy"].to_str().unwrap();
             assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-            assert!(h.get("strict-transport-security").is_none(), "not over plain http");
+            assert!(
+                h.get("strict-transport-security").is_none(),
+                "not over plain http"
+            );
             let is_page = h["content-type"].to_str().unwrap().starts_with("text/html");
             if is_page {
-                let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce");
+                let nonce = csp
+                    .split("'nonce-")
+                    .nth(1)
+                    .and_then(|r| r.split('\'').next())
+                    .expect("a nonce");
                 let html = r.text().await.unwrap();
-                assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{path}: scripts carry the nonce");
-                assert!(csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
+                assert!(
+                    html.contains(&format!("nonce=\"{nonce}\"")),
+                    "{path}: scripts carry the nonce"
+                );
+                assert!(
+                    csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"),
+                    "{csp}"
+                );
             }
         }
     })
@@ -674,24 +727,39 @@ async fn over_https_cookies_are_secure_and_host_only_and_browsers_are_told_to_st
             .post(s.url("/api/sign_in"))
             .header("origin", "https://tend.example.com")
             .header("accept", "application/json")
-            .form(&[("email", "anna@example.com"), ("password", "long enough secret")])
+            .form(&[
+                ("email", "anna@example.com"),
+                ("password", "long enough secret"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(signed_in.status(), StatusCode::OK);
         let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
         assert!(cookie.starts_with("__Host-tend_session="), "{cookie}");
-        assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"));
-        assert!(signed_in.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+        assert!(
+            cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/")
+        );
+        assert!(signed_in.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age="));
         let other_origin = s
             .http
             .post(s.url("/api/sign_in"))
             .header("origin", &s.base)
-            .form(&[("email", "anna@example.com"), ("password", "long enough secret")])
+            .form(&[
+                ("email", "anna@example.com"),
+                ("password", "long enough secret"),
+            ])
             .send()
             .await
             .unwrap();
-        assert_eq!(other_origin.status(), StatusCode::FORBIDDEN, "only the public origin");
+        assert_eq!(
+            other_origin.status(),
+            StatusCode::FORBIDDEN,
+            "only the public origin"
+        );
     })
     .await;
 }
@@ -701,7 +769,14 @@ async fn a_cookie_post_without_origin_or_fetch_metadata_is_refused() {
     on_each_engine(|s| async move {
         let session = browser_session(&s).await;
         let board = json!({"pipeline": null, "owner": null, "q": ""});
-        let bare = s.http.post(s.url("/api/board")).header("cookie", &session).json(&board).send().await.unwrap();
+        let bare = s
+            .http
+            .post(s.url("/api/board"))
+            .header("cookie", &session)
+            .json(&board)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(bare.status(), StatusCode::FORBIDDEN);
         let cross = s
             .http
@@ -736,13 +811,23 @@ async fn twenty_parallel_wrong_passwords_get_at_most_five_checks_and_a_long_emai
                 .send()
         });
         let answers = futures_util::future::join_all(tries).await;
-        let count = |code: StatusCode| answers.iter().filter(|r| r.as_ref().unwrap().status() == code).count();
+        let count = |code: StatusCode| {
+            answers
+                .iter()
+                .filter(|r| r.as_ref().unwrap().status() == code)
+                .count()
+        };
         let checked = count(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(checked <= 5, "{checked} were checked");
         assert_eq!(checked + count(StatusCode::TOO_MANY_REQUESTS), 20);
 
         let long = format!("{}@example.com", "a".repeat(5000));
-        let r = s.browser_post("/api/sign_in").form(&[("email", long.as_str()), ("password", "x")]).send().await.unwrap();
+        let r = s
+            .browser_post("/api/sign_in")
+            .form(&[("email", long.as_str()), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("254"));
     })
@@ -754,7 +839,10 @@ async fn sixteen_parallel_moves_at_one_version_make_exactly_one_move() {
     on_each_engine(|s| async move {
         let stages = first_stages(&s).await;
         let (_, deal) = s
-            .post("/api/v1/deals", json!({"title": "Race", "value": 1, "currency": "SEK", "stage_id": stages[0]}))
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Race", "value": 1, "currency": "SEK", "stage_id": stages[0]}),
+            )
             .await;
         let id = deal["id"].as_str().unwrap().to_string();
         let moves = (0..16).map(|i| {
@@ -765,12 +853,23 @@ async fn sixteen_parallel_moves_at_one_version_make_exactly_one_move() {
                 .send()
         });
         let answers = futures_util::future::join_all(moves).await;
-        let statuses: Vec<StatusCode> = answers.iter().map(|r| r.as_ref().unwrap().status()).collect();
+        let statuses: Vec<StatusCode> = answers
+            .iter()
+            .map(|r| r.as_ref().unwrap().status())
+            .collect();
         let ok = statuses.iter().filter(|st| **st == StatusCode::OK).count();
-        let conflict = statuses.iter().filter(|st| **st == StatusCode::CONFLICT).count();
+        let conflict = statuses
+            .iter()
+            .filter(|st| **st == StatusCode::CONFLICT)
+            .count();
         assert_eq!((ok, conflict), (1, 15), "{statuses:?}");
         let (_, events) = s.get(&format!("/api/v1/deals/{id}/events")).await;
-        let moved = events.as_array().unwrap().iter().filter(|e| e["kind"]["type"] == "moved").count();
+        let moved = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"]["type"] == "moved")
+            .count();
         assert_eq!(moved, 1);
         let (_, now) = s.get(&format!("/api/v1/deals/{id}")).await;
         assert_eq!(now["version"], 2);
@@ -822,7 +921,9 @@ async fn a_delete_racing_an_edit_never_both_succeed_and_the_log_matches() {
 async fn the_deals_filters_are_optional_query_parameters_and_a_bad_limit_is_named() {
     on_each_engine(|s| async move {
         let (_, doc) = s.get("/api/v1/openapi.json").await;
-        let params = doc["paths"]["/api/v1/deals"]["get"]["parameters"].as_array().unwrap();
+        let params = doc["paths"]["/api/v1/deals"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
         for p in params {
             assert_eq!(p["in"], "query", "{p}");
             assert_ne!(p["required"], true, "{p}");

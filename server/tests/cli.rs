@@ -125,3 +125,362 @@ fn the_demo_setting_is_read_from_the_environment_when_tend_runs_alone() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A `tend serve` process on a free port over `db`, stopped when dropped.
+struct Running {
+    child: std::process::Child,
+    base: String,
+    db: String,
+}
+
+impl Running {
+    async fn start(db: &str) -> Running {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let child = Command::new(env!("CARGO_BIN_EXE_tend"))
+            .env("DATABASE_URL", db)
+            .env("TEND_ADDR", addr.to_string())
+            .env("LEPTOS_OUTPUT_NAME", "tend")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tend starts");
+        let running = Running {
+            child,
+            base: format!("http://{addr}"),
+            db: db.to_string(),
+        };
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = http.get(running.url("/healthz")).send().await {
+                if r.status().is_success() {
+                    return running;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("tend did not answer on {}", running.base);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `kill -9`: no chance to finish anything.
+    fn kill_hard(&mut self) {
+        self.child.kill().expect("killed");
+        self.child.wait().expect("reaped");
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-s", name, &pid]).status();
+        assert!(sent.expect("kill runs").success());
+    }
+
+    async fn restart(mut self) -> Running {
+        self.kill_hard();
+        Running::start(&self.db).await
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The URL of a fresh database per engine (PostgreSQL when configured), with an admin.
+async fn fresh_databases() -> Vec<app::ssr::testing::TestDb> {
+    let all = app::ssr::testing::TestDb::all().await;
+    for t in &all {
+        t.with_admin().await;
+    }
+    all
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in as a browser would; the session cookie, or the refusal's status.
+async fn sign_in(tend: &Running, email: &str, password: &str) -> Result<String, u16> {
+    let r = client()
+        .post(tend.url("/api/sign_in"))
+        .header("origin", &tend.base)
+        .header("accept", "application/json")
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    match r.headers().get("set-cookie") {
+        Some(c) if r.status().is_success() => {
+            Ok(c.to_str().unwrap().split(';').next().unwrap().to_string())
+        }
+        _ => Err(r.status().as_u16()),
+    }
+}
+
+async fn board_status(tend: &Running, cookie: &str) -> u16 {
+    let r = client()
+        .get(tend.url("/board"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    r.status().as_u16()
+}
+
+async fn api_status(tend: &Running, token: &str) -> u16 {
+    let r = client()
+        .get(tend.url("/api/v1/pipelines"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    r.status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_ended_at_the_console_stops_a_running_server_at_once() {
+    for test_db in fresh_databases().await {
+        let db = test_db.url();
+        let pw = "sara's long secret";
+        assert!(tend(
+            &db,
+            &["user", "add", "sara@example.com"],
+            &format!("{pw}\n")
+        )
+        .status
+        .success());
+        let token = text(
+            &tend(
+                &db,
+                &[
+                    "token",
+                    "create",
+                    "--user",
+                    "sara@example.com",
+                    "--name",
+                    "zapier",
+                ],
+                "",
+            )
+            .stdout,
+        )
+        .trim()
+        .to_string();
+        let server = Running::start(&db).await;
+        let session = sign_in(&server, "sara@example.com", pw)
+            .await
+            .expect("signed in");
+        assert_eq!(board_status(&server, &session).await, 200);
+        assert_eq!(api_status(&server, &token).await, 200);
+
+        let disabled = tend(&db, &["user", "disable", "sara@example.com"], "");
+        assert!(disabled.status.success(), "{}", text(&disabled.stderr));
+        assert_eq!(
+            board_status(&server, &session).await,
+            303,
+            "the session ended"
+        );
+        assert_eq!(api_status(&server, &token).await, 401, "the token stopped");
+        assert_eq!(sign_in(&server, "sara@example.com", pw).await, Err(422));
+        let listed = text(&tend(&db, &["user", "list"], "").stdout);
+        assert!(
+            listed.contains("sara@example.com\tsara\tdisabled"),
+            "{listed}"
+        );
+
+        assert!(tend(&db, &["user", "enable", "sara@example.com"], "")
+            .status
+            .success());
+        let session = sign_in(&server, "sara@example.com", pw)
+            .await
+            .expect("signed in again");
+        assert_eq!(
+            api_status(&server, &token).await,
+            401,
+            "revoked tokens stay revoked"
+        );
+
+        let fresh = text(&tend(&db, &["token", "create", "--user", "sara@example.com"], "").stdout)
+            .trim()
+            .to_string();
+        assert_eq!(api_status(&server, &fresh).await, 200);
+        let listed = text(&tend(&db, &["token", "list", "--user", "sara@example.com"], "").stdout);
+        let live = listed
+            .lines()
+            .find(|l| l.ends_with("live"))
+            .unwrap_or_else(|| panic!("a live token in {listed}"));
+        assert!(!listed.contains(&fresh), "secrets are never listed");
+        let id = live.split('\t').next().unwrap();
+        assert!(tend(&db, &["token", "revoke", id], "").status.success());
+        assert_eq!(api_status(&server, &fresh).await, 401, "revoked at once");
+
+        let changed = tend(
+            &db,
+            &["user", "password", "sara@example.com"],
+            "a whole new secret\n",
+        );
+        assert!(changed.status.success(), "{}", text(&changed.stderr));
+        assert_eq!(
+            board_status(&server, &session).await,
+            303,
+            "other sessions ended"
+        );
+        assert!(sign_in(&server, "sara@example.com", "a whole new secret")
+            .await
+            .is_ok());
+        drop(server);
+        test_db.drop_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_the_server_cleanly() {
+    let test_db = app::ssr::testing::TestDb::sqlite().await;
+    let mut server = Running::start(&test_db.url()).await;
+    server.signal("TERM");
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(exited.expect("tend exits on SIGTERM").success());
+    test_db.drop_now().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_mid_moves_loses_no_move_it_acknowledged() {
+    use serde_json::{json, Value};
+    for test_db in fresh_databases().await {
+        let db = test_db.url();
+        let token = text(&tend(&db, &["token", "create", "--user", "anna@example.com"], "").stdout)
+            .trim()
+            .to_string();
+        let server = Running::start(&db).await;
+        let http = client();
+        let pipelines: Value = http
+            .get(server.url("/api/v1/pipelines"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let stages: Vec<String> = pipelines[0]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+        // Eight clients, each moving its own deal round the stages as fast as it can,
+        // noting every move the server answered 200.
+        let mut clients = Vec::new();
+        for c in 0..8 {
+            let deal: Value = http
+                .post(server.url("/api/v1/deals"))
+                .bearer_auth(&token)
+                .json(&json!({"title": format!("Client {c}"), "value": 1, "currency": "SEK", "stage_id": stages[0]}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let id = deal["id"].as_str().unwrap().to_string();
+            let (base, token, stages, http) = (
+                server.base.clone(),
+                token.clone(),
+                stages.clone(),
+                http.clone(),
+            );
+            clients.push(tokio::spawn(async move {
+                let mut acked: Vec<String> = Vec::new();
+                loop {
+                    let to = &stages[(acked.len() + 1) % stages.len()];
+                    let version = acked.len() + 1;
+                    let r = http
+                        .post(format!("{base}/api/v1/deals/{id}/move"))
+                        .bearer_auth(&token)
+                        .json(&json!({"stage_id": to, "version": version}))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(r) if r.status().is_success() => acked.push(to.clone()),
+                        Ok(r) => panic!("move refused: {}", r.status()),
+                        Err(_) => return (id, acked),
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let server = server.restart().await;
+        let mut total = 0;
+        for c in clients {
+            let (id, acked) = c.await.unwrap();
+            total += acked.len();
+            let deal: Value = http
+                .get(server.url(&format!("/api/v1/deals/{id}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let version = deal["version"].as_u64().unwrap() as usize;
+            assert!(
+                version == acked.len() + 1 || version == acked.len() + 2,
+                "version {version} after {} acknowledged moves",
+                acked.len()
+            );
+            let events: Value = http
+                .get(server.url(&format!("/api/v1/deals/{id}/events")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let moved_to: Vec<String> = events
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"]["type"] == "moved")
+                .map(|e| e["kind"]["to"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(moved_to.len(), version - 1, "one logged move per version");
+            assert_eq!(
+                moved_to[..acked.len()],
+                acked[..],
+                "every acknowledged move is kept"
+            );
+        }
+        assert!(total > 40, "the clients made {total} moves before the kill");
+        drop(server);
+        if db.starts_with("sqlite") {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
+            let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(check, "ok");
+        }
+        println!("{}: {total} acknowledged moves survived kill -9", &db[..8]);
+        test_db.drop_now().await;
+    }
+}
