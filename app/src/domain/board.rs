@@ -241,6 +241,42 @@ mod tests {
         assert_eq!(cols[1].value.0[&sek()], i64::MAX as i128);
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn a_move_keeps_the_boards_total_and_count(
+                values in prop::collection::vec(0..=i64::MAX, 1..8),
+                from in 0usize..4,
+                to in 0usize..4,
+                which in 0usize..8,
+            ) {
+                let p = pipeline();
+                let cards: Vec<DealCard> = values.iter().map(|v| card(p.stages[from].id, *v)).collect();
+                let id = cards[which % cards.len()].id;
+                let sums = vec![StageSum {
+                    stage_id: p.stages[from].id,
+                    currency: sek(),
+                    deals: cards.len() as i64,
+                    value: values.iter().map(|v| i128::from(*v)).sum(),
+                    weighted_x100: 0,
+                }];
+                let mut cols = columns(&p, &sums, cards);
+                let total = |cols: &[Column]| -> (i64, i128) {
+                    cols.iter().fold((0, 0), |(n, v), c| {
+                        (n + c.deals, v + c.value.0.get(&sek()).copied().unwrap_or(0))
+                    })
+                };
+                let before = total(&cols);
+                apply_move(&mut cols, id, p.stages[to].id, Utc::now());
+                prop_assert_eq!(total(&cols), before);
+                prop_assert!(cols.iter().find(|c| c.stage.id == p.stages[to].id).unwrap().cards.iter().any(|c| c.id == id));
+            }
+        }
+    }
+
     #[test]
     fn rotting_starts_after_the_stages_limit() {
         let p = pipeline();

@@ -307,4 +307,58 @@ mod tests {
         assert_eq!(t.0.len(), 2);
         assert_eq!(t.0[&sek()], 300);
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn currency() -> impl Strategy<Value = Currency> {
+            prop::sample::select(Currency::all().collect::<Vec<_>>())
+        }
+
+        fn locale() -> impl Strategy<Value = Locale> {
+            prop_oneof![Just(Locale::En), Just(Locale::Sv)]
+        }
+
+        proptest! {
+            #[test]
+            fn any_typed_text_is_an_amount_in_range_or_a_refusal_naming_value(
+                text in "\\PC{0,40}|[0-9 ,.]{0,30}",
+                c in currency(),
+            ) {
+                match Money::parse_major(&text, c) {
+                    Ok(m) => prop_assert!((0..=MAX_MINOR).contains(&m.minor)),
+                    Err(e) => prop_assert_eq!(e.field(), Some("value")),
+                }
+            }
+
+            #[test]
+            fn a_formatted_amount_reads_back_as_itself(
+                minor in 0..=MAX_MINOR,
+                c in currency(),
+                l in locale(),
+            ) {
+                let shown = format_minor(minor, &c, l);
+                // What a person would copy: the number, without the currency's sign or code.
+                let typed: String = shown
+                    .chars()
+                    .filter(|ch| ch.is_ascii_digit() || matches!(ch, ',' | '.' | ' ' | '\u{a0}'))
+                    .collect();
+                prop_assert_eq!(Money::parse_major(&typed, c).unwrap().minor, minor);
+            }
+
+            #[test]
+            fn totals_are_exact_sums_per_currency_whatever_is_added(
+                amounts in prop::collection::vec((currency(), 0..=i64::MAX), 0..50),
+            ) {
+                let mut totals = Totals::default();
+                let mut expected: BTreeMap<Currency, i128> = BTreeMap::new();
+                for (c, minor) in &amounts {
+                    totals.add(c, *minor);
+                    *expected.entry(c.clone()).or_default() += i128::from(*minor);
+                }
+                prop_assert_eq!(totals.0, expected);
+            }
+        }
+    }
 }

@@ -166,4 +166,21 @@ mod tests {
             "the stylesheet upper-cases these"
         );
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn an_accepted_email_is_one_plain_lower_cased_address(value in ".{0,300}|[a-zA-Z0-9.@ \\x00]{0,40}") {
+                if let Ok(email) = parse_email(&value) {
+                    prop_assert!(email.chars().count() <= EMAIL_MAX_CHARS);
+                    prop_assert_eq!(email.to_lowercase(), email.clone());
+                    prop_assert!(email.contains('@'));
+                    prop_assert!(!email.chars().any(|c| c.is_whitespace() || crate::domain::validation::is_forbidden_char(c)));
+                }
+            }
+        }
+    }
 }

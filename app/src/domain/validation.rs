@@ -173,4 +173,23 @@ mod tests {
             assert_eq!(required_text("title", good, 100).unwrap(), good);
         }
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn accepted_text_is_trimmed_bounded_and_plain(value in "\\PC{0,30}|.{0,30}|[\\x00-\\x20\\u{202a}-\\u{202e}a]{0,10}") {
+                match required_text("title", &value, 20) {
+                    Ok(t) => {
+                        prop_assert!(!t.is_empty() && t.chars().count() <= 20);
+                        prop_assert_eq!(t.trim(), t.as_str());
+                        prop_assert!(!t.chars().any(is_forbidden_char));
+                    }
+                    Err(e) => prop_assert_eq!(e.field(), Some("title")),
+                }
+            }
+        }
+    }
 }
