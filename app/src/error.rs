@@ -60,7 +60,8 @@ impl AppError {
             Self::Throttled(_) => 429,
             Self::Busy => 503,
             Self::TooLarge(_) => 413,
-            Self::Refused(_) => 422,
+            // A rule about the record's state ("reopen it first"): a conflict with it.
+            Self::Refused(_) => 409,
             Self::Internal(_) => 500,
             Self::Network(_) => 503,
         }

@@ -11,7 +11,7 @@ use app::ssr::auth::bearer_token;
 use app::ssr::db::deals::DealFilter;
 use app::ssr::ops;
 use app::ssr::state::AppState;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -114,21 +115,6 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        let e = match &r {
-            JsonRejection::MissingJsonContentType(_) => {
-                AppError::invalid("content-type", "must be application/json")
-            }
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                AppError::TooLarge(crate::MAX_BODY_BYTES)
-            }
-            other => AppError::invalid("body", other.body_text()),
-        };
-        Self(e)
-    }
-}
-
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         Self(AppError::invalid("query", r.body_text()))
@@ -141,9 +127,46 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body. A body that does not fit its type is refused naming the field it got
+/// wrong (`value`, `stage_id`…), or `body` when the JSON itself is broken.
 struct Json<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        if !is_json {
+            return Err(AppError::invalid("content-type", "must be application/json").into());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::invalid("body", "could not be read"))?;
+        from_json(&mut serde_json::Deserializer::from_slice(&bytes)).map(Json)
+    }
+}
+
+/// Reads `T` from JSON, naming the field at fault when it cannot.
+fn from_json<'de, T: Deserialize<'de>>(de: impl serde::Deserializer<'de>) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." {
+            "body"
+        } else {
+            &path
+        };
+        ApiError(AppError::invalid(
+            field,
+            format!("is not valid: {}", e.inner()),
+        ))
+    })
+}
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
@@ -271,8 +294,11 @@ async fn deal_events(
 }
 
 /// The version read, and any fields of the deal to change; `null` clears a field.
-#[derive(Deserialize, ToSchema)]
+/// (Documentation only: the handler reads the version and the edit apart.)
+#[allow(dead_code)]
+#[derive(ToSchema)]
 struct Patch {
+    #[schema(schema_with = app::domain::validation::schema::version)]
     version: i64,
     #[serde(flatten)]
     edit: DealEdit,
@@ -295,13 +321,17 @@ async fn patch_deal(
     State(s): State<AppState>,
     Caller(user): Caller,
     Path(id): Path<DealId>,
-    Json(p): Json<Patch>,
+    Json(body): Json<serde_json::Value>,
 ) -> ApiResult<Deal> {
-    change(&s, &user, id, p.version, DealChange::Edit(p.edit)).await
+    let version: Version = from_json(&body)?;
+    let edit: DealEdit = from_json(&body)?;
+    change(&s, &user, id, version.version, DealChange::Edit(edit)).await
 }
 
 #[derive(Deserialize, ToSchema)]
 struct Version {
+    #[serde(deserialize_with = "app::domain::wire::whole")]
+    #[schema(schema_with = app::domain::validation::schema::version)]
     version: i64,
 }
 
@@ -310,7 +340,7 @@ struct Version {
 #[into_params(parameter_in = Query)]
 struct VersionQuery {
     /// The version of the deal that was read
-    #[param(value_type = i64)]
+    #[param(value_type = i64, required = true, minimum = 1)]
     version: Option<String>,
 }
 
@@ -335,6 +365,8 @@ async fn delete_deal(
 #[derive(Deserialize, ToSchema)]
 struct Move {
     stage_id: StageId,
+    #[serde(deserialize_with = "app::domain::wire::whole")]
+    #[schema(schema_with = app::domain::validation::schema::version)]
     version: i64,
 }
 
@@ -360,8 +392,12 @@ async fn win_deal(
 
 #[derive(Deserialize, ToSchema)]
 struct Lost {
+    #[serde(deserialize_with = "app::domain::wire::whole")]
+    #[schema(schema_with = app::domain::validation::schema::version)]
     version: i64,
+    /// Why the deal was lost (required; a missing one is refused naming `reason`)
     #[serde(default)]
+    #[schema(schema_with = app::domain::validation::schema::lost_reason, required = true)]
     reason: String,
 }
 

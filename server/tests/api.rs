@@ -195,7 +195,7 @@ async fn a_deal_is_created_moved_won_reopened_lost_and_its_log_read_back() {
         let (status, err) = s
             .post(&format!("/api/v1/deals/{id}/move"), json!({"stage_id": stages[0], "version": 3}))
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status, StatusCode::CONFLICT, "a won deal is reopened first");
         assert_eq!(err["code"], "refused");
 
         let (status, _) = s.post(&format!("/api/v1/deals/{id}/reopen"), json!({"version": 3})).await;
@@ -279,8 +279,9 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_saved() {
             (json!({"title": "X", "value": 1, "currency": "XYZ", "stage_id": stages[0]}), "currency"),
             (json!({"title": "X", "value": -5, "currency": "SEK", "stage_id": stages[0]}), "value"),
             (json!({"title": "X", "value": 1, "currency": "SEK", "stage_id": stages[0], "probability": 101}), "probability"),
-            (json!({"title": "X", "value": 1, "currency": "SEK", "stage_id": "0190c0de-0000-7000-8000-000000000000"}), "stage_id"),
-            (json!({"title": "X", "value": "lots", "currency": "SEK", "stage_id": stages[0]}), "body"),
+            (json!({"title": "X", "value": "lots", "currency": "SEK", "stage_id": stages[0]}), "value"),
+            (json!({"title": "X", "value": 2.5, "currency": "SEK", "stage_id": stages[0]}), "value"),
+            (json!({"title": "X", "value": 1, "currency": "SEK", "stage_id": "nope"}), "stage_id"),
             (json!({"value": 1, "currency": "SEK", "stage_id": stages[0]}), "body"),
         ];
         for (body, field) in cases {
@@ -289,6 +290,20 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_saved() {
             assert_eq!(err["field"], field, "{body}");
             assert!(err["message"].as_str().unwrap().len() > 3);
         }
+        let (status, err) = s
+            .post("/api/v1/deals", json!({"title": "X", "value": 1, "currency": "SEK", "stage_id": "0190c0de-0000-7000-8000-000000000000"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a stage that does not exist");
+        assert_eq!(err["field"], "stage_id");
+        assert_eq!(err["message"], "Stage does not exist");
+        let (status, deal) = s
+            .post("/api/v1/deals", json!({"title": "Whole", "value": 100.0, "currency": "SEK", "stage_id": stages[0]}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "100.0 is a whole number: {deal}");
+        let (status, _) = s
+            .send(reqwest::Method::DELETE, &format!("/api/v1/deals/{}?version=1", deal["id"].as_str().unwrap()), Value::Null)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
         let r = s
             .http
             .post(s.url("/api/v1/deals"))

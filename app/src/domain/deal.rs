@@ -166,22 +166,30 @@ pub enum DealChange {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DealEdit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::title))]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::wire::optional_whole",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::amount))]
     pub value: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::currency))]
     pub currency: Option<String>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        deserialize_with = "super::wire::nullable_date",
         skip_serializing_if = "Option::is_none"
     )]
     pub expected_close_date: Option<Option<NaiveDate>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        deserialize_with = "super::wire::nullable_whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::probability))]
     pub probability: Option<Option<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<UserId>,
@@ -196,6 +204,7 @@ pub struct DealEdit {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::lead_source))]
     pub lead_source: Option<Option<String>>,
 }
 
@@ -549,22 +558,28 @@ mod tests {
 pub struct DealDraft {
     #[serde(default)]
     pub id: Option<DealId>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::title))]
     pub title: String,
     /// Minor units.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::wire::whole")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::amount))]
     pub value: i64,
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::currency))]
     pub currency: String,
     pub stage_id: StageId,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::wire::optional_date")]
     pub expected_close_date: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::probability))]
     pub probability: Option<i64>,
     #[serde(default)]
     pub owner_id: Option<UserId>,
     /// An organization's name: found, or created when new.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
     pub organization: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::lead_source))]
     pub lead_source: Option<String>,
 }
 

@@ -10,3 +10,4 @@ pub mod pipeline;
 pub mod throttle;
 pub mod user;
 pub mod validation;
+pub mod wire;

@@ -24,11 +24,35 @@ const CURRENCIES: &[(&str, u32)] = &[
     ("AUD", 2),
 ];
 
+/// An ISO-4217 code Tend knows. Only `parse` makes one, deserializing included.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
-#[serde(transparent)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(into = "String", try_from = "String")]
 pub struct Currency(String);
+
+impl TryFrom<String> for Currency {
+    type Error = RuleError;
+
+    fn try_from(code: String) -> Result<Self, RuleError> {
+        Currency::parse(&code)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.0
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::validation::schema::currency().into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Currency {}
 
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, RuleError> {

@@ -193,3 +193,87 @@ mod tests {
         }
     }
 }
+
+/// The rules above as JSON Schema, for the API's OpenAPI document: what a client
+/// generated from the document sends is what Tend accepts, and what it is told is
+/// refused is refused.
+#[cfg(feature = "ssr")]
+pub mod schema {
+    use utoipa::openapi::schema::{
+        KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    };
+
+    /// Characters `is_forbidden_char` refuses, as a regex character-class body.
+    const FORBIDDEN: &str = r"\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069";
+
+    fn kind(t: Type, nullable: bool) -> SchemaType {
+        if nullable {
+            SchemaType::from_iter([t, Type::Null])
+        } else {
+            SchemaType::new(t)
+        }
+    }
+
+    /// Text of at most `max` characters without forbidden ones; `required` text has at
+    /// least one that is not a space.
+    pub fn text(required: bool, max: usize, nullable: bool) -> Object {
+        let pattern = if required {
+            format!(r"^[^{FORBIDDEN}]*[^\s{FORBIDDEN}][^{FORBIDDEN}]*$")
+        } else {
+            format!(r"^[^{FORBIDDEN}]*$")
+        };
+        ObjectBuilder::new()
+            .schema_type(kind(Type::String, nullable))
+            .min_length(required.then_some(1))
+            .max_length(Some(max))
+            .pattern(Some(pattern))
+            .build()
+    }
+
+    fn integer(min: i64, max: i64, nullable: bool) -> Object {
+        ObjectBuilder::new()
+            .schema_type(kind(Type::Integer, nullable))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(min as f64))
+            .maximum(Some(max as f64))
+            .build()
+    }
+
+    pub fn title() -> Object {
+        text(true, 200, false)
+    }
+
+    pub fn organization() -> Object {
+        text(false, crate::domain::contact::NAME_MAX_CHARS, true)
+    }
+
+    pub fn lead_source() -> Object {
+        text(false, crate::domain::deal::LeadSource::MAX_CHARS, true)
+    }
+
+    pub fn lost_reason() -> Object {
+        text(true, crate::domain::deal::LostReason::MAX_CHARS, false)
+    }
+
+    /// Minor units, from 0 to `MAX_MINOR`.
+    pub fn amount() -> Object {
+        integer(0, crate::domain::money::MAX_MINOR, false)
+    }
+
+    pub fn probability() -> Object {
+        integer(0, 100, true)
+    }
+
+    pub fn version() -> Object {
+        integer(1, i64::MAX, false)
+    }
+
+    pub fn currency() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(
+                crate::domain::money::Currency::all().map(|c| c.code().to_string()),
+            ))
+            .build()
+    }
+}

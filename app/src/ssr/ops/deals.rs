@@ -27,9 +27,9 @@ pub async fn create(
     }
     let stage = stages::find(&mut tx, new.stage_id)
         .await?
-        .ok_or_else(|| AppError::invalid("stage_id", "is not a stage of any pipeline"))?;
+        .ok_or_else(|| missing("stage_id"))?;
     if users::find(&mut tx, new.owner_id).await?.is_none() {
-        return Err(AppError::invalid("owner_id", "is not a user"));
+        return Err(missing("owner_id"));
     }
     let mut new = new;
     if let Some(name) = organization {
@@ -106,7 +106,7 @@ async fn decide(
         DealChange::Move(stage_id) => {
             let stage = stages::find(tx, stage_id)
                 .await?
-                .ok_or_else(|| AppError::invalid("stage_id", "is not a stage of any pipeline"))?;
+                .ok_or_else(|| missing("stage_id"))?;
             deal.move_to(&stage, at)?
         }
         DealChange::Win => Some(deal.win(at)?),
@@ -115,13 +115,24 @@ async fn decide(
         DealChange::Edit(edit) => {
             if let Some(owner) = edit.owner_id {
                 if users::find(tx, owner).await?.is_none() {
-                    return Err(AppError::invalid("owner_id", "is not a user"));
+                    return Err(missing("owner_id"));
+                }
+            }
+            if let Some(Some(org)) = edit.organization_id {
+                if organizations::name(tx, org).await?.is_none() {
+                    return Err(missing("organization_id"));
                 }
             }
             deal.edit(edit, at)?
         }
         DealChange::Delete => None,
     })
+}
+
+/// A field that names a record by id that does not exist ("Stage does not exist"). A
+/// refusal of the input (422), not a 404: the deal being asked about does exist.
+fn missing(field: &str) -> AppError {
+    AppError::invalid(field, "does not exist")
 }
 
 fn found(deal: Option<Deal>) -> AppResult<Deal> {
