@@ -12,7 +12,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 # PostgreSQL for the tests: TEND_TEST_POSTGRES_URL, else a local server if one answers.
 export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432 && echo postgres://postgres@127.0.0.1:5432/postgres))
 
-.PHONY: run test test-rust test-browser build bench
+.PHONY: run test test-rust test-api test-browser build bench
 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
 run:
@@ -27,12 +27,17 @@ test:
 	.ci/setup --browser
 	$(MAKE) test-rust
 	$(MAKE) build
+	$(MAKE) test-api
 	$(MAKE) test-browser
 
 test-rust:
 	@echo "PostgreSQL tests: $${TEND_TEST_POSTGRES_URL:-skipped (set TEND_TEST_POSTGRES_URL)}"
 	cargo test -p app --features testing
 	cargo test -p server
+
+## Schemathesis against the live API, guided by its OpenAPI document (both engines).
+test-api:
+	.ci/api-fuzz
 
 ## The browser stories on SQLite, then again on a fresh PostgreSQL database.
 test-browser:

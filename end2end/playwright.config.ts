@@ -71,7 +71,7 @@ export default defineConfig({
       LEPTOS_SITE_PKG_DIR: "pkg",
       LEPTOS_ENV: "PROD",
       LEPTOS_HASH_FILES: "true",
-      RUST_LOG: "info,sqlx=warn",
+      RUST_LOG: "warn",
     },
   },
 });

@@ -38,7 +38,7 @@ async fn main() {
     let (_, session) = ops::auth::sign_in(&db, &Default::default(), attempt, now)
         .await
         .expect("session");
-    let base = spawn(db.clone()).await;
+    let (base, _) = spawn(db.clone(), Site::default()).await;
     let http = reqwest::Client::new();
 
     println!(
@@ -130,7 +130,87 @@ async fn main() {
     }
     row("server render of GET /board (HTML)", &mut render);
     row("raw queries for the same rows (sums + cards)", &mut raw);
+    sign_in_flood(&db).await;
     test_db.drop_now().await;
+}
+
+const FLOOD: u32 = 10_000;
+
+/// Memory under a sign-in flood: every attempt a made-up email from a made-up address
+/// (a proxy header lets each claim its own), the worst case for the throttle's memory.
+async fn sign_in_flood(db: &Db) {
+    println!("\n## Sign-in flood ({FLOOD} attempts, each a new email from a new address)");
+    let site = Site {
+        client_ip_header: Some("x-forwarded-for".into()),
+        ..Site::default()
+    };
+    let (base, state) = spawn(db.clone(), site).await;
+    let http = reqwest::Client::new();
+    let before = rss_kib();
+    let started = Instant::now();
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    let mut sent = 0u32;
+    while sent < FLOOD {
+        let batch: Vec<_> = (sent..(sent + 16).min(FLOOD))
+            .map(|i| {
+                let address = std::net::Ipv4Addr::from(0x0a00_0000 + i);
+                http.post(format!("{base}/api/sign_in"))
+                    .header("origin", &base)
+                    .header("x-forwarded-for", address.to_string())
+                    .form(&[
+                        ("email", format!("flood-{i}@example.com")),
+                        ("password", "a guess at it".into()),
+                    ])
+                    .send()
+            })
+            .collect();
+        sent += batch.len() as u32;
+        for r in futures_util::future::join_all(batch).await {
+            *statuses
+                .entry(r.expect("answer").status().as_u16())
+                .or_default() += 1;
+        }
+    }
+    let after = rss_kib();
+    let (emails, addresses) = state.sign_in_throttle.remembered();
+    println!("| RSS before | {} MiB |", before / 1024);
+    println!(
+        "| RSS after {FLOOD} attempts | {} MiB | {:.0} s, answers {statuses:?} |",
+        after / 1024,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "| remembered | {emails} emails, {addresses} addresses (each capped at {}) |",
+        app::ssr::throttle::MAX_KEYS
+    );
+
+    // The throttle alone, far past its cap.
+    let throttle = app::ssr::throttle::SignInThrottle::default();
+    let before = rss_kib();
+    let now = Utc::now();
+    for i in 0..1_000_000u32 {
+        let address = std::net::Ipv4Addr::from(i).into();
+        let _ = throttle.reserve(&format!("made-up-{i}@example.com"), address, now);
+    }
+    let (emails, addresses) = throttle.remembered();
+    println!(
+        "| throttle alone, 1,000,000 made-up emails | RSS {} → {} MiB | {emails} emails, {addresses} addresses kept |",
+        before / 1024,
+        rss_kib() / 1024
+    );
+}
+
+/// This process's resident memory, in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 fn draft(title: &str, stage: StageId) -> DealDraft {
@@ -183,12 +263,13 @@ async fn seed_open_deals(db: &Db, admin: &app::domain::user::User, stages: &[Sta
 
 /// Starts Tend on its own runtime and thread, so the measuring client does not share
 /// the server's scheduler (as a real client would not).
-async fn spawn(db: Db) -> String {
+async fn spawn(db: Db, site: Site) -> (String, AppState) {
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("tend")
         .site_root("target/site")
         .build();
-    let state = AppState::new(db, leptos_options, Site::default());
+    let state = AppState::new(db, leptos_options, site);
+    let serving = state.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("addr");
@@ -199,10 +280,10 @@ async fn spawn(db: Db) -> String {
             .expect("server runtime");
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            server::serve(listener, state, std::future::pending()).await
+            server::serve(listener, serving, std::future::pending()).await
         })
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), state)
 }
 
 /// Prints p50, p90 and p99 of `samples` and returns them, in milliseconds.

@@ -172,6 +172,21 @@ mod tests {
     }
 
     #[test]
+    fn the_stand_in_hash_for_unknown_emails_is_a_real_argon2id_hash() {
+        // Were it malformed, checking it would return at once and an unknown email
+        // would answer faster than a known one.
+        let parsed = PasswordHash::new(DUMMY_HASH).expect("a PHC string");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let real = Argon2::default()
+            .hash_password(b"x", &SaltString::generate(&mut OsRng))
+            .unwrap();
+        assert_eq!(
+            parsed.params, real.params,
+            "the same cost as a real password"
+        );
+    }
+
+    #[test]
     fn the_session_cookie_is_read_from_among_others() {
         let mut h = axum::http::HeaderMap::new();
         h.insert("cookie", "a=1; tend_session=abc; b=2".parse().unwrap());
