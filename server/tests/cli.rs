@@ -291,7 +291,7 @@ async fn access_ended_at_the_console_stops_a_running_server_at_once() {
             "the session ended"
         );
         assert_eq!(api_status(&server, &token).await, 401, "the token stopped");
-        assert_eq!(sign_in(&server, "sara@example.com", pw).await, Err(422));
+        assert_eq!(sign_in(&server, "sara@example.com", pw).await, Err(409));
         let listed = text(&tend(&db, &["user", "list"], "").stdout);
         assert!(
             listed.contains("sara@example.com\tsara\tdisabled"),

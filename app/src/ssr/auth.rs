@@ -20,23 +20,72 @@ pub const SESSION_IDLE_DAYS: i64 = 7;
 /// per session every few minutes, not one per request.
 pub const SESSION_TOUCH_MINUTES: i64 = 5;
 
-/// Argon2id takes 19 MiB and a core for tens of milliseconds. Password checks run at
-/// most one per core at a time, whatever arrives: the machine's cores are the resource
-/// guarded, so the gate is process-wide. A check that cannot start within
-/// `HASH_QUEUE_WAIT` is refused as busy instead of queueing without end.
-static HASHING: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
+/// Argon2id takes 19 MiB and a core for tens of milliseconds. Password checks run on
+/// a few threads of their own, one per core, whatever arrives: the machine's cores and
+/// memory are the resources guarded, so the pool is process-wide. Each thread reuses
+/// its own memory, so hashing holds at most cores × 19 MiB however many sign-ins come
+/// (on tokio's blocking pool every new thread would keep a 19 MiB arena of its own).
+/// A check that cannot start within `HASH_QUEUE_WAIT` is refused as busy instead of
+/// queueing without end.
+static HASHING: LazyLock<HashPool> = LazyLock::new(HashPool::start);
 pub const HASH_QUEUE_WAIT: Duration = Duration::from_secs(3);
 
-/// Runs `work` (a hash) on the blocking pool once a core is free for it.
+type Job = Box<dyn FnOnce() + Send>;
+
+struct HashPool {
+    jobs: std::sync::mpsc::SyncSender<Job>,
+    free: Semaphore,
+}
+
+impl HashPool {
+    fn start() -> HashPool {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(threads);
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("tend-hash-{i}"))
+                .spawn(move || loop {
+                    let job = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => break,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password-hashing thread");
+            }
+        }
+        HashPool {
+            jobs,
+            free: Semaphore::new(threads),
+        }
+    }
+}
+
+/// Runs `work` (a hash) on a hashing thread once one is free for it.
 async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    let _permit = tokio::time::timeout(HASH_QUEUE_WAIT, HASHING.acquire())
+    let permit = tokio::time::timeout(HASH_QUEUE_WAIT, HASHING.free.acquire())
         .await
         .map_err(|_| AppError::Busy)?
         .map_err(|e| AppError::internal(&e))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::internal(&e))
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+        // Held until the work is done, even when its caller has gone away, so there
+        // are never more jobs than threads.
+        drop(permit);
+    });
+    // A permit is a thread's worth of room in the queue.
+    HASHING
+        .jobs
+        .try_send(job)
+        .map_err(|_| AppError::Internal("the hashing threads are gone".into()))?;
+    result.await.map_err(|e| AppError::internal(&e))
 }
 
 pub async fn hash_password(password: String) -> AppResult<String> {
@@ -177,9 +226,8 @@ mod tests {
         // would answer faster than a known one.
         let parsed = PasswordHash::new(DUMMY_HASH).expect("a PHC string");
         assert_eq!(parsed.algorithm.as_str(), "argon2id");
-        let real = Argon2::default()
-            .hash_password(b"x", &SaltString::generate(&mut OsRng))
-            .unwrap();
+        let salt = SaltString::generate(&mut OsRng);
+        let real = Argon2::default().hash_password(b"x", &salt).unwrap();
         assert_eq!(
             parsed.params, real.params,
             "the same cost as a real password"

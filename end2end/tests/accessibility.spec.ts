@@ -1,0 +1,53 @@
+import { test, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { column, hydrated, signIn } from "./helpers";
+
+/** Serious or critical WCAG 2.2 AA violations on the page as it is now. */
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () => {
+  // axe reads every element of a board of hundreds of cards: seconds per page.
+  test.setTimeout(90_000);
+
+  test("sign-in, board, deal, pipelines and a missing page have no serious violation @everywhere", async ({ page }) => {
+    await page.goto("/login");
+    await hydrated(page);
+    expect(await violations(page), "/login").toEqual([]);
+
+    await signIn(page);
+    expect(await violations(page), "/board").toEqual([]);
+
+    await page.locator(".card-title").first().click();
+    await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
+    expect(await violations(page), "a deal").toEqual([]);
+
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    expect(await violations(page), "/admin/pipelines").toEqual([]);
+
+    await page.goto("/no/such/page");
+    expect(await violations(page), "a missing page").toEqual([]);
+  });
+
+  test("the board's forms and menus have no serious violation when open @everywhere", async ({ page }) => {
+    await signIn(page);
+    const first = column(page, "Prospect/lead");
+    await first.getByRole("button", { name: "+ Add deal" }).click();
+    await expect(first.getByLabel("Title")).toBeVisible();
+    expect(await violations(page), "quick add open").toEqual([]);
+
+    await page.getByRole("button", { name: /^Move / }).first().click();
+    await expect(page.getByRole("menuitem", { name: "Lost…" })).toBeVisible();
+    expect(await violations(page), "move menu open").toEqual([]);
+    await page.getByRole("menuitem", { name: "Lost…" }).click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+    expect(await violations(page), "lost dialog open").toEqual([]);
+  });
+});
