@@ -619,16 +619,7 @@ fn both_engines_have_the_same_migrations() {
 #[tokio::test]
 async fn admins_keep_the_list_of_lost_reasons() {
     on_each_engine(|db, me, _p| async move {
-        let rep = ops::auth::create_user(
-            &db,
-            "sara@example.com",
-            "Sara",
-            "another long secret",
-            false,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let rep = sara(&db).await;
         assert_eq!(
             ops::lost_reasons::add(&db, &rep, "Timing").await,
             Err(AppError::Forbidden)
@@ -865,6 +856,20 @@ async fn an_over_long_email_is_refused_before_anything_is_remembered() {
     .await;
 }
 
+/// A rep (not an admin): sara@example.com with the password "another long secret".
+async fn sara(db: &Db) -> User {
+    ops::auth::create_user(
+        db,
+        "sara@example.com",
+        "Sara",
+        "another long secret",
+        false,
+        Utc::now(),
+    )
+    .await
+    .expect("the rep is created")
+}
+
 /// Signs `email` in and returns the session's secret.
 async fn session_of(db: &Db, email: &str, password: &str) -> String {
     ops::auth::sign_in(
@@ -881,16 +886,7 @@ async fn session_of(db: &Db, email: &str, password: &str) -> String {
 #[tokio::test]
 async fn a_disabled_user_cannot_sign_in_and_their_sessions_and_tokens_stop_at_once() {
     on_each_engine(|db, me, _p| async move {
-        let rep = ops::auth::create_user(
-            &db,
-            "sara@example.com",
-            "Sara",
-            "another long secret",
-            false,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let rep = sara(&db).await;
         let session = session_of(&db, "sara@example.com", "another long secret").await;
         let token = ops::auth::create_token(&db, "sara@example.com", "zapier", Utc::now())
             .await

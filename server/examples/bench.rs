@@ -20,6 +20,12 @@ const BOARD_RENDERS: usize = 30;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    if std::env::args().any(|a| a == "--flood-only") {
+        let test_db = TestDb::sqlite().await;
+        sign_in_flood(&test_db.db).await;
+        test_db.drop_now().await;
+        return;
+    }
     asset_sizes();
     let test_db = TestDb::sqlite().await;
     let db = test_db.db.clone();
@@ -54,6 +60,7 @@ async fn main() {
         deal.push((d.id, d.version));
     }
     let (mut api, mut op, mut bare) = (Vec::new(), Vec::new(), Vec::new());
+    let mut caller = Vec::new();
     // Each way runs at MOVE_RATE_PER_SEC; the three share the clock.
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / MOVE_RATE_PER_SEC / 3));
     for i in 0..MOVES {
@@ -87,10 +94,20 @@ async fn main() {
         let started = Instant::now();
         bare_move(&db, deal[2].0, to).await;
         bare.push(started.elapsed());
+
+        // What every API call pays to learn who is calling (looked up afresh each
+        // time, so a revoked token stops at once).
+        let started = Instant::now();
+        ops::auth::token_user(&db, &token).await.expect("caller");
+        caller.push(started.elapsed());
     }
     let api = row("API POST /api/v1/deals/{id}/move", &mut api);
     row("the use-case alone (ops::deals::change, no HTTP)", &mut op);
     let bare = row("bare transaction (SELECT, UPDATE, INSERT event)", &mut bare);
+    row(
+        "the caller's lookup by token, part of every API call",
+        &mut caller,
+    );
     println!(
         "| API ÷ bare transaction | p50 {:.1}× | p90 {:.1}× | p99 {:.1}× | |",
         api[0] / bare[0],
@@ -150,7 +167,11 @@ async fn sign_in_flood(db: &Db) {
     let started = Instant::now();
     let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
     let mut sent = 0u32;
+    let mut along = Vec::new();
     while sent < FLOOD {
+        if sent % 2_000 == 0 && sent > 0 {
+            along.push(format!("{sent}: {} MiB", rss_kib() / 1024));
+        }
         let batch: Vec<_> = (sent..(sent + 16).min(FLOOD))
             .map(|i| {
                 let address = std::net::Ipv4Addr::from(0x0a00_0000 + i);
@@ -174,6 +195,7 @@ async fn sign_in_flood(db: &Db) {
     let after = rss_kib();
     let (emails, addresses) = state.sign_in_throttle.remembered();
     println!("| RSS before | {} MiB |", before / 1024);
+    println!("| RSS along the way | {} |", along.join(", "));
     println!(
         "| RSS after {FLOOD} attempts | {} MiB | {:.0} s, answers {statuses:?} |",
         after / 1024,

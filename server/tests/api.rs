@@ -105,6 +105,18 @@ where
     }
 }
 
+/// Creates a deal worth 1 SEK through the API and returns its id.
+async fn new_deal(s: &Spawned, title: &str, stage: &str) -> String {
+    let (status, deal) = s
+        .post(
+            "/api/v1/deals",
+            json!({"title": title, "value": 1, "currency": "SEK", "stage_id": stage}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{deal}");
+    deal["id"].as_str().unwrap().to_string()
+}
+
 async fn first_stages(s: &Spawned) -> Vec<String> {
     let (status, pipelines) = s.get("/api/v1/pipelines").await;
     assert_eq!(status, StatusCode::OK);
@@ -613,14 +625,7 @@ async fn the_board_still_loads_over_deals_stored_before_amounts_were_bounded() {
     on_each_engine(|s| async move {
         let stages = first_stages(&s).await;
         for title in ["One", "Two"] {
-            let (status, deal) = s
-                .post(
-                    "/api/v1/deals",
-                    json!({"title": title, "value": 1, "currency": "SEK", "stage_id": stages[0]}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED);
-            let id = deal["id"].as_str().unwrap();
+            let id = new_deal(&s, title, &stages[0]).await;
             // What an older Tend let in: 2^62 minor units each.
             app::ssr::testing::force_value(&s.db, id.parse().unwrap(), 1 << 62).await;
         }
@@ -784,35 +789,18 @@ async fn a_cookie_post_without_origin_or_fetch_metadata_is_refused() {
     on_each_engine(|s| async move {
         let session = browser_session(&s).await;
         let board = json!({"pipeline": null, "owner": null, "q": ""});
-        let bare = s
-            .http
-            .post(s.url("/api/board"))
-            .header("cookie", &session)
-            .json(&board)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bare.status(), StatusCode::FORBIDDEN);
-        let cross = s
-            .http
-            .post(s.url("/api/board"))
-            .header("cookie", &session)
-            .header("sec-fetch-site", "cross-site")
-            .json(&board)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(cross.status(), StatusCode::FORBIDDEN);
-        let same = s
-            .http
-            .post(s.url("/api/board"))
-            .header("cookie", &session)
-            .header("sec-fetch-site", "same-origin")
-            .json(&board)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(same.status(), StatusCode::OK);
+        for (fetch_site, expected) in [
+            (None, StatusCode::FORBIDDEN),
+            (Some("cross-site"), StatusCode::FORBIDDEN),
+            (Some("same-origin"), StatusCode::OK),
+        ] {
+            let mut request = s.http.post(s.url("/api/board")).header("cookie", &session);
+            if let Some(site) = fetch_site {
+                request = request.header("sec-fetch-site", site);
+            }
+            let r = request.json(&board).send().await.unwrap();
+            assert_eq!(r.status(), expected, "Sec-Fetch-Site: {fetch_site:?}");
+        }
     })
     .await;
 }
@@ -853,13 +841,7 @@ async fn twenty_parallel_wrong_passwords_get_at_most_five_checks_and_a_long_emai
 async fn sixteen_parallel_moves_at_one_version_make_exactly_one_move() {
     on_each_engine(|s| async move {
         let stages = first_stages(&s).await;
-        let (_, deal) = s
-            .post(
-                "/api/v1/deals",
-                json!({"title": "Race", "value": 1, "currency": "SEK", "stage_id": stages[0]}),
-            )
-            .await;
-        let id = deal["id"].as_str().unwrap().to_string();
+        let id = new_deal(&s, "Race", &stages[0]).await;
         let moves = (0..16).map(|i| {
             s.http
                 .post(s.url(&format!("/api/v1/deals/{id}/move")))
@@ -897,10 +879,7 @@ async fn a_delete_racing_an_edit_never_both_succeed_and_the_log_matches() {
     on_each_engine(|s| async move {
         let stages = first_stages(&s).await;
         for round in 0..10 {
-            let (_, deal) = s
-                .post("/api/v1/deals", json!({"title": format!("Race {round}"), "value": 1, "currency": "SEK", "stage_id": stages[0]}))
-                .await;
-            let id = deal["id"].as_str().unwrap().to_string();
+            let id = new_deal(&s, &format!("Race {round}"), &stages[0]).await;
             let edit = s
                 .http
                 .patch(s.url(&format!("/api/v1/deals/{id}")))

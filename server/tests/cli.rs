@@ -227,6 +227,11 @@ async fn sign_in(tend: &Running, email: &str, password: &str) -> Result<String, 
     }
 }
 
+async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    let r = http.get(url).bearer_auth(token).send().await.unwrap();
+    r.json().await.unwrap()
+}
+
 async fn board_status(tend: &Running, cookie: &str) -> u16 {
     let r = client()
         .get(tend.url("/board"))
@@ -370,15 +375,7 @@ async fn a_server_killed_mid_moves_loses_no_move_it_acknowledged() {
             .to_string();
         let server = Running::start(&db).await;
         let http = client();
-        let pipelines: Value = http
-            .get(server.url("/api/v1/pipelines"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pipelines = get_json(&http, &server.url("/api/v1/pipelines"), &token).await;
         let stages: Vec<String> = pipelines[0]["stages"]
             .as_array()
             .unwrap()
@@ -431,30 +428,19 @@ async fn a_server_killed_mid_moves_loses_no_move_it_acknowledged() {
         for c in clients {
             let (id, acked) = c.await.unwrap();
             total += acked.len();
-            let deal: Value = http
-                .get(server.url(&format!("/api/v1/deals/{id}")))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let deal = get_json(&http, &server.url(&format!("/api/v1/deals/{id}")), &token).await;
             let version = deal["version"].as_u64().unwrap() as usize;
             assert!(
                 version == acked.len() + 1 || version == acked.len() + 2,
                 "version {version} after {} acknowledged moves",
                 acked.len()
             );
-            let events: Value = http
-                .get(server.url(&format!("/api/v1/deals/{id}/events")))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let events = get_json(
+                &http,
+                &server.url(&format!("/api/v1/deals/{id}/events")),
+                &token,
+            )
+            .await;
             let moved_to: Vec<String> = events
                 .as_array()
                 .unwrap()

@@ -75,7 +75,7 @@ fn NewPipeline(admin: Admin) -> impl IntoView {
             admin.apply(PipelineChange::Create { name: name.get_untracked() }, "Pipeline created.");
             name.set(String::new());
         }>
-            <label class="grow">"New pipeline" <input type="text" bind:value=name placeholder="e.g. Partnerships"/></label>
+            <label class="grow">"New pipeline" <input type="text" bind:value=name placeholder="e.g. Partnerships" maxlength="80"/></label>
             <button type="submit" class="primary">"Create pipeline"</button>
         </form>
     }
@@ -94,7 +94,7 @@ fn PipelineEditor(pipeline: Pipeline, admin: Admin) -> impl IntoView {
                 ev.prevent_default();
                 admin.apply(PipelineChange::Rename { id, version, name: name.get_untracked() }, "Renamed.");
             }>
-                <label class="grow">"Pipeline name" <input type="text" bind:value=name/></label>
+                <label class="grow">"Pipeline name" <input type="text" bind:value=name maxlength="80"/></label>
                 <button type="submit">"Rename"</button>
                 <button type="button" aria-label="Move pipeline up" on:click=move |_| admin.apply(PipelineChange::Reorder { id, step: -1 }, "Moved.")>"↑"</button>
                 <button type="button" aria-label="Move pipeline down" on:click=move |_| admin.apply(PipelineChange::Reorder { id, step: 1 }, "Moved.")>"↓"</button>
@@ -141,7 +141,7 @@ fn StageRow(stage: Stage, all: Vec<Stage>, admin: Admin) -> impl IntoView {
     let others: Vec<Stage> = all.into_iter().filter(|s| s.id != id).collect();
     view! {
         <tr>
-            <td><input type="text" aria-label="Stage name" bind:value=name/></td>
+            <td><input type="text" aria-label="Stage name" bind:value=name maxlength="60"/></td>
             <td><input type="number" min="0" max="100" aria-label="Win probability" bind:value=probability/></td>
             <td><input type="number" min="1" max="365" aria-label="Rotting days" bind:value=rotting placeholder="never"/></td>
             <td class="order">
@@ -179,7 +179,7 @@ fn NewStage(pipeline_id: crate::domain::ids::PipelineId, admin: Admin) -> impl I
             admin.apply(PipelineChange::AddStage { pipeline_id, input }, "Stage added.");
             name.set(String::new());
         }>
-            <label class="grow">"New stage" <input type="text" bind:value=name/></label>
+            <label class="grow">"New stage" <input type="text" bind:value=name maxlength="60"/></label>
             <label>"Win %" <input type="number" min="0" max="100" bind:value=probability/></label>
             <label>"Rotting days" <input type="number" min="1" max="365" bind:value=rotting placeholder="never"/></label>
             <button type="submit">"Add stage"</button>
@@ -220,7 +220,7 @@ fn LostReasons(reasons: Vec<String>, admin: Admin) -> impl IntoView {
                 admin.apply(PipelineChange::AddLostReason { label: label.get_untracked() }, "Reason added.");
                 label.set(String::new());
             }>
-                <label class="grow">"New reason" <input type="text" bind:value=label/></label>
+                <label class="grow">"New reason" <input type="text" bind:value=label maxlength="200"/></label>
                 <button type="submit">"Add reason"</button>
             </form>
         </section>

@@ -44,11 +44,11 @@ pub fn SignInPage() -> impl IntoView {
                 <ActionForm action=sign_in attr:class="stack">
                     <label>
                         "Email"
-                        <input type="email" name="email" autocomplete="username" required/>
+                        <input type="email" name="email" autocomplete="username" required maxlength="254"/>
                     </label>
                     <label>
                         "Password"
-                        <input type="password" name="password" autocomplete="current-password" required/>
+                        <input type="password" name="password" autocomplete="current-password" required maxlength="1000"/>
                     </label>
                     {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                     <button type="submit" class="primary" disabled=move || sign_in.pending().get()>

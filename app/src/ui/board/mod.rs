@@ -346,6 +346,7 @@ fn Toolbar(page: Page, filters: Filters, text: String) -> impl IntoView {
                 type="search"
                 aria-label="Search deals"
                 placeholder="Search deals or organizations"
+                maxlength="200"
                 bind:value=search
             />
             <button type="submit">"Search"</button>

@@ -76,7 +76,7 @@ fn quick_add_form(
         <form class="quick-add" on:submit=submit novalidate>
             <label>
                 "Title"
-                <input type="text" bind:value=title required autofocus/>
+                <input type="text" bind:value=title required autofocus maxlength="200"/>
             </label>
             {move || field_error("title")().map(|e| view! { <p class="field-error">{e}</p> })}
             <div class="row">
@@ -100,7 +100,7 @@ fn quick_add_form(
             {move || field_error("value")().map(|e| view! { <p class="field-error">{e}</p> })}
             <label>
                 "Organization"
-                <input type="text" bind:value=organization/>
+                <input type="text" bind:value=organization maxlength="120"/>
             </label>
             {move || general_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <div class="actions">

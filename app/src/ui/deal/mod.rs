@@ -166,7 +166,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
         <div class="deal-grid">
             <form class="card-panel stack" on:submit=save novalidate>
                 <h2>"Details"</h2>
-                <label>"Title" <input type="text" bind:value=title/></label>
+                <label>"Title" <input type="text" bind:value=title maxlength="200"/></label>
                 {field("title")}
                 <div class="row">
                     <label class="grow">"Value" <input type="text" inputmode="decimal" bind:value=value/></label>
@@ -196,7 +196,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
                         }).collect_view()}
                     </select>
                 </label>
-                <label>"Lead source" <input type="text" bind:value=source/></label>
+                <label>"Lead source" <input type="text" bind:value=source maxlength="60"/></label>
                 {field("lead_source")}
                 <div class="actions">
                     <button type="submit" class="primary">"Save"</button>
