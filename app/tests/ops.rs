@@ -69,8 +69,12 @@ async fn creating_a_deal_logs_it_and_a_retry_with_the_same_id_creates_nothing_ne
         d.organization = Some("Acme AB".into());
         let first = ops::deals::create(&db, &me, d.clone(), Utc::now())
             .await
-            .unwrap();
-        let again = ops::deals::create(&db, &me, d, Utc::now()).await.unwrap();
+            .unwrap()
+            .deal;
+        let again = ops::deals::create(&db, &me, d, Utc::now())
+            .await
+            .unwrap()
+            .deal;
         assert_eq!(first, again);
         assert_eq!(first.owner_id, me.id);
         let history = ops::deals::history(&db, &me, id).await.unwrap();
@@ -94,7 +98,10 @@ async fn a_deal_reads_back_exactly_as_it_was_saved() {
         d.expected_close_date = Some(chrono::NaiveDate::from_ymd_opt(2027, 2, 28).unwrap());
         d.probability = Some(35);
         d.lead_source = Some("Referral".into());
-        let created = ops::deals::create(&db, &me, d, Utc::now()).await.unwrap();
+        let created = ops::deals::create(&db, &me, d, Utc::now())
+            .await
+            .unwrap()
+            .deal;
         let read = ops::deals::get(&db, &me, created.id).await.unwrap();
         assert_eq!(read, created);
     })
@@ -111,7 +118,8 @@ async fn moving_a_deal_logs_from_and_to_and_a_stale_version_is_refused() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         let moved = ops::deals::change(
             &db,
             &me,
@@ -121,7 +129,8 @@ async fn moving_a_deal_logs_from_and_to_and_a_stale_version_is_refused() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         assert_eq!(moved.stage_id, stage(&p, 1));
         assert_eq!(moved.version, 2);
 
@@ -161,10 +170,12 @@ async fn a_won_deal_cannot_move_until_reopened_and_lost_needs_a_reason() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         let won = ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         assert_eq!(won.status, DealStatus::Won);
         let refused = ops::deals::change(
             &db,
@@ -178,7 +189,8 @@ async fn a_won_deal_cannot_move_until_reopened_and_lost_needs_a_reason() {
         assert!(matches!(refused, Err(AppError::Refused(_))));
         let reopened = ops::deals::change(&db, &me, deal.id, 2, DealChange::Reopen, Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         assert_eq!(reopened.status, DealStatus::Open);
 
         let no_reason = ops::deals::change(
@@ -203,7 +215,8 @@ async fn a_won_deal_cannot_move_until_reopened_and_lost_needs_a_reason() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         assert_eq!(lost.lost_reason.as_deref(), Some("Price"));
         let kinds: Vec<_> = ops::deals::history(&db, &me, deal.id)
             .await
@@ -226,7 +239,8 @@ async fn an_edit_logs_only_the_fields_that_changed() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         let edit = DealEdit {
             title: Some("Edit me".into()),
             value: Some(500),
@@ -234,7 +248,8 @@ async fn an_edit_logs_only_the_fields_that_changed() {
         };
         let edited = ops::deals::change(&db, &me, deal.id, 1, DealChange::Edit(edit), Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         assert_eq!(edited.value, 500);
         let history = ops::deals::history(&db, &me, deal.id).await.unwrap();
         let DealEventKind::Changed { changes } = &history[1].kind else {
@@ -259,13 +274,15 @@ async fn board_sums_are_exact_per_currency_even_beyond_the_cards_sent() {
                 Utc::now(),
             )
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         }
         let mut special = draft("Euro deal", 333, "EUR", s);
         special.probability = Some(33);
         ops::deals::create(&db, &me, special, Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
 
         let page = ops::board::board_page(&db, &me, Some(p.id), None, "", Utc::now())
             .await
@@ -278,8 +295,8 @@ async fn board_sums_are_exact_per_currency_even_beyond_the_cards_sent() {
         assert_eq!(column.value.0[&sek], 1_001 * count as i128);
         assert_eq!(column.value.0[&eur], 333);
         // Proposal is 50 %: 1001 × 205 × 0.5 = 102 602.5, rounded once.
-        assert_eq!(column.weighted.0[&sek], 102_603);
-        assert_eq!(column.weighted.0[&eur], 110);
+        assert_eq!(column.weighted().0[&sek], 102_603);
+        assert_eq!(column.weighted().0[&eur], 110);
 
         let found = ops::board::board_page(&db, &me, Some(p.id), None, "euro", Utc::now())
             .await
@@ -300,10 +317,12 @@ async fn closed_deals_leave_the_board() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         let page = ops::board::board_page(&db, &me, None, None, "", Utc::now())
             .await
             .unwrap();
@@ -322,7 +341,8 @@ async fn a_stage_holding_deals_is_deleted_only_with_a_target_and_each_move_is_lo
         let doomed = stage(&p, 1);
         let deal = ops::deals::create(&db, &me, draft("Survivor", 100, "SEK", doomed), Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         let refused = ops::pipelines::delete_stage(&db, &me, doomed, None, Utc::now()).await;
         assert!(refused.unwrap_err().field("target_stage_id").is_some());
         ops::pipelines::delete_stage(&db, &me, doomed, Some(stage(&p, 0)), Utc::now())
@@ -701,7 +721,8 @@ async fn an_amount_above_ten_to_the_fifteen_is_refused_naming_value_and_nothing_
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .deal;
         let edit = DealChange::Edit(DealEdit {
             value: Some(app::domain::money::MAX_MINOR + 1),
             ..Default::default()
@@ -740,7 +761,7 @@ async fn deals_already_stored_at_the_largest_values_do_not_break_the_board() {
         assert_eq!(column.value.0[&sek], 3 * i64::MAX as i128);
         let percent = i128::from(proposal.probability);
         assert_eq!(
-            column.weighted.0[&sek],
+            column.weighted().0[&sek],
             (3 * i64::MAX as i128 * percent + 50) / 100
         );
     })
@@ -780,7 +801,8 @@ async fn a_delete_that_lost_a_race_with_an_edit_is_refused_and_logs_nothing() {
     on_each_engine(|db, me, p| async move {
         let deal = ops::deals::create(&db, &me, draft("Contested", 100, "SEK", stage(&p, 0)), Utc::now())
             .await
-            .unwrap();
+            .unwrap()
+            .deal;
         // An edit holds its transaction open while the delete starts from version 1.
         let mut edit = db.write().await.unwrap();
         let mut edited = deal.clone();
@@ -1071,6 +1093,84 @@ async fn signing_in_again_replaces_the_browsers_old_session() {
             ops::auth::session_user(&db, &old, Utc::now()).await,
             Err(AppError::Unauthenticated)
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_says_what_it_did_as_the_deal_before_and_after_at_its_place_in_the_log() {
+    use app::domain::live::{DealChanged, LiveEvent};
+    on_each_engine(|db, me, p| async move {
+        let created = ops::deals::create(
+            &db,
+            &me,
+            draft("Live", 700, "SEK", stage(&p, 0)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let Some(LiveEvent::Deal(DealChanged {
+            log_id,
+            before: None,
+            after: Some(card),
+            ..
+        })) = created.event
+        else {
+            panic!("a new deal: {:?}", created.event);
+        };
+        assert_eq!(
+            (card.stage_id, card.value, card.version),
+            (stage(&p, 0), 700, 1)
+        );
+        assert_eq!(card.owner_name, "Anna Berg");
+        let history = ops::deals::history(&db, &me, card.id).await.unwrap();
+        assert_eq!(log_id, history[0].id);
+        let page = ops::board::board_page(&db, &me, Some(p.id), None, "", Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            page.board.position, log_id,
+            "the board knows where in the log it stands"
+        );
+
+        let moved = ops::deals::change(
+            &db,
+            &me,
+            card.id,
+            1,
+            DealChange::Move(stage(&p, 2)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let Some(LiveEvent::Deal(change)) = moved.event else {
+            panic!("a move");
+        };
+        assert_eq!(change.before.as_ref().unwrap().stage_id, stage(&p, 0));
+        assert_eq!(change.after.as_ref().unwrap().stage_id, stage(&p, 2));
+        assert_eq!(change.after.as_ref().unwrap().version, 2);
+        assert!(change.log_id > log_id);
+
+        let same = ops::deals::change(
+            &db,
+            &me,
+            card.id,
+            2,
+            DealChange::Move(stage(&p, 2)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(same.event, None, "nothing changed, nothing to tell");
+
+        let deleted = ops::deals::change(&db, &me, card.id, 2, DealChange::Delete, Utc::now())
+            .await
+            .unwrap();
+        let Some(LiveEvent::Deal(gone)) = deleted.event else {
+            panic!("a deletion");
+        };
+        assert_eq!(gone.after, None);
+        assert_eq!(gone.before.unwrap().version, 2);
     })
     .await;
 }

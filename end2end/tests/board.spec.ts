@@ -39,6 +39,32 @@ test.describe("the pipeline board", () => {
     expect(errors).toEqual([]);
   });
 
+  test("a new deal, a move and a win change the counts without loading the board again", async ({ page }) => {
+    await signIn(page);
+    const loads: string[] = [];
+    page.on("request", (r) => r.url().includes("/api/board") && loads.push(r.url()));
+    const count = async (stage: string) => Number(await column(page, stage).locator(".count").textContent());
+    const [leads, qualified] = [await count("Prospect/lead"), await count("Qualification")];
+    const title = unique("Live deal");
+    await addDeal(page, "Prospect/lead", title);
+    await expect(column(page, "Prospect/lead").locator(".count")).toHaveText(String(leads + 1));
+    await card(page, title).getByRole("button", { name: `Move ${title}` }).click();
+    await page.getByRole("menuitem", { name: "Qualification" }).click();
+    await expect(card(column(page, "Qualification"), title)).toBeVisible();
+    await expect(column(page, "Qualification").locator(".count")).toHaveText(String(qualified + 1));
+    await expect(column(page, "Prospect/lead").locator(".count")).toHaveText(String(leads));
+    await card(page, title).getByRole("button", { name: `Move ${title}` }).click();
+    await page.getByRole("menuitem", { name: "Won" }).click();
+    await expect(card(page, title)).toHaveCount(0);
+    await expect(column(page, "Qualification").locator(".count")).toHaveText(String(qualified));
+    expect(loads, "the board applied each change itself").toEqual([]);
+    // And the server agrees with what the board worked out.
+    await page.reload();
+    await hydrated(page);
+    await expect(column(page, "Qualification").locator(".count")).toHaveText(String(qualified));
+    await expect(column(page, "Prospect/lead").locator(".count")).toHaveText(String(leads));
+  });
+
   test("a new deal is created, dragged to the next stage and still there after reload", async ({ page }) => {
     await signIn(page);
     const title = unique("Dragged deal");

@@ -56,7 +56,8 @@ async fn main() {
     for way in ["API", "use-case", "bare"] {
         let d = ops::deals::create(&db, &admin, draft(way, stages[0]), now)
             .await
-            .expect("deal");
+            .expect("deal")
+            .deal;
         deal.push((d.id, d.version));
     }
     let (mut api, mut op, mut bare) = (Vec::new(), Vec::new(), Vec::new());
@@ -86,7 +87,8 @@ async fn main() {
         let started = Instant::now();
         let moved = ops::deals::change(&db, &admin, id, version, DealChange::Move(to), Utc::now())
             .await
-            .expect("move");
+            .expect("move")
+            .deal;
         op.push(started.elapsed());
         deal[1].1 = moved.version;
 

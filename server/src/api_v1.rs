@@ -271,7 +271,9 @@ async fn create_deal(
     Caller(user): Caller,
     Json(draft): Json<DealDraft>,
 ) -> Result<(StatusCode, Json<Deal>), ApiError> {
-    let deal = ops::deals::create(&s.db, &user, draft, Utc::now()).await?;
+    let deal = ops::deals::create(&s.db, &user, draft, Utc::now())
+        .await?
+        .deal;
     Ok((StatusCode::CREATED, Json(deal)))
 }
 
@@ -312,7 +314,9 @@ async fn change(
     change: DealChange,
 ) -> ApiResult<Deal> {
     Ok(Json(
-        ops::deals::change(&s.db, user, id, version, change, Utc::now()).await?,
+        ops::deals::change(&s.db, user, id, version, change, Utc::now())
+            .await?
+            .deal,
     ))
 }
 

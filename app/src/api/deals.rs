@@ -89,7 +89,7 @@ pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result
             }
             crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now())
                 .await
-                .map(Saved::from)
+                .map(|done| Saved::new(done.deal, done.event))
         }
         .await,
     )
@@ -110,7 +110,7 @@ pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result
                 chrono::Utc::now(),
             )
             .await
-            .map(Saved::from)
+            .map(|done| Saved::new(done.deal, done.event))
         }
         .await,
     )

@@ -1,9 +1,10 @@
 //! What the board shows: per stage, the count and the exact value and weighted value per
 //! currency of every open deal (from the server's aggregate, never from the cards that
-//! happen to be loaded), and the cards themselves.
+//! happen to be loaded), and the cards themselves. The board then follows changes as
+//! `LiveEvent`s (`live.rs`), the user's own included, so its sums stay exact.
 
 use super::deal::DealStatus;
-use super::ids::{DealId, OrganizationId, StageId, UserId};
+use super::ids::{DealId, OrganizationId, PipelineId, StageId, UserId};
 use super::money::{Currency, Totals};
 use super::pipeline::{Pipeline, Stage};
 use chrono::{DateTime, Utc};
@@ -22,6 +23,7 @@ pub struct StageSum {
     pub weighted_x100: i128,
 }
 
+/// A deal as the board shows and counts it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct DealCard {
@@ -29,8 +31,11 @@ pub struct DealCard {
     pub title: String,
     pub value: i64,
     pub currency: Currency,
+    pub pipeline_id: PipelineId,
     pub stage_id: StageId,
     pub status: DealStatus,
+    /// The deal's own chance of winning, when it overrides its stage's.
+    pub probability: Option<i64>,
     pub owner_id: UserId,
     pub owner_name: String,
     pub organization_id: Option<OrganizationId>,
@@ -51,6 +56,11 @@ impl DealCard {
             .rotting_days
             .is_some_and(|limit| self.days_in_stage(now) > limit)
     }
+
+    /// Value × probability percent, as the column's weighted sum counts it.
+    pub fn weighted_x100(&self, stage: &Stage) -> i128 {
+        i128::from(self.value) * i128::from(self.probability.unwrap_or(stage.probability))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,14 +68,69 @@ pub struct Column {
     pub stage: Stage,
     pub deals: i64,
     pub value: Totals,
-    pub weighted: Totals,
+    /// Σ value × percent per currency, kept unrounded so that changes applied one by one
+    /// never drift from what the server would sum.
+    pub weighted_x100: Totals,
     pub cards: Vec<DealCard>,
+}
+
+impl Column {
+    /// The weighted value per currency, rounded once.
+    pub fn weighted(&self) -> Totals {
+        Totals(
+            self.weighted_x100
+                .0
+                .iter()
+                .map(|(c, w)| (c.clone(), weighted_minor(*w)))
+                .collect(),
+        )
+    }
+
+    /// Counts `card` in (`sign` 1) or out (`sign` -1) of the sums.
+    pub(crate) fn count(&mut self, card: &DealCard, sign: i8) {
+        let sign = i128::from(sign);
+        self.deals += sign as i64;
+        self.value
+            .add(&card.currency, sign * i128::from(card.value));
+        self.weighted_x100
+            .add(&card.currency, sign * card.weighted_x100(&self.stage));
+    }
+}
+
+/// Which open deals a board shows: all of a pipeline's, or one owner's, or those whose
+/// title or organization holds some words.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardFilter {
+    pub owner: Option<UserId>,
+    /// Lower-cased search text.
+    pub text: Option<String>,
+}
+
+impl BoardFilter {
+    /// Whether the board counts and shows `card`: the server's query's rule. Letters are
+    /// compared without case in ASCII only, as SQLite's `LOWER` does (and which keeps
+    /// Unicode's case tables out of the browser's download).
+    pub fn shows(&self, card: &DealCard) -> bool {
+        let owner = self.owner.is_none_or(|o| o == card.owner_id);
+        let text = self.text.as_deref().is_none_or(|t| {
+            let t = t.to_ascii_lowercase();
+            card.title.to_ascii_lowercase().contains(&t)
+                || card
+                    .organization_name
+                    .as_deref()
+                    .is_some_and(|o| o.to_ascii_lowercase().contains(&t))
+        });
+        owner && text
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Board {
     pub pipeline: Pipeline,
     pub columns: Vec<Column>,
+    pub filter: BoardFilter,
+    /// The last event of the log this board reflects: a live stream resumes after it.
+    pub position: i64,
     /// When the server read the board (as milliseconds, like the cards' times, so the
     /// browser does not carry a date parser for the board).
     #[serde(with = "chrono::serde::ts_milliseconds")]
@@ -86,16 +151,14 @@ pub fn columns(pipeline: &Pipeline, sums: &[StageSum], cards: Vec<DealCard>) -> 
             let mut column = Column {
                 deals: 0,
                 value: Totals::default(),
-                weighted: Totals::default(),
+                weighted_x100: Totals::default(),
                 cards: Vec::new(),
                 stage,
             };
             for sum in sums.iter().filter(|s| s.stage_id == column.stage.id) {
                 column.deals += sum.deals;
                 column.value.add(&sum.currency, sum.value);
-                column
-                    .weighted
-                    .add(&sum.currency, weighted_minor(sum.weighted_x100));
+                column.weighted_x100.add(&sum.currency, sum.weighted_x100);
             }
             column
         })
@@ -108,59 +171,25 @@ pub fn columns(pipeline: &Pipeline, sums: &[StageSum], cards: Vec<DealCard>) -> 
     columns
 }
 
-/// The board after a move, as the browser shows it before the server answers: the
-/// card changes column and both columns' sums follow, using each stage's probability.
-pub fn apply_move(columns: &mut [Column], deal: DealId, to: StageId, now: DateTime<Utc>) {
-    let Some(from_index) = columns
-        .iter()
-        .position(|c| c.cards.iter().any(|card| card.id == deal))
-    else {
-        return;
-    };
-    let Some(to_index) = columns.iter().position(|c| c.stage.id == to) else {
-        return;
-    };
-    if from_index == to_index {
-        return;
-    }
-    let from = &mut columns[from_index];
-    let at = from.cards.iter().position(|c| c.id == deal).unwrap_or(0);
-    let mut card = from.cards.remove(at);
-    from.deals -= 1;
-    from.value.add(&card.currency, -card.value);
-    from.weighted.add(
-        &card.currency,
-        -weighted_minor(i128::from(card.value) * i128::from(from.stage.probability)),
-    );
-    let to_column = &mut columns[to_index];
-    card.stage_id = to;
-    card.stage_entered_at = now;
-    to_column.deals += 1;
-    to_column.value.add(&card.currency, card.value);
-    to_column.weighted.add(
-        &card.currency,
-        weighted_minor(i128::from(card.value) * i128::from(to_column.stage.probability)),
-    );
-    to_column.cards.insert(0, card);
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::pipeline::tests::pipeline;
 
-    fn sek() -> Currency {
+    pub(crate) fn sek() -> Currency {
         Currency::parse("SEK").unwrap()
     }
 
-    fn card(stage: StageId, value: i64) -> DealCard {
+    pub(crate) fn card(p: &Pipeline, stage: StageId, value: i64) -> DealCard {
         DealCard {
             id: DealId::new(),
             title: "Deal".into(),
             value,
             currency: sek(),
+            pipeline_id: p.id,
             stage_id: stage,
             status: DealStatus::Open,
+            probability: None,
             owner_id: UserId::new(),
             owner_name: "Anna".into(),
             organization_id: None,
@@ -190,102 +219,46 @@ mod tests {
                 weighted_x100: 12_500,
             },
         ];
-        let cols = columns(&p, &sums, vec![card(s, 100)]);
+        let cols = columns(&p, &sums, vec![card(&p, s, 100)]);
         assert_eq!(cols.len(), 4);
         assert_eq!(cols[1].deals, 42);
         assert_eq!(cols[1].cards.len(), 1);
         assert_eq!(cols[1].value.0[&sek()], 4_000_000);
-        assert_eq!(cols[1].weighted.0[&sek()], 1_000_001);
+        assert_eq!(cols[1].weighted().0[&sek()], 1_000_001);
         assert_eq!(cols[0].deals, 0);
-    }
-
-    #[test]
-    fn a_move_shifts_the_card_and_both_columns_sums() {
-        let p = pipeline();
-        let (a, b) = (p.stages[0].id, p.stages[2].id);
-        let c = card(a, 10_000);
-        let id = c.id;
-        let sums = vec![StageSum {
-            stage_id: a,
-            currency: sek(),
-            deals: 1,
-            value: 10_000,
-            weighted_x100: 100_000,
-        }];
-        let mut cols = columns(&p, &sums, vec![c]);
-        apply_move(&mut cols, id, b, Utc::now());
-        assert!(cols[0].cards.is_empty());
-        assert_eq!(cols[0].deals, 0);
-        assert_eq!(cols[0].value.0[&sek()], 0);
-        assert_eq!(cols[2].cards[0].id, id);
-        assert_eq!(cols[2].weighted.0[&sek()], 5_000);
-    }
-
-    #[test]
-    fn a_column_of_the_largest_stored_values_sums_and_moves_without_overflow() {
-        let p = pipeline();
-        let (a, b) = (p.stages[0].id, p.stages[1].id);
-        let big = card(a, i64::MAX);
-        let id = big.id;
-        let sums = vec![StageSum {
-            stage_id: a,
-            currency: sek(),
-            deals: 3,
-            value: 3 * i64::MAX as i128,
-            weighted_x100: 3 * i64::MAX as i128 * 10,
-        }];
-        let mut cols = columns(&p, &sums, vec![big]);
-        assert_eq!(cols[0].value.0[&sek()], 3 * i64::MAX as i128);
-        apply_move(&mut cols, id, b, Utc::now());
-        assert_eq!(cols[0].value.0[&sek()], 2 * i64::MAX as i128);
-        assert_eq!(cols[1].value.0[&sek()], i64::MAX as i128);
-    }
-
-    mod properties {
-        use super::*;
-        use proptest::prelude::*;
-
-        proptest! {
-            #[test]
-            fn a_move_keeps_the_boards_total_and_count(
-                values in prop::collection::vec(0..=i64::MAX, 1..8),
-                from in 0usize..4,
-                to in 0usize..4,
-                which in 0usize..8,
-            ) {
-                let p = pipeline();
-                let cards: Vec<DealCard> = values.iter().map(|v| card(p.stages[from].id, *v)).collect();
-                let id = cards[which % cards.len()].id;
-                let sums = vec![StageSum {
-                    stage_id: p.stages[from].id,
-                    currency: sek(),
-                    deals: cards.len() as i64,
-                    value: values.iter().map(|v| i128::from(*v)).sum(),
-                    weighted_x100: 0,
-                }];
-                let mut cols = columns(&p, &sums, cards);
-                let total = |cols: &[Column]| -> (i64, i128) {
-                    cols.iter().fold((0, 0), |(n, v), c| {
-                        (n + c.deals, v + c.value.0.get(&sek()).copied().unwrap_or(0))
-                    })
-                };
-                let before = total(&cols);
-                apply_move(&mut cols, id, p.stages[to].id, Utc::now());
-                prop_assert_eq!(total(&cols), before);
-                prop_assert!(cols.iter().find(|c| c.stage.id == p.stages[to].id).unwrap().cards.iter().any(|c| c.id == id));
-            }
-        }
     }
 
     #[test]
     fn rotting_starts_after_the_stages_limit() {
         let p = pipeline();
-        let mut c = card(p.stages[0].id, 1);
+        let mut c = card(&p, p.stages[0].id, 1);
         let now = Utc::now();
         c.stage_entered_at = now - chrono::Duration::days(8);
         assert!(c.is_rotting(&p.stages[0], now));
         c.stage_entered_at = now - chrono::Duration::days(2);
         assert!(!c.is_rotting(&p.stages[0], now));
+    }
+
+    #[test]
+    fn the_filter_shows_what_the_servers_query_would() {
+        let p = pipeline();
+        let mut c = card(&p, p.stages[0].id, 1);
+        c.title = "Acme Renewal".into();
+        c.organization_name = Some("Göta Kanal AB".into());
+        let all = BoardFilter::default();
+        assert!(all.shows(&c));
+        let words = |t: &str| BoardFilter {
+            text: Some(t.into()),
+            ..Default::default()
+        };
+        assert!(words("renewal").shows(&c));
+        assert!(words("göta kanal").shows(&c));
+        assert!(!words("beta").shows(&c));
+        let someone_else = BoardFilter {
+            owner: Some(UserId::new()),
+            ..Default::default()
+        };
+        assert!(!someone_else.shows(&c));
     }
 }
 

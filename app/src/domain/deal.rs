@@ -60,22 +60,24 @@ pub struct Deal {
 }
 
 /// What a change answers the browser with: enough to carry on without the whole deal
-/// (which the deal page reloads, and the board refreshes as cards).
+/// (which the deal page reloads), and the change as the board applies it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
     pub id: DealId,
     pub title: String,
     pub status: DealStatus,
     pub version: i64,
+    pub event: Option<super::live::LiveEvent>,
 }
 
-impl From<Deal> for Saved {
-    fn from(deal: Deal) -> Self {
+impl Saved {
+    pub fn new(deal: Deal, event: Option<super::live::LiveEvent>) -> Self {
         Saved {
             id: deal.id,
             title: deal.title,
             status: deal.status,
             version: deal.version,
+            event,
         }
     }
 }

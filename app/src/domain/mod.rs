@@ -5,6 +5,7 @@ pub mod contact;
 pub mod deal;
 pub mod event;
 pub mod ids;
+pub mod live;
 pub mod money;
 pub mod pipeline;
 pub mod throttle;

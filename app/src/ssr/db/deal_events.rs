@@ -34,6 +34,15 @@ pub async fn append(
     })?)
 }
 
+/// The newest position in the log, as this transaction sees it (0 when empty).
+pub async fn position(tx: &mut Tx) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COALESCE(MAX(id), 0) FROM deal_events"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
     id: i64,

@@ -228,6 +228,34 @@ pub async fn board_sums(
     Ok(rows.into_iter().map(StageSum::from).collect())
 }
 
+/// A deal's columns as a card has them (`card_columns!("d.")` prefixes the deal's own;
+/// the names of owner and organization come from joins).
+macro_rules! card_columns {
+    () => {
+        "id, title, value, currency, pipeline_id, stage_id, status, probability, owner_id, \
+         owner_name, organization_id, organization_name, stage_entered_at, version"
+    };
+    ("d.") => {
+        "d.id, d.title, d.value, d.currency, d.pipeline_id, d.stage_id, d.status, d.probability, \
+         d.owner_id, d.organization_id, d.stage_entered_at, d.version"
+    };
+}
+
+/// One deal as a card, deleted or not: what a change looked like before and after.
+pub async fn card(tx: &mut Tx, id: DealId) -> AppResult<Option<DealCard>> {
+    let sql = concat!(
+        "SELECT ",
+        card_columns!("d."),
+        ", u.name AS owner_name, o.name AS organization_name \
+         FROM deals d JOIN users u ON u.id = d.owner_id \
+         LEFT JOIN organizations o ON o.id = d.organization_id WHERE d.id = $1"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, DealCard>(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
 /// The open cards of a pipeline, the most recently moved first, at most `per_stage`
 /// for each stage.
 pub async fn board_cards(
@@ -237,11 +265,12 @@ pub async fn board_cards(
     per_stage: i64,
 ) -> AppResult<Vec<DealCard>> {
     let sql = concat!(
-        "SELECT id, title, value, currency, stage_id, status, owner_id, owner_name, \
-         organization_id, organization_name, stage_entered_at, version FROM ( \
-           SELECT d.id, d.title, d.value, d.currency, d.stage_id, d.status, d.owner_id, \
-             u.name AS owner_name, d.organization_id, o.name AS organization_name, \
-             d.stage_entered_at, d.version, \
+        "SELECT ",
+        card_columns!(),
+        " FROM ( \
+           SELECT ",
+        card_columns!("d."),
+        ", u.name AS owner_name, o.name AS organization_name, \
              ROW_NUMBER() OVER (PARTITION BY d.stage_id ORDER BY d.stage_entered_at DESC, d.id) AS n \
            FROM deals d JOIN users u ON u.id = d.owner_id \
            LEFT JOIN organizations o ON o.id = d.organization_id \

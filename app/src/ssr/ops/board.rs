@@ -6,7 +6,7 @@ use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::user::User;
 use crate::domain::validation::is_forbidden_char;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{deals, lost_reasons, pipelines, users, Db};
+use crate::ssr::db::{deal_events, deals, lost_reasons, pipelines, users, Db};
 use chrono::{DateTime, Utc};
 
 /// Cards sent per column; the sums always cover every deal.
@@ -53,8 +53,9 @@ pub async fn board_page(
     text: &str,
     now: DateTime<Utc>,
 ) -> AppResult<BoardPage> {
-    let text = like_pattern(text)?;
+    let pattern = like_pattern(text)?;
     let mut tx = db.read().await?;
+    let position = deal_events::position(&mut tx).await?;
     let all = pipelines::list(&mut tx).await?;
     let chosen = match pipeline {
         Some(id) => all
@@ -68,7 +69,7 @@ pub async fn board_page(
     .clone();
     let filter = deals::BoardFilter {
         owner_id: owner,
-        text,
+        text: pattern,
     };
     let sums = deals::board_sums(&mut tx, chosen.id, &filter).await?;
     let cards = deals::board_cards(&mut tx, chosen.id, &filter, CARDS_PER_STAGE).await?;
@@ -78,6 +79,11 @@ pub async fn board_page(
         board: Board {
             pipeline: chosen,
             columns,
+            filter: board::BoardFilter {
+                owner,
+                text: Some(text.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()),
+            },
+            position,
             now,
         },
         users: users::list(&mut tx).await?,

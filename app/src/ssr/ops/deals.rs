@@ -1,13 +1,24 @@
 //! Creating and changing deals. Each change loads the deal, checks the version the
 //! caller read, applies the domain rule, saves, and appends the event: one transaction.
+//! It returns what it did as a `LiveEvent` (the deal before and after), which the
+//! caller's screen applies and which every other screen will receive.
 
 use crate::domain::deal::{Deal, DealChange, DealDraft};
 use crate::domain::event::{instant, DealEvent, DealEventKind};
 use crate::domain::ids::DealId;
+use crate::domain::live::{DealChanged, LiveEvent};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, deals, organizations, stages, users, Db, Tx};
 use chrono::{DateTime, Utc};
+
+/// What a change to a deal did: the deal as it now is, and the event that every screen
+/// applies (none when nothing changed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Changed {
+    pub deal: Deal,
+    pub event: Option<LiveEvent>,
+}
 
 /// Creates a deal and logs `created`. Creating an id that already exists returns that
 /// deal unchanged, so a retried request does not make a second one.
@@ -16,14 +27,15 @@ pub async fn create(
     caller: &User,
     draft: DealDraft,
     at: DateTime<Utc>,
-) -> AppResult<Deal> {
+) -> AppResult<Changed> {
     let (new, organization) = draft.parse(caller.id)?;
     let at = instant(at);
     let mut tx = db.write().await?;
     if deals::exists(&mut tx, new.id).await? {
-        return deals::find(&mut tx, new.id)
+        let deal = deals::find(&mut tx, new.id)
             .await?
-            .ok_or_else(|| AppError::Conflict("A deal with this id was deleted.".into()));
+            .ok_or_else(|| AppError::Conflict("A deal with this id was deleted.".into()))?;
+        return Ok(Changed { deal, event: None });
     }
     let stage = stages::find(&mut tx, new.stage_id)
         .await?
@@ -37,9 +49,30 @@ pub async fn create(
     }
     let (deal, event) = Deal::create(new, &stage, at);
     deals::insert(&mut tx, &deal).await?;
-    deal_events::append(&mut tx, deal.id, at, Some(caller.id), &event).await?;
+    let log_id = deal_events::append(&mut tx, deal.id, at, Some(caller.id), &event).await?;
+    let event = live(&mut tx, log_id, deal.id, None).await?;
     tx.commit().await?;
-    Ok(deal)
+    Ok(Changed {
+        deal,
+        event: Some(event),
+    })
+}
+
+/// The event for a change of deal `id` logged at `log_id`, read inside the change's
+/// transaction: `before` as the change found the deal, after as it left it.
+async fn live(
+    tx: &mut Tx,
+    log_id: i64,
+    id: DealId,
+    before: Option<crate::domain::board::DealCard>,
+) -> AppResult<LiveEvent> {
+    let after = deals::card(tx, id).await?;
+    Ok(LiveEvent::Deal(DealChanged {
+        log_id,
+        deal_id: id,
+        before,
+        after,
+    }))
 }
 
 pub async fn get(db: &Db, _caller: &User, id: DealId) -> AppResult<Deal> {
@@ -66,34 +99,41 @@ pub async fn change(
     version: i64,
     change: DealChange,
     at: DateTime<Utc>,
-) -> AppResult<Deal> {
+) -> AppResult<Changed> {
     let at = instant(at);
     let mut tx = db.write().await?;
     let mut deal = found(deals::find(&mut tx, id).await?)?;
     if deal.version != version {
         return Err(AppError::stale());
     }
-    if let DealChange::Delete = change {
+    let before = deals::card(&mut tx, id).await?;
+    let logged = if let DealChange::Delete = change {
         // The guard is what makes the log true: under PostgreSQL's READ COMMITTED a
         // racing edit can commit between the read above and this update.
         if !deals::mark_deleted(&mut tx, id, version, at).await? {
             return Err(AppError::stale());
         }
-        deal_events::append(&mut tx, id, at, Some(caller.id), &DealEventKind::Deleted).await?;
-        tx.commit().await?;
         deal.version += 1;
-        return Ok(deal);
-    }
-    let event = decide(&mut tx, &mut deal, change, at).await?;
-    let Some(event) = event else {
-        return Ok(deal);
+        DealEventKind::Deleted
+    } else {
+        let Some(event) = decide(&mut tx, &mut deal, change, at).await? else {
+            return Ok(Changed { deal, event: None });
+        };
+        if !deals::update(&mut tx, &deal, version).await? {
+            return Err(AppError::stale());
+        }
+        event
     };
-    if !deals::update(&mut tx, &deal, version).await? {
-        return Err(AppError::stale());
+    let log_id = deal_events::append(&mut tx, id, at, Some(caller.id), &logged).await?;
+    let mut event = live(&mut tx, log_id, id, before).await?;
+    if let (DealEventKind::Deleted, LiveEvent::Deal(change)) = (&logged, &mut event) {
+        change.after = None;
     }
-    deal_events::append(&mut tx, id, at, Some(caller.id), &event).await?;
     tx.commit().await?;
-    Ok(deal)
+    Ok(Changed {
+        deal,
+        event: Some(event),
+    })
 }
 
 async fn decide(

@@ -1,14 +1,25 @@
 //! The pipeline board: one column per stage with exact sums, cards that move by mouse
 //! drag, keyboard (Shift+→ / Shift+←) or the "Move to…" menu. A move shows at once and
 //! is rolled back with a message when the server refuses it.
+//!
+//! Every change reaches the board as a `LiveEvent`, the user's own included: the answer
+//! to a move, a win or a new deal carries the event, and `Board::apply` (in `domain`)
+//! brings the counts and cards up to date. Each column has signals of its own, so a
+//! change re-renders only the columns it touched. (Within a column the cards are drawn
+//! again as a list: Leptos's keyed `<For>` would redraw only the changed card, but costs
+//! 24 KB of the board's first download, and a column holds at most 200 cards.)
 
 mod card;
 mod quick_add;
 
 use crate::api::deals::{change_deal, load_board};
-use crate::domain::board::{self, BoardPage as Page, Column};
+use crate::domain::board::DealCard;
+use crate::domain::board::{Board as BoardState, BoardPage as Page};
 use crate::domain::deal::DealChange;
 use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
+use crate::domain::live::{Applied, LiveEvent};
+use crate::domain::money::Totals;
+use crate::domain::pipeline::Stage;
 use crate::ui::widgets::{totals, Failure, Frame, Toast};
 use card::Card;
 use codee::binary::PostcardCodec;
@@ -62,10 +73,28 @@ pub fn BoardPage() -> impl IntoView {
     }
 }
 
+/// A column's head: its count and sums.
+#[derive(Clone, Debug, PartialEq)]
+struct Head {
+    deals: i64,
+    value: Totals,
+    weighted: Totals,
+}
+
+/// What one column renders from: set only when a change touches that column.
+#[derive(Clone, Copy)]
+struct ColumnSignals {
+    stage_id: StageId,
+    head: RwSignal<Head>,
+    cards: RwSignal<Vec<DealCard>>,
+}
+
 /// What a card needs to ask for a change.
 #[derive(Clone, Copy)]
 pub(crate) struct BoardActions {
-    pub columns: RwSignal<Vec<Column>>,
+    /// The board as the domain keeps it; the signals below show it.
+    board: StoredValue<BoardState>,
+    columns: StoredValue<Vec<ColumnSignals>>,
     pub notice: RwSignal<Option<String>>,
     pub menu: RwSignal<Option<DealId>>,
     pub losing: RwSignal<Option<(DealId, i64, String)>>,
@@ -74,7 +103,8 @@ pub(crate) struct BoardActions {
     pub touch_over: RwSignal<Option<StageId>>,
     /// The last move, while it can still be taken back.
     pub undo: RwSignal<Option<Undo>>,
-    pub refresh: Callback<Option<DealId>>,
+    /// Loads the whole board again (when a change cannot be followed).
+    pub reload: Callback<()>,
 }
 
 /// A move that can be taken back: the deal, the version the move left it at, and the
@@ -91,6 +121,27 @@ pub(crate) struct Undo {
 const UNDO_FOR: std::time::Duration = std::time::Duration::from_secs(8);
 
 impl BoardActions {
+    /// Brings the board up to date with one change and re-renders what it touched.
+    pub fn apply(self, event: &LiveEvent) {
+        let applied = self
+            .board
+            .try_update_value(|b| b.apply(event))
+            .unwrap_or(Applied::Nothing);
+        self.show(applied);
+    }
+
+    fn show(self, applied: Applied) {
+        match applied {
+            Applied::Nothing => {}
+            Applied::Reload => self.reload.run(()),
+            Applied::Columns(stages) => self.refresh_columns(|s| stages.contains(&s)),
+        }
+    }
+
+    fn refresh_columns(self, touched: impl Fn(StageId) -> bool) {
+        paint(self.board, self.columns, touched);
+    }
+
     /// Shows the move at once, then asks the server; undoes it if refused. A move that
     /// is made offers to be taken back for a few seconds.
     pub fn move_deal(self, deal: DealId, version: i64, to: StageId, keep_focus: bool) {
@@ -113,30 +164,31 @@ impl BoardActions {
         keep_focus: bool,
         offer_undo: bool,
     ) {
-        let before = self.columns.get_untracked();
-        let already_there = before
-            .iter()
-            .any(|c| c.stage.id == to && c.cards.iter().any(|card| card.id == deal));
-        if already_there {
-            // Dropped where it is, or a second gesture for a move already made.
-            self.menu.set(None);
-            return;
-        }
-        let from = before
-            .iter()
-            .find(|c| c.cards.iter().any(|card| card.id == deal))
-            .map(|c| c.stage.id);
-        let to_name = before
-            .iter()
-            .find(|c| c.stage.id == to)
-            .map(|c| c.stage.name.clone());
-        let now = chrono::Utc::now();
-        self.columns.update(|c| board::apply_move(c, deal, to, now));
         self.menu.set(None);
+        let now = chrono::Utc::now();
+        // Dropped where it is, or a second gesture for a move already made: no preview.
+        let Some(preview) = self.board.with_value(|b| b.move_preview(deal, to, now)) else {
+            return;
+        };
+        let from = self.board.with_value(|b| b.card(deal).map(|c| c.stage_id));
+        let to_name = self.board.with_value(|b| {
+            b.pipeline
+                .stages
+                .iter()
+                .find(|s| s.id == to)
+                .map(|s| s.name.clone())
+        });
+        self.apply(&preview);
+        if keep_focus {
+            focus_card(deal);
+        }
         self.undo.set(None);
         spawn_local(async move {
             match change_deal(deal, version, DealChange::Move(to)).await {
                 Ok(saved) => {
+                    if let Some(event) = &saved.event {
+                        self.apply(event);
+                    }
                     if let (true, Some(back_to), Some(to_name)) = (offer_undo, from, to_name) {
                         self.undo.set(Some(Undo {
                             deal,
@@ -145,10 +197,13 @@ impl BoardActions {
                             said: format!("Moved “{}” to {to_name}.", saved.title),
                         }));
                     }
-                    self.refresh.run(keep_focus.then_some(deal));
                 }
                 Err(e) => {
-                    self.columns.set(before);
+                    let reverted = self
+                        .board
+                        .try_update_value(|b| b.revert(&preview))
+                        .unwrap_or(Applied::Nothing);
+                    self.show(reverted);
                     self.notice.set(Some(format!("The move was undone: {e}")));
                 }
             }
@@ -161,6 +216,9 @@ impl BoardActions {
         spawn_local(async move {
             match change_deal(deal, version, change).await {
                 Ok(d) => {
+                    if let Some(event) = &d.event {
+                        self.apply(event);
+                    }
                     self.notice.set(Some(format!(
                         "“{}” is {}.",
                         d.title,
@@ -170,7 +228,6 @@ impl BoardActions {
                             crate::domain::deal::DealStatus::Open => "open",
                         }
                     )));
-                    self.refresh.run(None);
                 }
                 Err(e) => self.notice.set(Some(e.to_string())),
             }
@@ -178,35 +235,78 @@ impl BoardActions {
     }
 }
 
+/// Sets the signals of the columns `touched` picks from the board.
+fn paint(
+    board: StoredValue<BoardState>,
+    columns: StoredValue<Vec<ColumnSignals>>,
+    touched: impl Fn(StageId) -> bool,
+) {
+    board.with_value(|b| {
+        columns.with_value(|signals| {
+            for (signal, column) in signals.iter().zip(&b.columns) {
+                if touched(signal.stage_id) {
+                    signal.head.set(head(column));
+                    signal.cards.set(column.cards.clone());
+                }
+            }
+        })
+    });
+}
+
+fn head(column: &crate::domain::board::Column) -> Head {
+    Head {
+        deals: column.deals,
+        value: column.value.clone(),
+        weighted: column.weighted(),
+    }
+}
+
+/// Gives the keyboard focus to a deal's card once it has been drawn where it now is.
+fn focus_card(deal: DealId) {
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(&card::dom_id(deal)) {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
+}
+
 #[component]
 fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
-    let columns = RwSignal::new(page.board.columns.clone());
     let notice = RwSignal::new(None::<String>);
     let pipeline = page.board.pipeline.clone();
     let pipeline_id = pipeline.id;
-    let text_for_refresh = text.clone();
-    let refresh = Callback::new(move |focus: Option<DealId>| {
-        let text = text_for_refresh.clone();
+    let signals: Vec<ColumnSignals> = page
+        .board
+        .columns
+        .iter()
+        .map(|c| ColumnSignals {
+            stage_id: c.stage.id,
+            head: RwSignal::new(head(c)),
+            cards: RwSignal::new(c.cards.clone()),
+        })
+        .collect();
+    let columns = StoredValue::new(signals.clone());
+    let board = StoredValue::new(page.board.clone());
+    let text_for_toolbar = text.clone();
+    let reload = Callback::new(move |()| {
+        let text = text.clone();
         spawn_local(async move {
             match load_board(Some(pipeline_id), filters.owner, text).await {
                 Ok(fresh) => {
-                    columns.set(fresh.board.columns);
-                    if let Some(id) = focus {
-                        request_animation_frame(move || {
-                            if let Some(el) = document().get_element_by_id(&card::dom_id(id)) {
-                                use wasm_bindgen::JsCast;
-                                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                                    let _ = el.focus();
-                                }
-                            }
-                        });
-                    }
+                    // Stages are the same unless the pipeline changed, which reloads the
+                    // page through the router; the columns keep their signals.
+                    board.set_value(fresh.board);
+                    paint(board, columns, |_| true);
                 }
                 Err(e) => notice.set(Some(e.to_string())),
             }
         });
     });
     let actions = BoardActions {
+        board,
         columns,
         notice,
         menu: RwSignal::new(None),
@@ -214,23 +314,21 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         dragging: RwSignal::new(None),
         touch_over: RwSignal::new(None),
         undo: RwSignal::new(None),
-        refresh,
+        reload,
     };
-    let stages = StoredValue::new(pipeline.clone());
     let reasons = page.lost_reasons.clone();
     let now = page.board.now;
+    let stages: Vec<Stage> = page.board.columns.iter().map(|c| c.stage.clone()).collect();
     view! {
-        <Toolbar page=page.clone() filters text/>
+        <Toolbar page=page.clone() filters text=text_for_toolbar/>
         <div class="board" role="list" aria-label=format!("{} board", pipeline.name)>
-            {move || {
-                columns
-                    .get()
-                    .into_iter()
-                    .map(|column| {
-                        view! { <StageColumn column actions pipeline=stages.get_value() now/> }
-                    })
-                    .collect_view()
-            }}
+            {signals
+                .into_iter()
+                .zip(stages)
+                .map(|(column, stage)| {
+                    view! { <StageColumn column stage actions pipeline=pipeline.clone() now/> }
+                })
+                .collect_view()}
         </div>
         <LostDialog actions reasons/>
         <Toast message=notice>
@@ -367,26 +465,18 @@ fn urlencode(s: &str) -> String {
 
 #[component]
 fn StageColumn(
-    column: Column,
+    column: ColumnSignals,
+    stage: Stage,
     actions: BoardActions,
     pipeline: crate::domain::pipeline::Pipeline,
     now: chrono::DateTime<chrono::Utc>,
 ) -> impl IntoView {
-    let stage = column.stage.clone();
     let stage_id = stage.id;
     let over = RwSignal::new(false);
     let heading_id = format!("stage-{}", stage.id);
     let pipeline = StoredValue::new(pipeline);
-    let cards = column
-        .cards
-        .iter()
-        .cloned()
-        .map(|c| {
-            let stage = stage.clone();
-            view! { <Card card=c stage actions pipeline=pipeline.get_value() now/> }
-        })
-        .collect_view();
-    let hidden = column.deals - column.cards.len() as i64;
+    let stage_for_cards = StoredValue::new(stage.clone());
+    let hidden = move || column.head.with(|h| h.deals) - column.cards.with(|c| c.len()) as i64;
     view! {
         <section
             class="column"
@@ -411,17 +501,39 @@ fn StageColumn(
         >
             <header class="column-head">
                 <h2 id=heading_id.clone()>{stage.name.clone()}</h2>
-                <span class="count" aria-label="Open deals">{column.deals}</span>
+                <span class="count" aria-label="Open deals">{move || column.head.with(|h| h.deals)}</span>
                 <dl class="sums">
                     <dt>"Value"</dt>
-                    <dd class="value">{totals(&column.value)}</dd>
+                    <dd class="value">{move || column.head.with(|h| totals(&h.value))}</dd>
                     <dt>{format!("Weighted ({}%)", stage.probability)}</dt>
-                    <dd class="weighted">{totals(&column.weighted)}</dd>
+                    <dd class="weighted">{move || column.head.with(|h| totals(&h.weighted))}</dd>
                 </dl>
             </header>
-            <QuickAdd stage_id refresh=actions.refresh/>
-            <ul class="cards">{cards}</ul>
-            {(hidden > 0).then(|| view! { <p class="more">{format!("+ {hidden} older deals")}</p> })}
+            <QuickAdd stage_id on_saved=Callback::new(move |event: LiveEvent| actions.apply(&event))/>
+            <ul class="cards">
+                {move || {
+                    column
+                        .cards
+                        .get()
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <Card
+                                    card=c
+                                    stage=stage_for_cards.get_value()
+                                    actions
+                                    pipeline=pipeline.get_value()
+                                    now
+                                />
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            {move || {
+                let hidden = hidden();
+                (hidden > 0).then(|| view! { <p class="more">{format!("+ {hidden} older deals")}</p> })
+            }}
         </section>
     }
     .into_any()

@@ -3,17 +3,18 @@
 use crate::api::deals::create_deal;
 use crate::domain::deal::DealDraft;
 use crate::domain::ids::{DealId, StageId};
+use crate::domain::live::LiveEvent;
 use crate::domain::money::Currency;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
-pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl IntoView {
+pub fn QuickAdd(stage_id: StageId, on_saved: Callback<LiveEvent>) -> impl IntoView {
     let open = RwSignal::new(false);
     move || {
         if open.get() {
-            Suspend::new(quick_add_form(stage_id, refresh, open)).into_any()
+            Suspend::new(quick_add_form(stage_id, on_saved, open)).into_any()
         } else {
             view! {
                 <button type="button" class="add-deal" on:click=move |_| open.set(true)>
@@ -29,7 +30,7 @@ pub fn QuickAdd(stage_id: StageId, refresh: Callback<Option<DealId>>) -> impl In
 #[lazy]
 fn quick_add_form(
     stage_id: StageId,
-    refresh: Callback<Option<DealId>>,
+    on_saved: Callback<LiveEvent>,
     open: RwSignal<bool>,
 ) -> AnyView {
     let title = RwSignal::new(String::new());
@@ -54,8 +55,10 @@ fn quick_add_form(
         spawn_local(async move {
             match create_deal(draft, Some(value.get_untracked())).await {
                 // Closing disposes of this form and its signals: nothing is set after.
-                Ok(_) => {
-                    refresh.run(None);
+                Ok(saved) => {
+                    if let Some(event) = saved.event {
+                        on_saved.run(event);
+                    }
                     open.set(false);
                 }
                 Err(e) => {
