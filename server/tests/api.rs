@@ -45,6 +45,17 @@ impl Spawned {
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
     }
+    /// A page as a signed-in browser gets it: its status and HTML.
+    async fn page(&self, path: &str, cookie: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
     /// A POST as a browser on Tend's own pages sends it: naming this site as its origin.
     fn browser_post(&self, path: &str) -> reqwest::RequestBuilder {
         self.http
@@ -433,15 +444,8 @@ async fn browser_sign_in_sets_a_http_only_session_cookie_that_server_functions_a
         assert_eq!(page.board.columns.len(), 4);
         assert_eq!(page.me.email, "anna@example.com");
 
-        let page = s
-            .http
-            .get(s.url("/board"))
-            .header("cookie", &session)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), StatusCode::OK);
-        let html = page.text().await.unwrap();
+        let (status, html) = s.page("/board", &session).await;
+        assert_eq!(status, StatusCode::OK);
         assert!(
             html.contains("Prospect/lead"),
             "the board is rendered on the server"
@@ -630,15 +634,8 @@ async fn the_board_still_loads_over_deals_stored_before_amounts_were_bounded() {
             app::ssr::testing::force_value(&s.db, id.parse().unwrap(), 1 << 62).await;
         }
         let session = browser_session(&s).await;
-        let board = s
-            .http
-            .get(s.url("/board"))
-            .header("cookie", &session)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(board.status(), StatusCode::OK);
-        let html = board.text().await.unwrap();
+        let (status, html) = s.page("/board", &session).await;
+        assert_eq!(status, StatusCode::OK);
         assert!(
             html.contains("92,233,720,368,547,758.08"),
             "the exact sum is shown"
