@@ -259,7 +259,7 @@ async fn bare_move(db: &Db, id: DealId, to: StageId) {
         .expect("stage");
     let event = deal.move_to(&stage, at).expect("move").expect("moved");
     assert!(deals::update(&mut tx, &deal, read).await.expect("update"));
-    deal_events::append(&mut tx, id, at, None, &event)
+    deal_events::append(&mut tx, id, at, None, &event, None)
         .await
         .expect("event");
     tx.commit().await.expect("commit");
@@ -278,7 +278,7 @@ async fn seed_open_deals(db: &Db, admin: &app::domain::user::User, stages: &[Sta
             .expect("draft");
         let (deal, event) = Deal::create(new, &stage, at);
         deals::insert(&mut tx, &deal).await.expect("insert");
-        deal_events::append(&mut tx, deal.id, at, Some(admin.id), &event)
+        deal_events::append(&mut tx, deal.id, at, Some(admin.id), &event, None)
             .await
             .expect("event");
     }

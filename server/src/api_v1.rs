@@ -36,9 +36,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     ),
     paths(
         pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
-        move_deal, win_deal, lose_deal, reopen_deal, deal_events
+        move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events
     ),
-    components(schemas(ErrorBody, Move, Version, Lost, Patch)),
+    components(schemas(ErrorBody, Move, Version, Lost, Patch, crate::live::Change)),
     modifiers(&Bearer),
     security(("bearer" = []))
 )]
@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}/lost", post(lose_deal))
         .route("/deals/{id}/reopen", post(reopen_deal))
         .route("/deals/{id}/events", get(deal_events))
+        .route("/events", get(crate::live::api_events))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -82,7 +83,7 @@ pub struct ApiError(pub AppError);
 
 /// Every refusal: a stable `code`, a sentence for people, and the field it concerns.
 #[derive(Serialize, ToSchema)]
-struct ErrorBody {
+pub struct ErrorBody {
     code: &'static str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -271,10 +272,9 @@ async fn create_deal(
     Caller(user): Caller,
     Json(draft): Json<DealDraft>,
 ) -> Result<(StatusCode, Json<Deal>), ApiError> {
-    let deal = ops::deals::create(&s.db, &user, draft, Utc::now())
-        .await?
-        .deal;
-    Ok((StatusCode::CREATED, Json(deal)))
+    let done = ops::deals::create(&s.db, &user, draft, Utc::now()).await?;
+    s.hub.wake();
+    Ok((StatusCode::CREATED, Json(done.deal)))
 }
 
 #[utoipa::path(get, path = "/api/v1/deals/{id}", params(("id" = DealId, Path)), responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -313,11 +313,9 @@ async fn change(
     version: i64,
     change: DealChange,
 ) -> ApiResult<Deal> {
-    Ok(Json(
-        ops::deals::change(&s.db, user, id, version, change, Utc::now())
-            .await?
-            .deal,
-    ))
+    let done = ops::deals::change(&s.db, user, id, version, change, Utc::now()).await?;
+    s.hub.wake();
+    Ok(Json(done.deal))
 }
 
 #[utoipa::path(patch, path = "/api/v1/deals/{id}", params(("id" = DealId, Path)), request_body = Patch, responses((status = 200, body = Deal), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

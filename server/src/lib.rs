@@ -4,6 +4,7 @@
 
 pub mod api_v1;
 pub mod config;
+pub mod live;
 
 use app::error::AppError;
 use app::ssr::auth::ClientAddr;

@@ -197,6 +197,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
         client_ip_header: args.client_ip_header.map(|h| h.to_ascii_lowercase()),
     };
     let state = AppState::new(db.clone(), leptos_options, site);
+    let hub = state.hub.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("TEND_ADDR: cannot listen on {addr}: {e}"))?;
@@ -216,6 +217,9 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
     let server = server::serve(listener, state, async move {
         let signal = stop_signal().await;
         tracing::info!("{signal}: finishing the requests in flight");
+        // Live streams never finish on their own: end them, and browsers reconnect to
+        // whichever instance serves next.
+        hub.close();
         let _ = stopping.send(true);
     });
     let mut stop = stop.clone();

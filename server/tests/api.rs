@@ -934,3 +934,315 @@ async fn the_deals_filters_are_optional_query_parameters_and_a_bad_limit_is_name
     })
     .await;
 }
+
+/// One Server-Sent Events message.
+#[derive(Debug, Default, Clone)]
+struct Message {
+    id: Option<String>,
+    event: String,
+    data: String,
+}
+
+/// An open `GET /api/v1/events`, read message by message.
+struct EventStream {
+    body: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Send>,
+    >,
+    text: String,
+}
+
+impl EventStream {
+    async fn open(base: &str, token: &str, last_event_id: Option<&str>) -> EventStream {
+        let mut request = Client::new()
+            .get(format!("{base}/api/v1/events"))
+            .bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        EventStream {
+            body: Box::pin(r.bytes_stream()),
+            text: String::new(),
+        }
+    }
+
+    /// The next message within `wait`, or `None` (the stream ended or stayed quiet).
+    async fn next(&mut self, wait: std::time::Duration) -> Option<Message> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.text.find("\n\n") {
+                let block: String = self.text.drain(..end + 2).collect();
+                let mut m = Message::default();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        m.id = Some(v.trim().to_string());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        m.event = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        m.data.push_str(v.trim());
+                    }
+                }
+                if m.id.is_some() || !m.data.is_empty() {
+                    return Some(m);
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.next())
+                .await
+                .ok()??;
+            self.text.push_str(&String::from_utf8_lossy(&chunk.ok()?));
+        }
+    }
+}
+
+const SOON: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_move_through_the_api_arrives_on_the_event_stream_with_the_deal() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let mut stream = EventStream::open(&s.base, &s.token, None).await;
+        let id = new_deal(&s, "Streamed", &stages[0]).await;
+        let (status, _) = s
+            .post(
+                &format!("/api/v1/deals/{id}/move"),
+                json!({"stage_id": stages[2], "version": 1}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let created = stream.next(SOON).await.expect("the creation");
+        assert_eq!(created.event, "created");
+        let moved = stream.next(SOON).await.expect("the move");
+        assert_eq!(moved.event, "moved");
+        let data: Value = serde_json::from_str(&moved.data).unwrap();
+        assert_eq!(data["deal_id"], id.as_str());
+        assert_eq!(data["kind"], "moved");
+        assert_eq!(data["deal"]["stage_id"], stages[2].as_str());
+        assert_eq!(data["deal"]["version"], 2);
+        let (a, b): (i64, i64) = (
+            created.id.unwrap().parse().unwrap(),
+            moved.id.unwrap().parse().unwrap(),
+        );
+        assert!(b > a, "ids increase");
+        assert_eq!(data["id"], b);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_resumed_with_last_event_id_misses_nothing_and_repeats_nothing_while_writes_go_on()
+{
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let mut deals = Vec::new();
+        for i in 0..4 {
+            deals.push(new_deal(&s, &format!("Busy {i}"), &stages[0]).await);
+        }
+        let start = *app::ssr::testing::log_ids_after(&s.db, 0)
+            .await
+            .last()
+            .unwrap();
+        // Four writers move their deals back and forth while the reader keeps dropping
+        // its connection and resuming from the last id it got.
+        let writers: Vec<_> = deals
+            .iter()
+            .map(|id| {
+                let (base, token, stages, id) =
+                    (s.base.clone(), s.token.clone(), stages.clone(), id.clone());
+                tokio::spawn(async move {
+                    let http = Client::new();
+                    for v in 1..=25 {
+                        let r = http
+                            .post(format!("{base}/api/v1/deals/{id}/move"))
+                            .bearer_auth(&token)
+                            .json(&json!({"stage_id": stages[v % 2 + 1], "version": v}))
+                            .send()
+                            .await
+                            .unwrap();
+                        assert_eq!(r.status(), StatusCode::OK);
+                    }
+                })
+            })
+            .collect();
+        let mut got: Vec<i64> = Vec::new();
+        let mut last = start.to_string();
+        let mut writers_done = false;
+        let mut writers = writers;
+        for round in 0.. {
+            let mut stream = EventStream::open(&s.base, &s.token, Some(&last)).await;
+            // Read a few, then hang up mid-flow.
+            for _ in 0..(3 + round % 7) {
+                match stream.next(std::time::Duration::from_millis(700)).await {
+                    Some(m) => {
+                        last = m.id.clone().unwrap();
+                        got.push(last.parse().unwrap());
+                    }
+                    None => break,
+                }
+            }
+            drop(stream);
+            if !writers_done && writers.iter().all(|w| w.is_finished()) {
+                for w in writers.drain(..) {
+                    w.await.unwrap();
+                }
+                writers_done = true;
+            }
+            if writers_done && got.len() >= 100 {
+                break;
+            }
+            assert!(
+                round < 500,
+                "the reader never caught up: {} of 100",
+                got.len()
+            );
+        }
+        let logged = app::ssr::testing::log_ids_after(&s.db, start).await;
+        assert_eq!(logged.len(), 100);
+        assert_eq!(got, logged, "exactly the log, in order, once each");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_too_far_behind_or_ahead_is_told_to_refetch() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let id = new_deal(&s, "Old news", &stages[0]).await;
+        let limit = app::ssr::live::REPLAY_LIMIT as usize;
+        app::ssr::testing::append_events(&s.db, id.parse().unwrap(), limit + 1).await;
+        for from in ["0", "999999999"] {
+            let head = *app::ssr::testing::log_ids_after(&s.db, 0)
+                .await
+                .last()
+                .unwrap();
+            let mut stream = EventStream::open(&s.base, &s.token, Some(from)).await;
+            let m = stream.next(SOON).await.expect("a message");
+            assert_eq!(m.event, "refetch", "from {from}");
+            assert_eq!(m.id.as_deref(), Some(head.to_string().as_str()));
+            // And then it follows from the head.
+            let (status, _) = s
+                .post(
+                    &format!("/api/v1/deals/{id}/move"),
+                    json!({"stage_id": stages[1], "version": 1}),
+                )
+                .await;
+            if from == "0" {
+                assert_eq!(status, StatusCode::OK);
+                let next = stream.next(SOON).await.expect("the move");
+                assert_eq!(next.event, "moved");
+            }
+        }
+        let r = s
+            .http
+            .get(s.url("/api/v1/events?after=soon"))
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], "after");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_revoked_tokens_stream_ends_and_a_stranger_gets_none() {
+    on_each_engine(|s| async move {
+        let r = s.http.get(s.url("/api/v1/events")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let mut stream = EventStream::open(&s.base, &s.token, None).await;
+        let tokens = ops::auth::list_tokens(&s.db, app::ssr::ops::Operator::Console, None)
+            .await
+            .unwrap();
+        ops::auth::revoke_token(
+            &s.db,
+            app::ssr::ops::Operator::Console,
+            tokens[0].id,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(12), async {
+            while stream
+                .next(std::time::Duration::from_secs(20))
+                .await
+                .is_some()
+            {}
+        })
+        .await;
+        assert!(
+            ended.is_ok(),
+            "the stream ended within a few seconds of the revocation"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn on_postgresql_a_move_through_one_instance_reaches_a_stream_on_another() {
+    let Some(test_db) = TestDb::postgres().await else {
+        println!("PostgreSQL not configured: skipped");
+        return;
+    };
+    test_db.with_admin().await;
+    let token = ops::auth::create_token(&test_db.db, "anna@example.com", "tests", Utc::now())
+        .await
+        .unwrap();
+    // Two instances, each with its own pool and hub, on one database.
+    let mut bases = Vec::new();
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let db = app::ssr::db::Db::connect(&test_db.url()).await.unwrap();
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("tend")
+            .site_root("target/site")
+            .build();
+        let state = AppState::new(db, options, Site::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        bases.push(format!("http://{}", listener.local_addr().unwrap()));
+        servers.push(tokio::spawn(server::serve(
+            listener,
+            state,
+            std::future::pending(),
+        )));
+    }
+    let mut on_b = EventStream::open(&bases[1], &token, None).await;
+    let http = Client::new();
+    let pipelines: Value = http
+        .get(format!("{}/api/v1/pipelines", bases[0]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stage = pipelines[0]["stages"][0]["id"].as_str().unwrap();
+    let sent = std::time::Instant::now();
+    let r = http
+        .post(format!("{}/api/v1/deals", bases[0]))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Across", "value": 1, "currency": "SEK", "stage_id": stage}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let m = on_b.next(SOON).await.expect("instance B hears of it");
+    assert_eq!(m.event, "created");
+    assert!(m.data.contains("Across"));
+    println!("created on A, seen on B after {:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < std::time::Duration::from_millis(900),
+        "by NOTIFY, not by B's once-a-second look"
+    );
+    for s in servers {
+        s.abort();
+    }
+    test_db.drop_now().await;
+}

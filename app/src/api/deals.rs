@@ -87,9 +87,10 @@ pub async fn create_deal(draft: DealDraft, value_text: Option<String>) -> Result
             if let Some(text) = value_text {
                 draft.value = Money::parse_major(&text, Currency::parse(&draft.currency)?)?.minor;
             }
-            crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now())
-                .await
-                .map(|done| Saved::new(done.deal, done.event))
+            let done =
+                crate::ssr::ops::deals::create(&state.db, &user, draft, chrono::Utc::now()).await?;
+            state.hub.wake();
+            Ok(Saved::new(done.deal, done.event))
         }
         .await,
     )
@@ -101,7 +102,7 @@ pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result
     settle(
         async {
             let (state, user) = caller().await?;
-            crate::ssr::ops::deals::change(
+            let done = crate::ssr::ops::deals::change(
                 &state.db,
                 &user,
                 id,
@@ -109,8 +110,9 @@ pub async fn change_deal(id: DealId, version: i64, change: DealChange) -> Result
                 change,
                 chrono::Utc::now(),
             )
-            .await
-            .map(|done| Saved::new(done.deal, done.event))
+            .await?;
+            state.hub.wake();
+            Ok(Saved::new(done.deal, done.event))
         }
         .await,
     )

@@ -81,7 +81,7 @@ pub async fn change_pipelines(change: PipelineChange) -> Result<(), AppError> {
         async {
             let (state, user) = caller().await?;
             let (db, now) = (&state.db, chrono::Utc::now());
-            match change {
+            let done = match change {
                 PipelineChange::Create { name } => {
                     ops::create(db, &user, &name, now).await.map(|_| ())
                 }
@@ -112,7 +112,10 @@ pub async fn change_pipelines(change: PipelineChange) -> Result<(), AppError> {
                 PipelineChange::DeleteStage { id, target } => {
                     ops::delete_stage(db, &user, id, target, now).await
                 }
-            }
+            };
+            // Deleting a stage logs a move for each of its deals.
+            state.hub.wake();
+            done
         }
         .await,
     )

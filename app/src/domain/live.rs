@@ -10,7 +10,7 @@
 //! asks for a reload rather than guess.
 
 use super::board::{Board, DealCard};
-use super::deal::DealStatus;
+use super::deal::{Deal, DealStatus};
 use super::ids::{DealId, StageId};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,29 @@ impl DealChanged {
             (None, Some(b)) => b.version + 1,
             (None, None) => 0,
         }
+    }
+}
+
+/// What the log keeps of a change to a deal beside its kind: the deal before and after
+/// as the board counts it, and after as the API shows it. With it, a screen or an
+/// integration that reconnects replays exactly what it missed, as it was then.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub before: Option<DealCard>,
+    pub after: Option<DealCard>,
+    /// The deal after the change (none once deleted).
+    pub deal: Option<Deal>,
+}
+
+impl Snapshot {
+    /// The event a board applies for the change logged at `log_id`.
+    pub fn event(&self, log_id: i64, deal_id: DealId) -> LiveEvent {
+        LiveEvent::Deal(DealChanged {
+            log_id,
+            deal_id,
+            before: self.before.clone(),
+            after: self.after.clone(),
+        })
     }
 }
 

@@ -212,7 +212,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
         }
         deals::insert(&mut tx, &deal).await?;
         for (at, event) in &events {
-            deal_events::append(&mut tx, deal.id, *at, Some(owner), event).await?;
+            deal_events::append(&mut tx, deal.id, *at, Some(owner), event, None).await?;
         }
     }
     tx.commit().await?;

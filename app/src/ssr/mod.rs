@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod db;
 pub mod demo;
+pub mod live;
 pub mod ops;
 pub mod state;
 /// Test support (throw-away databases on both engines): built for tests and the

@@ -3,6 +3,7 @@
 
 use super::auth::Cookies;
 use super::db::Db;
+use super::live::Hub;
 use super::throttle::SignInThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -37,11 +38,15 @@ pub struct AppState {
     pub site: Site,
     pub cookies: Cookies,
     pub sign_in_throttle: SignInThrottle,
+    /// Hands every change in the log to the open live streams.
+    pub hub: Hub,
 }
 
 impl AppState {
+    /// The state of a running server (its hub starts on the current runtime).
     pub fn new(db: Db, leptos_options: LeptosOptions, site: Site) -> Self {
         AppState {
+            hub: Hub::start(db.clone()),
             db,
             leptos_options,
             cookies: Cookies {

@@ -185,3 +185,26 @@ pub async fn event_kinds(db: &Db, id: crate::domain::ids::DealId) -> Vec<String>
         .map(|e| e.kind.name().to_string())
         .collect()
 }
+
+/// Appends `n` logged changes to deal `id` in one transaction, as a busy day would.
+pub async fn append_events(db: &Db, id: crate::domain::ids::DealId, n: usize) {
+    let mut tx = db.write().await.expect("a write transaction");
+    let kind = crate::domain::event::DealEventKind::Reopened;
+    for _ in 0..n {
+        super::db::deal_events::append(&mut tx, id, chrono::Utc::now(), None, &kind, None)
+            .await
+            .expect("appended");
+    }
+    tx.commit().await.expect("committed");
+}
+
+/// The ids in the log after `after`, in order.
+pub async fn log_ids_after(db: &Db, after: i64) -> Vec<i64> {
+    let mut tx = db.read().await.expect("a read transaction");
+    super::db::deal_events::after(&mut tx, after, 1_000_000)
+        .await
+        .expect("the log is read")
+        .into_iter()
+        .map(|l| l.id)
+        .collect()
+}

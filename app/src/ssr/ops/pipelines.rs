@@ -2,7 +2,8 @@
 
 use super::require_admin;
 use crate::domain::event::{instant, DealEventKind};
-use crate::domain::ids::{PipelineId, StageId};
+use crate::domain::ids::{DealId, PipelineId, StageId};
+use crate::domain::live::Snapshot;
 use crate::domain::pipeline::{self, Pipeline, Stage, StageInput, DEFAULT_STAGES};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -205,11 +206,35 @@ pub async fn delete_stage(
     if let Some(to) = target.filter(|_| held > 0) {
         for deal in deals::reassign_stage(&mut tx, id, to, p.id).await? {
             let event = DealEventKind::Moved { from: id, to };
-            deal_events::append(&mut tx, deal, at, Some(caller.id), &event).await?;
+            let snapshot = moved_snapshot(&mut tx, deal, id).await?;
+            deal_events::append(
+                &mut tx,
+                deal,
+                at,
+                Some(caller.id),
+                &event,
+                snapshot.as_ref(),
+            )
+            .await?;
         }
     }
     stages::delete(&mut tx, id).await?;
     tx.commit().await
+}
+
+/// A deal moved out of a deleted stage, before (in `from`, one version back) and after.
+async fn moved_snapshot(tx: &mut Tx, id: DealId, from: StageId) -> AppResult<Option<Snapshot>> {
+    let after = deals::card(tx, id).await?;
+    let before = after.clone().map(|mut c| {
+        c.stage_id = from;
+        c.version -= 1;
+        c
+    });
+    Ok(Some(Snapshot {
+        before,
+        after,
+        deal: deals::find(tx, id).await?,
+    }))
 }
 
 fn found(p: Option<Pipeline>) -> AppResult<Pipeline> {

@@ -1,0 +1,230 @@
+//! The live hub: hands every change in the event log to every open stream, in log order.
+//!
+//! The log is the only source. After a commit, whoever made the change nudges the hub
+//! (`wake`); on PostgreSQL every instance is also nudged by `NOTIFY` from the commit, so
+//! a change made through one instance reaches streams on all of them; and the hub looks
+//! at the log every second anyway, so a nudge that never comes delays a change, it does
+//! not lose it. The hub reads what is new once and broadcasts it to the streams.
+//!
+//! A stream that starts after a position (a browser's `Last-Event-ID`) first replays
+//! the log from there, then follows the broadcast, skipping what it already sent: no gap
+//! and no duplicate, because log ids follow commit order on both engines (see
+//! `db::deal_events::append`). A stream more than `REPLAY_LIMIT` changes behind is told
+//! to refetch instead.
+
+use super::db::deal_events::{self, Logged};
+use super::db::Db;
+use crate::error::AppResult;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc, watch, Notify};
+
+/// How far behind a reconnecting stream may be and still be replayed.
+pub const REPLAY_LIMIT: i64 = 10_000;
+/// Rows read from the log at a time.
+const BATCH: i64 = 500;
+/// Changes the broadcast holds for a slow stream before it must catch up from the log.
+const BROADCAST: usize = 1_024;
+/// How often the hub looks at the log without being nudged.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// The PostgreSQL channel commits notify.
+pub const CHANNEL: &str = "tend_log";
+
+/// What a stream receives.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivery {
+    Change(Arc<Logged>),
+    /// Too far behind to replay: load everything again, then follow from here.
+    Refetch {
+        head: i64,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Hub(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    db: Db,
+    changes: broadcast::Sender<Arc<Logged>>,
+    wake: Notify,
+    closed: watch::Sender<bool>,
+}
+
+impl Hub {
+    /// Starts the hub's reader (and on PostgreSQL its listener) on the current runtime.
+    pub fn start(db: Db) -> Hub {
+        let hub = Hub(Arc::new(Inner {
+            changes: broadcast::channel(BROADCAST).0,
+            wake: Notify::new(),
+            closed: watch::channel(false).0,
+            db,
+        }));
+        tokio::spawn(hub.clone().read_forever());
+        if let Db::Postgres(pool) = &hub.0.db {
+            tokio::spawn(listen(pool.clone(), hub.clone()));
+        }
+        hub
+    }
+
+    /// Tells the hub the log has grown (call after a commit).
+    pub fn wake(&self) {
+        self.0.wake.notify_one();
+    }
+
+    /// Ends every stream and the hub's own tasks (the server is stopping).
+    pub fn close(&self) {
+        self.0.closed.send_replace(true);
+    }
+
+    async fn read_forever(self) {
+        let mut closed = self.0.closed.subscribe();
+        let mut head = self.read_head().await.unwrap_or(0);
+        loop {
+            tokio::select! {
+                _ = self.0.wake.notified() => {}
+                _ = tokio::time::sleep(LOOK_EVERY) => {}
+                _ = closed.changed() => return,
+            }
+            if *closed.borrow() {
+                return;
+            }
+            match self.broadcast_after(head).await {
+                Ok(h) => head = h,
+                Err(e) => tracing::warn!(error = %e, "the live hub could not read the log"),
+            }
+        }
+    }
+
+    async fn read_head(&self) -> AppResult<i64> {
+        let mut tx = self.0.db.read().await?;
+        deal_events::position(&mut tx).await
+    }
+
+    /// Broadcasts what the log holds after `head`; returns the new head.
+    async fn broadcast_after(&self, mut head: i64) -> AppResult<i64> {
+        loop {
+            let rows = self.read_after(head).await?;
+            let more = rows.len() as i64 == BATCH;
+            for row in rows {
+                head = row.id;
+                // No stream listening is fine: they read the log when they start.
+                let _ = self.0.changes.send(Arc::new(row));
+            }
+            if !more {
+                return Ok(head);
+            }
+        }
+    }
+
+    async fn read_after(&self, after: i64) -> AppResult<Vec<Logged>> {
+        let mut tx = self.0.db.read().await?;
+        deal_events::after(&mut tx, after, BATCH).await
+    }
+
+    /// A stream of every change after `after` (the log's head when `None`): replayed
+    /// from the log, then live. It ends when the hub closes or the receiver is dropped.
+    pub fn subscribe(&self, after: Option<i64>) -> mpsc::Receiver<Delivery> {
+        let (send, receive) = mpsc::channel(64);
+        // Subscribed before anything is read, so nothing committed from now on is missed.
+        let live = self.0.changes.subscribe();
+        tokio::spawn(self.clone().feed(after, live, send));
+        receive
+    }
+
+    async fn feed(
+        self,
+        after: Option<i64>,
+        mut live: broadcast::Receiver<Arc<Logged>>,
+        send: mpsc::Sender<Delivery>,
+    ) {
+        let mut closed = self.0.closed.subscribe();
+        // The log itself says where it ends (the hub may not have read that far yet).
+        let Ok(head) = self.read_head().await else {
+            return;
+        };
+        let mut last = after.unwrap_or(head);
+        // Too far behind, or a position the log never reached.
+        if head - last > REPLAY_LIMIT || last > head {
+            if send.send(Delivery::Refetch { head }).await.is_err() {
+                return;
+            }
+            last = head;
+        }
+        if self.replay(&mut last, &send).await.is_err() {
+            return;
+        }
+        loop {
+            let next = tokio::select! {
+                next = live.recv() => next,
+                _ = closed.changed() => return,
+            };
+            let sent = match next {
+                Ok(row) if row.id > last => {
+                    last = row.id;
+                    send.send(Delivery::Change(row)).await.is_ok()
+                }
+                Ok(_) => true,
+                // Too slow for the broadcast: catch up from the log.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    self.replay(&mut last, &send).await.is_ok()
+                }
+                Err(broadcast::error::RecvError::Closed) => false,
+            };
+            if !sent || send.is_closed() {
+                return;
+            }
+        }
+    }
+
+    /// Sends what the log holds after `last`, moving `last` along. `Err` when the
+    /// receiver is gone or the log cannot be read (the stream then ends and the client
+    /// reconnects).
+    async fn replay(&self, last: &mut i64, send: &mpsc::Sender<Delivery>) -> Result<(), ()> {
+        loop {
+            let rows = self.read_after(*last).await.map_err(|_| ())?;
+            let more = rows.len() as i64 == BATCH;
+            for row in rows {
+                *last = row.id;
+                send.send(Delivery::Change(Arc::new(row)))
+                    .await
+                    .map_err(|_| ())?;
+            }
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Wakes the hub whenever a commit on any instance notifies `CHANNEL`.
+async fn listen(pool: sqlx::PgPool, hub: Hub) {
+    let mut closed = hub.0.closed.subscribe();
+    loop {
+        let listener = async {
+            let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
+            l.listen(CHANNEL).await?;
+            Ok::<_, sqlx::Error>(l)
+        };
+        match listener.await {
+            Ok(mut l) => loop {
+                tokio::select! {
+                    n = l.recv() => match n {
+                        Ok(_) => hub.wake(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "lost the log's notifications; listening again");
+                            break;
+                        }
+                    },
+                    _ = closed.changed() => return,
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot listen for the log's notifications"),
+        }
+        // Until then the hub's own look every second keeps streams going.
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = closed.changed() => return,
+        }
+    }
+}
