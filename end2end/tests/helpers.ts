@@ -8,10 +8,10 @@ export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated]");
 }
 
-export async function signIn(page: Page) {
+export async function signIn(page: Page, email = DEMO_EMAIL) {
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("Email").fill(DEMO_EMAIL);
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/board/);
@@ -57,4 +57,28 @@ export async function liftNewDeal(page: Page, title: string) {
   await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [start] });
   await page.waitForTimeout(700);
   return { cdp, start };
+}
+
+/** The id of the deal `title` on the board. */
+export async function dealId(page: Page, title: string): Promise<string> {
+  return (await card(page, title).getByRole("link").getAttribute("href"))!.split("/").pop()!;
+}
+
+/** The id of `stage`'s column on the board. */
+export async function stageId(page: Page, stage: string): Promise<string> {
+  return (await column(page, stage).getAttribute("data-stage-id"))!;
+}
+
+/** Asks the server to change a deal as another screen would, outside this page. */
+export async function changeDeal(page: Page, id: string, version: number, change: unknown) {
+  const r = await page.request.post("/api/change_deal", {
+    data: { id, version, change },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(r.ok(), await r.text()).toBe(true);
+}
+
+/** The board's connection state as it shows it. */
+export function linkState(page: Page): Locator {
+  return page.locator(".live-bar .link");
 }

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/pkg", assets(&options))
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
+        .route("/api/live", get(live::browser_events))
         .route("/api/{*fn_name}", post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -1,15 +1,20 @@
 //! Live streams (Server-Sent Events) over the hub: `GET /api/v1/events` for
-//! integrations with a bearer token. Each message is one change from the event log:
-//! `id:` its log id, `event:` its kind, `data:` JSON with the deal as API v1 shows it.
-//! A client that reconnects sends `Last-Event-ID` (or `?after=`) and gets exactly what it
-//! missed, then the live changes; one too far behind gets a `refetch` message.
+//! integrations with a bearer token, and `GET /api/live` for a signed-in browser's
+//! board. Each message is one change from the event log, `id:` its log id. A client that
+//! reconnects sends `Last-Event-ID` (or `?after=`) and gets exactly what it missed, then
+//! the live changes; one too far behind is told to refetch.
+//!
+//! Integrations read `data:` as JSON with the deal as API v1 shows it. Browsers read a
+//! `StreamMessage` (the `LiveEvent` their board applies, or who else has the board
+//! open) in the compact form `StreamMessage::encode` writes.
 
 use app::domain::deal::Deal;
 use app::domain::event::DealEventKind;
-use app::domain::ids::DealId;
+use app::domain::ids::{DealId, PipelineId};
+use app::domain::live::{others, LiveEvent, StreamMessage, Viewer};
 use app::domain::user::User;
 use app::error::AppError;
-use app::ssr::live::Delivery;
+use app::ssr::live::{Delivery, Hub};
 use app::ssr::ops;
 use app::ssr::state::AppState;
 use axum::extract::State;
@@ -25,6 +30,8 @@ use std::time::Duration;
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How often a stream checks that its caller may still have it.
 const RECHECK: Duration = Duration::from_secs(5);
+/// How soon a browser tries again after its stream broke (a restart, a network hiccup).
+const RETRY: Duration = Duration::from_secs(2);
 
 /// One change as an integration receives it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -62,7 +69,7 @@ pub fn start_after(headers: &HeaderMap, after: Option<&str>) -> Result<Option<i6
 }
 
 /// The stream of changes `user` may see, starting after `after`, until the hub closes
-/// or `still_allowed` says the caller's access has ended.
+/// or `still_allowed` says the caller's access has ended. `message` writes each one.
 pub fn changes<F, Fut>(
     state: &AppState,
     user: User,
@@ -73,17 +80,28 @@ where
     F: Fn() -> Fut + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send + 'static,
 {
-    let deliveries = state.hub.subscribe(after);
-    let stream = futures_util::stream::unfold(deliveries, |mut d| async move {
+    let stream = deliveries(&state.hub, user, after, api_message)
+        .map(Ok::<_, Infallible>)
+        .take_until(access_ends(still_allowed));
+    sse(stream)
+}
+
+/// What the hub delivers after `after`, as `write` puts it for `user` (who sees nothing
+/// `write` leaves out).
+fn deliveries(
+    hub: &Hub,
+    user: User,
+    after: Option<i64>,
+    write: fn(&User, Delivery) -> Option<Event>,
+) -> impl Stream<Item = Event> + Send + 'static {
+    let deliveries = hub.subscribe(after);
+    futures_util::stream::unfold(deliveries, |mut d| async move {
         d.recv().await.map(|delivery| (delivery, d))
     })
     .filter_map(move |delivery| {
-        let user = user.clone();
-        async move { message(&user, delivery) }
+        let event = write(&user, delivery);
+        async move { event }
     })
-    .map(Ok::<_, Infallible>)
-    .take_until(access_ends(still_allowed));
-    sse(stream)
 }
 
 fn sse(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -> Response {
@@ -106,7 +124,7 @@ where
     }
 }
 
-fn message(user: &User, delivery: Delivery) -> Option<Event> {
+fn api_message(user: &User, delivery: Delivery) -> Option<Event> {
     match delivery {
         Delivery::Refetch { head } => Some(
             Event::default()
@@ -166,6 +184,108 @@ pub async fn api_events(
             let (db, token) = (db.clone(), token.clone());
             async move { ops::auth::token_user(&db, &token).await.is_ok() }
         }))
+    }
+    .await;
+    result.unwrap_or_else(|e| crate::api_v1::ApiError(e).into_response())
+}
+
+/// A change as a browser's board applies it. A change logged before Tend kept the deal
+/// before and after cannot be applied: the board is told to load itself again.
+fn browser_message(user: &User, delivery: Delivery) -> Option<Event> {
+    let (id, event) = match delivery {
+        Delivery::Refetch { head } => (head, LiveEvent::Refetch),
+        Delivery::Change(logged) => {
+            if !ops::deals::can_see(user, logged.deal_id) {
+                return None;
+            }
+            let event = match &logged.snapshot {
+                Some(s) => s.event(logged.id, logged.deal_id),
+                None => LiveEvent::Refetch,
+            };
+            (logged.id, event)
+        }
+    };
+    Some(
+        Event::default()
+            .id(id.to_string())
+            .event("change")
+            .data(StreamMessage::Event(event).encode()),
+    )
+}
+
+/// Who else has the board of `pipeline` open, each time that changes, starting with
+/// how things stand. `me` holds a seat there while the stream is read.
+fn viewers(hub: &Hub, pipeline: PipelineId, me: &User) -> impl Stream<Item = Event> + Send {
+    let seat = hub.sit(
+        pipeline,
+        Viewer {
+            name: me.name.clone(),
+            user_id: me.id,
+        },
+    );
+    let me = me.id;
+    let start = (hub.seats(), seat, None::<Vec<Viewer>>);
+    futures_util::stream::unfold(start, move |(mut seats, seat, last)| async move {
+        loop {
+            if last.is_some() {
+                seats.changed().await.ok()?;
+            }
+            let now = {
+                let all = seats.borrow_and_update();
+                let here = all.iter().filter(|(_, p, _)| *p == pipeline);
+                others(here.map(|(_, _, v)| v), me)
+            };
+            if last.as_ref() != Some(&now) {
+                let event = Event::default()
+                    .event("viewers")
+                    .retry(RETRY)
+                    .data(StreamMessage::Viewers(now.clone()).encode());
+                return Some((event, (seats, seat, Some(now))));
+            }
+        }
+    })
+}
+
+/// `GET /api/live?pipeline=&after=`: the board's stream for the signed-in browser. It
+/// ends when the session does (signed out, expired, the user disabled).
+pub async fn browser_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let token = state
+            .cookies
+            .token(&headers)
+            .ok_or(AppError::Unauthenticated)?;
+        let user = ops::auth::session_user(&state.db, &token, chrono::Utc::now()).await?;
+        let after = start_after(&headers, query.get("after").map(String::as_str))?;
+        let pipeline = query
+            .get("pipeline")
+            .map(|p| {
+                p.parse::<PipelineId>()
+                    .map_err(|_| AppError::invalid("pipeline", "must be a pipeline id"))
+            })
+            .transpose()?;
+        let presence = pipeline.map(|p| viewers(&state.hub, p, &user));
+        let changes = deliveries(&state.hub, user, after, browser_message);
+        let stream = match presence {
+            Some(p) => futures_util::stream::select(p, changes).boxed(),
+            None => changes.boxed(),
+        };
+        let (db, hub) = (state.db.clone(), state.hub.clone());
+        let still_allowed = move || {
+            let (db, token) = (db.clone(), token.clone());
+            async move {
+                ops::auth::session_user(&db, &token, chrono::Utc::now())
+                    .await
+                    .is_ok()
+            }
+        };
+        Ok::<_, AppError>(sse(stream
+            .map(Ok::<_, Infallible>)
+            .take_until(async move { hub.closing().await })
+            .take_until(access_ends(still_allowed))))
     }
     .await;
     result.unwrap_or_else(|e| crate::api_v1::ApiError(e).into_response())

@@ -2,6 +2,7 @@
 //! The HTTP surface, against a server spawned on a free port over a fresh database:
 //! once on SQLite and, when TEND_TEST_POSTGRES_URL is set, once on PostgreSQL.
 
+use app::domain::live::{LiveEvent, StreamMessage};
 use app::ssr::ops;
 use app::ssr::state::{AppState, Site};
 use app::ssr::testing::TestDb;
@@ -538,12 +539,14 @@ async fn the_openapi_document_describes_every_endpoint() {
 
 /// Signs in as a browser would and returns the `Cookie` header value for the session.
 async fn browser_session(s: &Spawned) -> String {
+    browser_session_of(s, "anna@example.com").await
+}
+
+/// The same for another user (whose password is the admin's).
+async fn browser_session_of(s: &Spawned, email: &str) -> String {
     let signed_in = s
         .browser_post("/api/sign_in")
-        .form(&[
-            ("email", "anna@example.com"),
-            ("password", "long enough secret"),
-        ])
+        .form(&[("email", email), ("password", "long enough secret")])
         .send()
         .await
         .unwrap();
@@ -943,7 +946,8 @@ struct Message {
     data: String,
 }
 
-/// An open `GET /api/v1/events`, read message by message.
+/// An open event stream (`GET /api/v1/events` or a browser's `GET /api/live`), read
+/// message by message.
 struct EventStream {
     body: std::pin::Pin<
         Box<dyn futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Send>,
@@ -959,6 +963,19 @@ impl EventStream {
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id);
         }
+        Self::read(request).await
+    }
+
+    /// A browser's stream for the board of `pipeline`, signed in with `cookie`.
+    async fn browser(s: &Spawned, cookie: &str, pipeline: &str) -> EventStream {
+        let request = s
+            .http
+            .get(s.url(&format!("/api/live?pipeline={pipeline}")))
+            .header("cookie", cookie);
+        Self::read(request).await
+    }
+
+    async fn read(request: reqwest::RequestBuilder) -> EventStream {
         let r = request.send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.headers()["content-type"]
@@ -1245,4 +1262,122 @@ async fn on_postgresql_a_move_through_one_instance_reaches_a_stream_on_another()
         s.abort();
     }
     test_db.drop_now().await;
+}
+
+/// The names a browser's `viewers` message lists.
+fn viewer_names(m: &Message) -> Vec<String> {
+    assert_eq!(m.event, "viewers");
+    match StreamMessage::decode(&m.data) {
+        Some(StreamMessage::Viewers(v)) => v.into_iter().map(|v| v.name).collect(),
+        other => panic!("not a list of viewers: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_browser_stream_brings_each_change_as_the_board_applies_it() {
+    on_each_engine(|s| async move {
+        let cookie = browser_session(&s).await;
+        let (_, pipelines) = s.get("/api/v1/pipelines").await;
+        let pipeline = pipelines[0]["id"].as_str().unwrap().to_string();
+        let stages = first_stages(&s).await;
+        let mut stream = EventStream::browser(&s, &cookie, &pipeline).await;
+        assert!(viewer_names(&stream.next(SOON).await.unwrap()).is_empty());
+        let id = new_deal(&s, "Seen live", &stages[0]).await;
+        s.post(
+            &format!("/api/v1/deals/{id}/move"),
+            json!({"stage_id": stages[1], "version": 1}),
+        )
+        .await;
+        let mut events = Vec::new();
+        for _ in 0..2 {
+            let m = stream.next(SOON).await.expect("a change");
+            assert_eq!(m.event, "change");
+            let Some(StreamMessage::Event(LiveEvent::Deal(change))) =
+                StreamMessage::decode(&m.data)
+            else {
+                panic!("not a deal's change: {m:?}");
+            };
+            assert_eq!(m.id.unwrap().parse::<i64>().unwrap(), change.log_id);
+            events.push(change);
+        }
+        assert!(events[0].before.is_none(), "created");
+        let moved = events[1].after.as_ref().unwrap();
+        assert_eq!(moved.stage_id.to_string(), stages[1]);
+        assert_eq!(moved.version, 2);
+        assert_eq!(
+            events[1].before.as_ref().unwrap().stage_id.to_string(),
+            stages[0]
+        );
+        assert!(events[1].log_id > events[0].log_id);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_browser_stream_needs_a_session_and_names_a_bad_pipeline() {
+    on_each_engine(|s| async move {
+        let r = s.http.get(s.url("/api/live")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = s
+            .http
+            .get(s.url("/api/live"))
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "API tokens are not sessions"
+        );
+        let cookie = browser_session(&s).await;
+        let r = s
+            .http
+            .get(s.url("/api/live?pipeline=nope"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["field"], "pipeline");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_board_shows_who_else_has_it_open_and_when_they_leave() {
+    on_each_engine(|s| async move {
+        ops::auth::create_user(
+            &s.db,
+            "bo@example.com",
+            "Bo Ek",
+            "long enough secret",
+            false,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let anna = browser_session(&s).await;
+        let bo = browser_session_of(&s, "bo@example.com").await;
+        let (_, pipelines) = s.get("/api/v1/pipelines").await;
+        let pipeline = pipelines[0]["id"].as_str().unwrap().to_string();
+        let mut annas = EventStream::browser(&s, &anna, &pipeline).await;
+        assert!(viewer_names(&annas.next(SOON).await.unwrap()).is_empty());
+        let mut bos = EventStream::browser(&s, &bo, &pipeline).await;
+        assert_eq!(viewer_names(&bos.next(SOON).await.unwrap()), ["Anna Berg"]);
+        assert_eq!(viewer_names(&annas.next(SOON).await.unwrap()), ["Bo Ek"]);
+        // A second tab of Bo's counts him once; a board of another pipeline not at all.
+        let _bos_second = EventStream::browser(&s, &bo, &pipeline).await;
+        let other = app::domain::ids::PipelineId::new().to_string();
+        let _elsewhere = EventStream::browser(&s, &anna, &other).await;
+        drop(bos);
+        drop(_bos_second);
+        let left = annas
+            .next(std::time::Duration::from_secs(20))
+            .await
+            .expect("told that Bo left");
+        assert!(viewer_names(&left).is_empty());
+    })
+    .await;
 }

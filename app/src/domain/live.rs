@@ -11,7 +11,7 @@
 
 use super::board::{Board, DealCard};
 use super::deal::{Deal, DealStatus};
-use super::ids::{DealId, StageId};
+use super::ids::{DealId, StageId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +64,65 @@ impl Snapshot {
         })
     }
 }
+
+/// A message on a browser's live stream: a change to apply, or who else has the same
+/// board open (other people only, each once, by name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StreamMessage {
+    Event(LiveEvent),
+    Viewers(Vec<Viewer>),
+}
+
+/// Someone with a board open.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Viewer {
+    pub name: String,
+    pub user_id: UserId,
+}
+
+/// Everyone in `seats` but `me`, each person once, in order of name.
+pub fn others<'a>(seats: impl IntoIterator<Item = &'a Viewer>, me: UserId) -> Vec<Viewer> {
+    let mut others: Vec<Viewer> = seats
+        .into_iter()
+        .filter(|v| v.user_id != me)
+        .cloned()
+        .collect();
+    others.sort();
+    others.dedup_by_key(|v| v.user_id);
+    others
+}
+
+impl StreamMessage {
+    /// The text a stream's `data:` line carries: postcard, as hex (a stream is text, and
+    /// the browser then needs no JSON or base64 code to read it).
+    pub fn encode(&self) -> String {
+        use codee::Encoder;
+        let bytes = codee::binary::PostcardCodec::encode(self).unwrap_or_default();
+        let mut text = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            text.push(HEX[(b >> 4) as usize] as char);
+            text.push(HEX[(b & 15) as usize] as char);
+        }
+        text
+    }
+
+    /// `None` for anything `encode` did not make.
+    pub fn decode(text: &str) -> Option<StreamMessage> {
+        use codee::Decoder;
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        let text = text.as_bytes();
+        if text.len() % 2 != 0 {
+            return None;
+        }
+        let bytes = text
+            .chunks(2)
+            .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+            .collect::<Option<Vec<u8>>>()?;
+        codee::binary::PostcardCodec::decode(&bytes).ok()
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// What applying an event did to a board.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -472,5 +531,50 @@ mod tests {
                 prop_assert_eq!(total(&b), before);
             }
         }
+    }
+
+    #[test]
+    fn a_stream_message_reads_back_as_it_was_written() {
+        let p = pipeline();
+        let mut c = card(&p, p.stages[0].id, 1_000);
+        // Times travel to the millisecond.
+        let ms = c.stage_entered_at.timestamp_millis();
+        c.stage_entered_at = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+        let messages = [moved(&c, p.stages[1].id, 7), LiveEvent::Refetch].map(StreamMessage::Event);
+        for m in messages {
+            let text = m.encode();
+            assert!(text.bytes().all(|b| b.is_ascii_hexdigit()));
+            assert_eq!(StreamMessage::decode(&text), Some(m));
+        }
+        let viewers = StreamMessage::Viewers(vec![Viewer {
+            name: "Åsa Öberg".into(),
+            user_id: UserId::new(),
+        }]);
+        assert_eq!(StreamMessage::decode(&viewers.encode()), Some(viewers));
+    }
+
+    #[test]
+    fn a_stream_message_that_was_not_written_by_tend_is_ignored() {
+        for text in ["", "0", "zz", "ffff", "{\"kind\":\"moved\"}"] {
+            assert_eq!(StreamMessage::decode(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_others_viewing_a_board_leave_out_me_and_count_each_person_once() {
+        let (me, ann, bo) = (UserId::new(), UserId::new(), UserId::new());
+        let seat = |name: &str, user_id| Viewer {
+            name: name.into(),
+            user_id,
+        };
+        let seats = [
+            seat("Bo", bo),
+            seat("Me", me),
+            seat("Ann", ann),
+            seat("Bo", bo),
+        ];
+        let names: Vec<String> = others(&seats, me).into_iter().map(|v| v.name).collect();
+        assert_eq!(names, ["Ann", "Bo"]);
+        assert!(others(&seats[1..2], me).is_empty());
     }
 }

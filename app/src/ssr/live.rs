@@ -14,7 +14,10 @@
 
 use super::db::deal_events::{self, Logged};
 use super::db::Db;
+use crate::domain::ids::PipelineId;
+use crate::domain::live::Viewer;
 use crate::error::AppResult;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch, Notify};
@@ -49,6 +52,25 @@ struct Inner {
     changes: broadcast::Sender<Arc<Logged>>,
     wake: Notify,
     closed: watch::Sender<bool>,
+    /// Who has which board open on this instance, by seat.
+    seats: watch::Sender<Vec<(u64, PipelineId, Viewer)>>,
+    next_seat: AtomicU64,
+}
+
+/// A place at a board, kept while its stream is open: dropping it leaves.
+#[derive(Debug)]
+pub struct Seat {
+    hub: Hub,
+    id: u64,
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.hub
+            .0
+            .seats
+            .send_modify(|seats| seats.retain(|(id, _, _)| *id != self.id));
+    }
 }
 
 impl Hub {
@@ -58,6 +80,8 @@ impl Hub {
             changes: broadcast::channel(BROADCAST).0,
             wake: Notify::new(),
             closed: watch::channel(false).0,
+            seats: watch::channel(Vec::new()).0,
+            next_seat: AtomicU64::new(0),
             db,
         }));
         tokio::spawn(hub.clone().read_forever());
@@ -70,6 +94,33 @@ impl Hub {
     /// Tells the hub the log has grown (call after a commit).
     pub fn wake(&self) {
         self.0.wake.notify_one();
+    }
+
+    /// Notes that `viewer` has the board of `pipeline` open, until the seat is dropped.
+    pub fn sit(&self, pipeline: PipelineId, viewer: Viewer) -> Seat {
+        let id = self.0.next_seat.fetch_add(1, Ordering::Relaxed);
+        self.0
+            .seats
+            .send_modify(|seats| seats.push((id, pipeline, viewer)));
+        Seat {
+            hub: self.clone(),
+            id,
+        }
+    }
+
+    /// Who has which board open on this instance, as it changes.
+    pub fn seats(&self) -> watch::Receiver<Vec<(u64, PipelineId, Viewer)>> {
+        self.0.seats.subscribe()
+    }
+
+    /// Completes once the hub closes.
+    pub async fn closing(&self) {
+        let mut closed = self.0.closed.subscribe();
+        while !*closed.borrow_and_update() {
+            if closed.changed().await.is_err() {
+                return;
+            }
+        }
     }
 
     /// Ends every stream and the hub's own tasks (the server is stopping).

@@ -46,6 +46,7 @@ pub fn Card(
         <li
             class="card"
             class:rotting=rotting
+            class:arrived=move || actions.arrived.with(|a| a.contains(&id))
             id=dom_id(id)
             tabindex="0"
             draggable="true"

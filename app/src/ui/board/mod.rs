@@ -3,13 +3,17 @@
 //! is rolled back with a message when the server refuses it.
 //!
 //! Every change reaches the board as a `LiveEvent`, the user's own included: the answer
-//! to a move, a win or a new deal carries the event, and `Board::apply` (in `domain`)
-//! brings the counts and cards up to date. Each column has signals of its own, so a
+//! to a move, a win or a new deal carries the event, everyone else's arrive on the live
+//! stream (`live`), and `Board::apply` (in `domain`) brings the counts and cards up to
+//! date. A change from the stream waits while the user is dragging a card or has a
+//! card's menu or a dialog open, so nothing moves under their hand; it applies when
+//! they let go. Each column has signals of its own, so a
 //! change re-renders only the columns it touched. (Within a column the cards are drawn
 //! again as a list: Leptos's keyed `<For>` would redraw only the changed card, but costs
 //! 24 KB of the board's first download, and a column holds at most 200 cards.)
 
 mod card;
+mod live;
 mod quick_add;
 
 use crate::api::deals::{change_deal, load_board};
@@ -27,6 +31,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use live::{Connection, LiveSignals};
 use quick_add::QuickAdd;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +110,11 @@ pub(crate) struct BoardActions {
     pub undo: RwSignal<Option<Undo>>,
     /// Loads the whole board again (when a change cannot be followed).
     pub reload: Callback<()>,
+    /// Changes from the stream waiting for the user to let go (or for a reload).
+    held: StoredValue<Vec<(i64, LiveEvent)>>,
+    reloading: RwSignal<bool>,
+    /// Cards someone else just changed, highlighted for a moment.
+    pub arrived: RwSignal<Vec<DealId>>,
 }
 
 /// A move that can be taken back: the deal, the version the move left it at, and the
@@ -119,6 +129,8 @@ pub(crate) struct Undo {
 
 /// How long "Undo" is offered after a move.
 const UNDO_FOR: std::time::Duration = std::time::Duration::from_secs(8);
+/// How long a card someone else changed stays highlighted.
+const HIGHLIGHT_FOR: std::time::Duration = std::time::Duration::from_millis(2_500);
 
 impl BoardActions {
     /// Brings the board up to date with one change and re-renders what it touched.
@@ -128,6 +140,71 @@ impl BoardActions {
             .try_update_value(|b| b.apply(event))
             .unwrap_or(Applied::Nothing);
         self.show(applied);
+    }
+
+    /// A change from the live stream, at `log_id`: applied now, or held while the user
+    /// is in the middle of something on the board.
+    fn receive(self, log_id: i64, event: LiveEvent) {
+        if self.busy() {
+            self.held.update_value(|h| h.push((log_id, event)));
+        } else {
+            self.apply_from_stream(log_id, &event);
+        }
+    }
+
+    /// Dragging a card, holding one on a phone, a card's menu or the lost dialog open,
+    /// or the board loading again.
+    fn busy(self) -> bool {
+        self.dragging.get_untracked().is_some()
+            || self.touch_over.get_untracked().is_some()
+            || self.menu.get_untracked().is_some()
+            || self.losing.get_untracked().is_some()
+            || self.reloading.get_untracked()
+    }
+
+    fn apply_from_stream(self, log_id: i64, event: &LiveEvent) {
+        let applied = self
+            .board
+            .try_update_value(|b| {
+                let applied = b.apply(event);
+                b.reached(log_id);
+                applied
+            })
+            .unwrap_or(Applied::Nothing);
+        if let (Applied::Columns(_), LiveEvent::Deal(change)) = (&applied, event) {
+            if change.after.is_some() {
+                self.highlight(change.deal_id);
+            }
+        }
+        self.show(applied);
+    }
+
+    /// Applies what was held, once the user has let go.
+    fn release(self) {
+        if self.busy() {
+            return;
+        }
+        let held = self
+            .held
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        for (log_id, event) in held {
+            self.apply_from_stream(log_id, &event);
+        }
+    }
+
+    fn highlight(self, deal: DealId) {
+        self.arrived.update(|a| a.push(deal));
+        set_timeout(
+            move || {
+                self.arrived.update(|a| {
+                    if let Some(i) = a.iter().position(|d| *d == deal) {
+                        a.remove(i);
+                    }
+                })
+            },
+            HIGHLIGHT_FOR,
+        );
     }
 
     fn show(self, applied: Applied) {
@@ -291,7 +368,12 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
     let columns = StoredValue::new(signals.clone());
     let board = StoredValue::new(page.board.clone());
     let text_for_toolbar = text.clone();
+    let reloading = RwSignal::new(false);
     let reload = Callback::new(move |()| {
+        if reloading.get_untracked() {
+            return;
+        }
+        reloading.set(true);
         let text = text.clone();
         spawn_local(async move {
             match load_board(Some(pipeline_id), filters.owner, text).await {
@@ -303,6 +385,8 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
                 }
                 Err(e) => notice.set(Some(e.to_string())),
             }
+            // Held changes the fresh board already holds are skipped as copies.
+            reloading.set(false);
         });
     });
     let actions = BoardActions {
@@ -315,12 +399,36 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         touch_over: RwSignal::new(None),
         undo: RwSignal::new(None),
         reload,
+        held: StoredValue::new(Vec::new()),
+        reloading,
+        arrived: RwSignal::new(Vec::new()),
     };
+    // Whatever the stream brought while the user was busy applies when they let go.
+    Effect::new(move |_| {
+        let busy = actions.dragging.get().is_some()
+            || actions.touch_over.get().is_some()
+            || actions.menu.get().is_some()
+            || actions.losing.get().is_some()
+            || actions.reloading.get();
+        if !busy {
+            actions.release();
+        }
+    });
+    let live_signals = LiveSignals::new();
+    live::follow(
+        pipeline_id,
+        page.board.position,
+        live_signals,
+        Callback::new(move |(log_id, event)| actions.receive(log_id, event)),
+    );
     let reasons = page.lost_reasons.clone();
     let now = page.board.now;
     let stages: Vec<Stage> = page.board.columns.iter().map(|c| c.stage.clone()).collect();
     view! {
-        <Toolbar page=page.clone() filters text=text_for_toolbar/>
+        <div class="board-top">
+            <Toolbar page=page.clone() filters text=text_for_toolbar/>
+            <LiveBar signals=live_signals/>
+        </div>
         <div class="board" role="list" aria-label=format!("{} board", pipeline.name)>
             {signals
                 .into_iter()
@@ -334,6 +442,53 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         <Toast message=notice>
             <UndoOffer actions/>
         </Toast>
+    }
+}
+
+/// The link's state, and who else has this board open.
+#[component]
+fn LiveBar(signals: LiveSignals) -> impl IntoView {
+    let state = move || match signals.connection.get() {
+        Connection::Connecting => ("connecting", "Connecting…".to_string()),
+        Connection::Live => ("live", "Live".to_string()),
+        Connection::Reconnecting { .. } => ("reconnecting", "Reconnecting…".to_string()),
+        Connection::Offline { since } => ("offline", format!("Offline since {since}")),
+    };
+    let others = move || {
+        let viewers = signals.viewers.get();
+        let names: Vec<String> = viewers.iter().map(|v| v.name.clone()).collect();
+        let label = match names.len() {
+            0 => String::new(),
+            1 => format!("{} is here too", names[0]),
+            n => format!("{} and {} more are here too", names[0], n - 1),
+        };
+        (!viewers.is_empty()).then(|| {
+            view! {
+                <span class="viewers" title=names.join(", ")>
+                    <span class="sr-only">{label}</span>
+                    {viewers
+                        .iter()
+                        .take(4)
+                        .map(|v| {
+                            view! {
+                                <span class="avatar small" aria-hidden="true">
+                                    {crate::domain::user::User::initials(&v.name)}
+                                </span>
+                            }
+                        })
+                        .collect_view()}
+                    {(viewers.len() > 4).then(|| view! { <span class="more-viewers" aria-hidden="true">{format!("+{}", viewers.len() - 4)}</span> })}
+                </span>
+            }
+        })
+    };
+    view! {
+        <div class="live-bar">
+            {others}
+            <span class=move || format!("link {}", state().0) aria-live="polite">
+                {move || state().1}
+            </span>
+        </div>
     }
 }
 

@@ -1,0 +1,174 @@
+import { test, expect, Browser, Page } from "@playwright/test";
+import { spawn, ChildProcess } from "child_process";
+import * as path from "path";
+import {
+  addDeal,
+  card,
+  changeDeal,
+  column,
+  dealId,
+  hydrated,
+  linkState,
+  signIn,
+  stageId,
+  unique,
+} from "./helpers";
+
+const count = (page: Page, stage: string) => column(page, stage).locator(".count");
+const value = (page: Page, stage: string) => column(page, stage).locator(".sums .value");
+const weighted = (page: Page, stage: string) => column(page, stage).locator(".sums .weighted");
+
+/** A second person's board, in a browser context of its own. */
+async function secondBoard(browser: Browser, email: string, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, email);
+  return page;
+}
+
+test.describe("the live board", () => {
+  test("a drag on one board shows on another within a second, totals included", async ({ page, browser, baseURL }) => {
+    await signIn(page);
+    const other = await secondBoard(browser, "erik@example.com", baseURL!);
+    await expect(linkState(page)).toHaveText("Live");
+    await expect(linkState(other)).toHaveText("Live");
+    // Each sees the other.
+    await expect(page.locator(".viewers")).toContainText("Erik Johansson is here too");
+    await expect(other.locator(".viewers")).toContainText("Anna Berg is here too");
+
+    const title = unique("Shared deal");
+    await addDeal(page, "Prospect/lead", title, "40000");
+    await expect(card(column(other, "Prospect/lead"), title)).toBeVisible({ timeout: 1_000 });
+
+    const before = {
+      count: await count(other, "Qualification").textContent(),
+      value: await value(other, "Qualification").textContent(),
+      weighted: await weighted(other, "Qualification").textContent(),
+    };
+    await card(column(page, "Prospect/lead"), title).dragTo(column(page, "Qualification"));
+    await expect(card(column(page, "Qualification"), title)).toBeVisible();
+    const moved = card(column(other, "Qualification"), title);
+    await expect(moved).toBeVisible({ timeout: 1_000 });
+    await expect(moved).toHaveClass(/arrived/);
+    await expect(card(column(other, "Prospect/lead"), title)).toHaveCount(0, { timeout: 1_000 });
+    await expect(count(other, "Qualification")).toHaveText(String(Number(before.count) + 1), { timeout: 1_000 });
+    await expect(value(other, "Qualification")).not.toHaveText(before.value!, { timeout: 1_000 });
+    await expect(weighted(other, "Qualification")).not.toHaveText(before.weighted!, { timeout: 1_000 });
+    // Both boards agree with each other, and with the server.
+    for (const stage of ["Prospect/lead", "Qualification"]) {
+      await expect(count(other, stage)).toHaveText((await count(page, stage).textContent())!);
+      await expect(value(other, stage)).toHaveText((await value(page, stage).textContent())!);
+    }
+    await other.reload();
+    await hydrated(other);
+    await expect(value(other, "Qualification")).toHaveText((await value(page, "Qualification").textContent())!);
+
+    // Erik closes his board: Anna's no longer lists him.
+    await other.context().close();
+    await expect(page.locator(".viewers")).toHaveCount(0, { timeout: 20_000 });
+  });
+
+  test("a won deal leaves every board, and a card in someone's hand is not pulled away", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Held deal");
+    await addDeal(page, "Prospect/lead", title);
+    const id = await dealId(page, title);
+    // The user opens the card's menu; meanwhile someone moves the deal elsewhere.
+    await card(page, title).getByRole("button", { name: `Move ${title}` }).click();
+    await expect(page.getByRole("menu")).toBeVisible();
+    await changeDeal(page, id, 1, { move: await stageId(page, "Proposal") });
+    await page.waitForTimeout(700);
+    await expect(card(column(page, "Prospect/lead"), title)).toBeVisible();
+    await expect(page.getByRole("menu")).toBeVisible();
+    // Let go (close the menu): the change applies.
+    await card(page, title).getByRole("button", { name: `Move ${title}` }).click();
+    await expect(page.getByRole("menu")).toHaveCount(0);
+    await expect(card(column(page, "Proposal"), title)).toBeVisible();
+    await changeDeal(page, id, 2, "win");
+    await expect(card(page, title)).toHaveCount(0);
+  });
+
+  test("on a phone the board receives moves made elsewhere @phone", async ({ page }) => {
+    await signIn(page);
+    await expect(linkState(page)).toHaveText("Live");
+    const title = unique("Phone live deal");
+    await addDeal(page, "Prospect/lead", title);
+    const id = await dealId(page, title);
+    await changeDeal(page, id, 1, { move: await stageId(page, "Commitment") });
+    await expect(card(column(page, "Commitment"), title)).toBeAttached();
+    await expect(card(column(page, "Prospect/lead"), title)).toHaveCount(0);
+  });
+});
+
+// A Tend of this test's own, so that it can be stopped and started again.
+const root = path.resolve(__dirname, "..", "..");
+const port = 3190 + Math.floor(Math.random() * 9);
+
+function startTend(database: string): ChildProcess {
+  return spawn(`${root}/target/release/tend`, ["serve", "--demo"], {
+    cwd: root,
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      DATABASE_URL: database,
+      TEND_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_OUTPUT_NAME: "tend",
+      LEPTOS_SITE_ROOT: `${root}/target/site`,
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_ENV: "PROD",
+      LEPTOS_HASH_FILES: "true",
+      RUST_LOG: "warn",
+    },
+  });
+}
+
+async function healthy() {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("Tend did not start");
+}
+
+async function stop(tend: ChildProcess) {
+  const exited = new Promise((r) => tend.once("exit", r));
+  tend.kill("SIGTERM");
+  await exited;
+}
+
+test.describe("a server restart", () => {
+  test("the board says it lost the server, reconnects by itself and shows what it missed", async ({ browser }) => {
+    test.setTimeout(90_000);
+    const database = `sqlite://${root}/target/e2e/restart-${Date.now()}.db`;
+    let tend = startTend(database);
+    try {
+      await healthy();
+      const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}` });
+      const page = await context.newPage();
+      await signIn(page);
+      await expect(linkState(page)).toHaveText("Live");
+      const title = unique("Restart deal");
+      await addDeal(page, "Prospect/lead", title);
+      const id = await dealId(page, title);
+      const to = await stageId(page, "Proposal");
+
+      await stop(tend);
+      await expect(linkState(page)).toHaveText(/Reconnecting…|Offline since \d\d:\d\d/);
+      await expect(linkState(page)).toHaveText(/Offline since \d\d:\d\d/, { timeout: 15_000 });
+      // Back up; the change is made before this board is let through again.
+      await page.route("**/api/live**", (route) => route.abort());
+      tend = startTend(database);
+      await healthy();
+      await changeDeal(page, id, 1, { move: to });
+      await page.unroute("**/api/live**");
+      await expect(card(column(page, "Proposal"), title)).toBeVisible({ timeout: 20_000 });
+      await expect(card(column(page, "Prospect/lead"), title)).toHaveCount(0);
+      await expect(linkState(page)).toHaveText("Live");
+      await context.close();
+    } finally {
+      await stop(tend);
+    }
+  });
+});
