@@ -172,3 +172,47 @@ test.describe("a server restart", () => {
     }
   });
 });
+
+test.describe("the live deal page", () => {
+  test("shows someone else's change at once, and explains a save that came too late", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Edited twice");
+    await addDeal(page, "Prospect/lead", title);
+    const id = await dealId(page, title);
+    const proposal = await stageId(page, "Proposal");
+    await page.goto(`/deals/${id}`);
+    await hydrated(page);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+
+    // Nothing typed yet: a change from elsewhere simply shows.
+    await changeDeal(page, id, 1, { move: proposal });
+    await expect(page.locator(".stagebar [aria-current=step]")).toHaveText("Proposal");
+    await expect(page.getByRole("status")).toContainText("changed this deal just now");
+
+    // Now the user is typing when someone else changes the value.
+    await page.getByLabel("Probability override (%)").fill("35");
+    await changeDeal(page, id, 2, { edit: { value: 99900 } });
+    const panel = page.getByRole("alert").filter({ hasText: "changed this deal while you were editing" });
+    await expect(panel).toBeVisible();
+    await expect(panel.getByRole("row", { name: /Value/ })).toContainText("999");
+    await expect(page.getByLabel("Probability override (%)")).toHaveValue("35");
+    await panel.getByRole("button", { name: "Apply my changes on top" }).click();
+    await expect(page.getByRole("status")).toContainText("your changes on top of theirs");
+    await expect(page.getByLabel("Probability override (%)")).toHaveValue("35");
+    await expect(page.getByLabel("Value")).toHaveValue("999");
+
+    // A save based on a version that is gone is refused and explained.
+    await page.route("**/api/live**", (route) => route.abort());
+    await page.reload();
+    await hydrated(page);
+    await changeDeal(page, id, 4, { edit: { lead_source: "Trade fair" } });
+    await page.getByLabel("Title").fill(`${title} (renamed)`);
+    await page.getByRole("button", { name: "Save" }).click();
+    const refused = page.getByRole("alert").filter({ hasText: "Not saved" });
+    await expect(refused).toBeVisible();
+    await expect(refused.getByRole("row", { name: /Lead source/ })).toContainText("Trade fair");
+    await refused.getByRole("button", { name: "Apply my changes on top" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${title} (renamed)`);
+    await expect(page.getByLabel("Lead source")).toHaveValue("Trade fair");
+  });
+});

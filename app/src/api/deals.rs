@@ -43,6 +43,8 @@ pub struct DealPage {
     pub lost_reasons: Vec<String>,
     pub organization: Option<String>,
     pub me: crate::domain::user::User,
+    /// The event log's head when the page was read: its live stream starts there.
+    pub position: i64,
 }
 
 #[server(endpoint = "deal_page", input = Json)]
@@ -52,6 +54,11 @@ pub async fn load_deal(id: DealId) -> Result<DealPage, AppError> {
     settle(
         async {
             let (state, user) = caller().await?;
+            // Read first: whatever lands after it reaches the page live.
+            let position = {
+                let mut tx = state.db.read().await?;
+                db::deal_events::position(&mut tx).await?
+            };
             let deal = ops::deals::get(&state.db, &user, id).await?;
             let history = ops::deals::history(&state.db, &user, id).await?;
             let mut tx = state.db.read().await?;
@@ -70,6 +77,7 @@ pub async fn load_deal(id: DealId) -> Result<DealPage, AppError> {
                 pipeline,
                 organization,
                 me: user,
+                position,
             })
         }
         .await,

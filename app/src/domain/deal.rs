@@ -216,7 +216,89 @@ fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+impl DealEdit {
+    /// Only what differs from `base`, the deal as the editor saw it: saving it changes
+    /// nothing the editor left alone, whatever someone else changed meanwhile.
+    pub fn against(self, base: &Deal) -> DealEdit {
+        fn keep<T: PartialEq>(new: Option<T>, old: &T) -> Option<T> {
+            new.filter(|n| n != old)
+        }
+        let money_changed = self.value.is_some_and(|v| v != base.value)
+            || self
+                .currency
+                .as_deref()
+                .is_some_and(|c| !c.trim().eq_ignore_ascii_case(base.currency.code()));
+        let source = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        DealEdit {
+            title: self.title.filter(|t| t.trim() != base.title),
+            value: self.value.filter(|_| money_changed),
+            currency: self.currency.filter(|_| money_changed),
+            expected_close_date: keep(self.expected_close_date, &base.expected_close_date),
+            probability: keep(self.probability, &base.probability),
+            owner_id: keep(self.owner_id, &base.owner_id),
+            organization_id: keep(self.organization_id, &base.organization_id),
+            lead_source: self.lead_source.filter(|s| source(s) != base.lead_source),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == DealEdit::default()
+    }
+}
+
+/// A part of a deal someone can see change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DealField {
+    Title,
+    Value,
+    Stage,
+    Status,
+    ExpectedCloseDate,
+    Probability,
+    Owner,
+    Organization,
+    LeadSource,
+}
+
 impl Deal {
+    /// What differs in `newer`, in the order a deal page shows it.
+    pub fn changed_fields(&self, newer: &Deal) -> Vec<DealField> {
+        [
+            (DealField::Title, self.title != newer.title),
+            (
+                DealField::Value,
+                (self.value, &self.currency) != (newer.value, &newer.currency),
+            ),
+            (DealField::Stage, self.stage_id != newer.stage_id),
+            (
+                DealField::Status,
+                (self.status, &self.lost_reason) != (newer.status, &newer.lost_reason),
+            ),
+            (
+                DealField::ExpectedCloseDate,
+                self.expected_close_date != newer.expected_close_date,
+            ),
+            (
+                DealField::Probability,
+                self.probability != newer.probability,
+            ),
+            (DealField::Owner, self.owner_id != newer.owner_id),
+            (
+                DealField::Organization,
+                self.organization_id != newer.organization_id,
+            ),
+            (DealField::LeadSource, self.lead_source != newer.lead_source),
+        ]
+        .into_iter()
+        .filter_map(|(field, changed)| changed.then_some(field))
+        .collect()
+    }
+
     pub fn create(new: NewDeal, stage: &Stage, at: DateTime<Utc>) -> (Deal, DealEventKind) {
         let deal = Deal {
             id: new.id,
@@ -438,6 +520,56 @@ mod tests {
 
     fn at(day: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn an_edit_sends_only_what_the_editor_changed() {
+        let (deal, _) = open_deal();
+        let as_shown = DealEdit {
+            title: Some(format!("{} ", deal.title)),
+            value: Some(deal.value),
+            currency: Some(deal.currency.code().to_lowercase()),
+            expected_close_date: Some(deal.expected_close_date),
+            probability: Some(deal.probability),
+            owner_id: Some(deal.owner_id),
+            organization_id: None,
+            lead_source: Some(Some(String::new())),
+        };
+        assert!(as_shown.clone().against(&deal).is_empty());
+        let edited = DealEdit {
+            probability: Some(Some(35)),
+            currency: Some("EUR".into()),
+            ..as_shown
+        }
+        .against(&deal);
+        assert_eq!(edited.probability, Some(Some(35)));
+        assert_eq!(edited.currency.as_deref(), Some("EUR"));
+        assert_eq!(
+            edited.value,
+            Some(deal.value),
+            "value and currency go together"
+        );
+        assert_eq!(edited.title, None);
+        assert_eq!(edited.lead_source, None);
+    }
+
+    #[test]
+    fn what_someone_else_changed_is_listed_field_by_field() {
+        let (deal, p) = open_deal();
+        assert!(deal.changed_fields(&deal).is_empty());
+        let mut newer = deal.clone();
+        newer.stage_id = p.stages[2].id;
+        newer.value += 1;
+        newer.lead_source = Some("Fair".into());
+        newer.version += 2;
+        newer.updated_at = at(9);
+        assert_eq!(
+            deal.changed_fields(&newer),
+            [DealField::Value, DealField::Stage, DealField::LeadSource]
+        );
+        let mut won = deal.clone();
+        won.status = DealStatus::Won;
+        assert_eq!(deal.changed_fields(&won), [DealField::Status]);
     }
 
     fn open_deal() -> (Deal, crate::domain::pipeline::Pipeline) {

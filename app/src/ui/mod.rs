@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod board;
 pub mod deal;
+pub mod live;
 pub mod widgets;
 
 use leptos::prelude::*;

@@ -4,7 +4,7 @@
 //!
 //! Every change reaches the board as a `LiveEvent`, the user's own included: the answer
 //! to a move, a win or a new deal carries the event, everyone else's arrive on the live
-//! stream (`live`), and `Board::apply` (in `domain`) brings the counts and cards up to
+//! stream (`ui::live`), and `Board::apply` (in `domain`) brings the counts and cards up to
 //! date. A change from the stream waits while the user is dragging a card or has a
 //! card's menu or a dialog open, so nothing moves under their hand; it applies when
 //! they let go. Each column has signals of its own, so a
@@ -13,7 +13,6 @@
 //! 24 KB of the board's first download, and a column holds at most 200 cards.)
 
 mod card;
-mod live;
 mod quick_add;
 
 use crate::api::deals::{change_deal, load_board};
@@ -24,6 +23,7 @@ use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
 use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::money::Totals;
 use crate::domain::pipeline::Stage;
+use crate::ui::live::{self as live, Connection, LiveSignals};
 use crate::ui::widgets::{totals, Failure, Frame, Toast};
 use card::Card;
 use codee::binary::PostcardCodec;
@@ -31,7 +31,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use live::{Connection, LiveSignals};
 use quick_add::QuickAdd;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -416,7 +415,7 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
     });
     let live_signals = LiveSignals::new();
     live::follow(
-        pipeline_id,
+        Some(pipeline_id),
         page.board.position,
         live_signals,
         Callback::new(move |(log_id, event)| actions.receive(log_id, event)),

@@ -1,13 +1,20 @@
 //! The deal page: every field editable, Won / Lost / Reopen, and the history from the
 //! event log.
+//!
+//! It is live: a change someone else saves shows at once. If the user is in the middle
+//! of editing, their work is kept and the page says what the other person changed; a
+//! save based on a version that is no longer current is refused by the server, and the
+//! page then shows what changed and offers to apply the user's own changes on top.
 
 use crate::api::deals::{change_deal, load_deal, DealPage as Page};
-use crate::domain::deal::{Deal, DealChange, DealEdit, DealStatus};
+use crate::domain::deal::{Deal, DealChange, DealEdit, DealField, DealStatus};
 use crate::domain::event::{DealEvent, DealEventKind};
 use crate::domain::ids::{DealId, StageId};
+use crate::domain::live::LiveEvent;
 use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
+use crate::ui::live::{follow, LiveSignals};
 use crate::ui::widgets::{money, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -69,37 +76,96 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
     let owner = RwSignal::new(deal.owner_id.to_string());
     let source = RwSignal::new(deal.lead_source.clone().unwrap_or_default());
     let (id, version) = (deal.id, deal.version);
+    let base = StoredValue::new(page.clone());
+    let form = Form {
+        title,
+        value,
+        currency,
+        close_date,
+        probability,
+        owner,
+        source,
+    };
+    let shown = StoredValue::new(form.read());
+    // Edited and not yet saved.
+    let dirty = move || shown.with_value(|s| form.read() != *s);
+    let saving = RwSignal::new(false);
+    let conflict = RwSignal::new(None::<Conflict>);
 
-    let act = move |change: DealChange, done: &'static str| {
+    // Reads the deal as it now is and shows what someone else changed: at once when the
+    // user has nothing unsaved, else beside their work. `mine` is a change the server
+    // refused because of it, for the user to apply again.
+    let changed_elsewhere = move |mine: Option<DealChange>| {
         spawn_local(async move {
-            match change_deal(id, version, change).await {
+            match load_deal(id).await {
+                Ok(newer) if newer.deal.version == version => {
+                    if mine.is_some() {
+                        notice.set(Some("The change was refused; nothing was saved.".into()));
+                    }
+                }
+                Ok(newer) => {
+                    if mine.is_none() && !dirty() {
+                        notice.set(Some(format!(
+                            "{} changed this deal just now.",
+                            latest_actor(&newer)
+                        )));
+                        reload.update(|n| *n += 1);
+                    } else {
+                        conflict.set(Some(Conflict { newer, mine }));
+                    }
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+    };
+    let act = move |change: DealChange, done: &'static str| {
+        saving.set(true);
+        spawn_local(async move {
+            match change_deal(id, version, change.clone()).await {
                 Ok(_) => {
                     error.set(None);
                     notice.set(Some(done.to_string()));
                     reload.update(|n| *n += 1);
                 }
+                Err(AppError::Conflict(_)) => changed_elsewhere(Some(change)),
                 Err(e) => {
                     notice.set(Some(e.to_string()));
                     error.set(Some(e));
                 }
             }
+            saving.set(false);
         });
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match read_edit(
-            title,
-            value,
-            currency,
-            close_date,
-            probability,
-            owner,
-            source,
-        ) {
-            Ok(edit) => act(DealChange::Edit(edit), "Saved."),
+        match form.edit() {
+            Ok(edit) => {
+                let edit = base.with_value(|b| edit.against(&b.deal));
+                if edit.is_empty() {
+                    notice.set(Some("Nothing to save: no field was changed.".into()));
+                } else {
+                    act(DealChange::Edit(edit), "Saved.")
+                }
+            }
             Err(e) => error.set(Some(e)),
         }
     };
+    let live = LiveSignals::new();
+    follow(
+        None,
+        page.position,
+        live,
+        Callback::new(move |(_, event): (i64, LiveEvent)| {
+            let LiveEvent::Deal(change) = event else {
+                return;
+            };
+            let newer = change.after.as_ref().map_or(i64::MAX, |a| a.version);
+            // The answer to the user's own save reloads the page anyway.
+            if change.deal_id == id && newer > version && !saving.get_untracked() {
+                changed_elsewhere(None);
+            }
+        }),
+    );
     let field = move |name: &'static str| {
         move || {
             error
@@ -140,6 +206,13 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
                 }}
             </div>
         </div>
+        {move || {
+            conflict
+                .get()
+                .map(|c| {
+                    view! { <ConflictPanel conflict=c base form reload notice error open=conflict/> }
+                })
+        }}
         <StageBar pipeline=page.pipeline.clone() deal=deal.clone() on_move=Callback::new(move |to| act(DealChange::Move(to), "Moved."))/>
         <Show when=move || losing.get()>
             <form class="inline-lost" novalidate on:submit=move |ev| {
@@ -264,8 +337,9 @@ fn major_text(deal: &Deal) -> String {
     }
 }
 
-/// Reads the form into an edit, parsing in the browser with the same rules the server uses.
-fn read_edit(
+/// The details form's fields, as typed.
+#[derive(Clone, Copy)]
+struct Form {
     title: RwSignal<String>,
     value: RwSignal<String>,
     currency: RwSignal<String>,
@@ -273,36 +347,210 @@ fn read_edit(
     probability: RwSignal<String>,
     owner: RwSignal<String>,
     source: RwSignal<String>,
-) -> Result<DealEdit, AppError> {
-    let parsed_currency = Currency::parse(&currency.get_untracked())?;
-    let minor = Money::parse_major(&value.get_untracked(), parsed_currency)?.minor;
-    let date = close_date.get_untracked();
-    let expected_close_date = if date.trim().is_empty() {
-        None
-    } else {
-        Some(
-            date.parse()
-                .map_err(|_| AppError::invalid("expected_close_date", "must be a date"))?,
-        )
+}
+
+impl Form {
+    fn read(self) -> [String; 7] {
+        [
+            self.title,
+            self.value,
+            self.currency,
+            self.close_date,
+            self.probability,
+            self.owner,
+            self.source,
+        ]
+        .map(|f| f.get_untracked())
+    }
+
+    /// The form as an edit, parsed in the browser with the same rules the server uses.
+    fn edit(self) -> Result<DealEdit, AppError> {
+        let parsed_currency = Currency::parse(&self.currency.get_untracked())?;
+        let minor = Money::parse_major(&self.value.get_untracked(), parsed_currency)?.minor;
+        let date = self.close_date.get_untracked();
+        let expected_close_date = if date.trim().is_empty() {
+            None
+        } else {
+            Some(
+                date.parse()
+                    .map_err(|_| AppError::invalid("expected_close_date", "must be a date"))?,
+            )
+        };
+        let p = self.probability.get_untracked();
+        let probability = if p.trim().is_empty() {
+            None
+        } else {
+            Some(p.trim().parse::<i64>().map_err(|_| {
+                AppError::invalid("probability", "must be a whole number from 0 to 100")
+            })?)
+        };
+        Ok(DealEdit {
+            title: Some(self.title.get_untracked()),
+            value: Some(minor),
+            currency: Some(self.currency.get_untracked()),
+            expected_close_date: Some(expected_close_date),
+            probability: Some(probability),
+            owner_id: self.owner.get_untracked().parse().ok(),
+            organization_id: None,
+            lead_source: Some(Some(self.source.get_untracked())),
+        })
+    }
+}
+
+/// Someone else saved the deal while this user had changes of their own.
+#[derive(Clone)]
+struct Conflict {
+    /// The deal as it is now.
+    newer: Page,
+    /// The user's change the server refused, if they tried to save.
+    mine: Option<DealChange>,
+}
+
+/// Who made the deal's latest change.
+fn latest_actor(page: &Page) -> String {
+    page.history
+        .last()
+        .and_then(|e| e.actor_name.clone())
+        .unwrap_or_else(|| "Someone else".into())
+}
+
+/// How a deal page says what a field holds.
+fn describe(field: DealField, page: &Page) -> String {
+    let deal = &page.deal;
+    let none = || "none".to_string();
+    match field {
+        DealField::Title => deal.title.clone(),
+        DealField::Value => money(deal.value, &deal.currency),
+        DealField::Stage => page
+            .pipeline
+            .stage(deal.stage_id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        DealField::Status => match &deal.lost_reason {
+            Some(r) => format!("{} ({r})", status_text(deal.status)),
+            None => status_text(deal.status).to_string(),
+        },
+        DealField::ExpectedCloseDate => deal
+            .expected_close_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(none),
+        DealField::Probability => deal
+            .probability
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "stage default".into()),
+        DealField::Owner => page
+            .users
+            .iter()
+            .find(|u| u.id == deal.owner_id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
+        DealField::Organization => page.organization.clone().unwrap_or_else(none),
+        DealField::LeadSource => deal.lead_source.clone().unwrap_or_else(none),
+    }
+}
+
+fn field_name(field: DealField) -> &'static str {
+    match field {
+        DealField::Title => "Title",
+        DealField::Value => "Value",
+        DealField::Stage => "Stage",
+        DealField::Status => "Status",
+        DealField::ExpectedCloseDate => "Expected close date",
+        DealField::Probability => "Probability",
+        DealField::Owner => "Owner",
+        DealField::Organization => "Organization",
+        DealField::LeadSource => "Lead source",
+    }
+}
+
+/// What someone else changed, and the user's way on: their own changes applied on top
+/// of the new version, or dropped in favour of it.
+#[component]
+fn ConflictPanel(
+    conflict: Conflict,
+    base: StoredValue<Page>,
+    form: Form,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+    error: RwSignal<Option<AppError>>,
+    open: RwSignal<Option<Conflict>>,
+) -> impl IntoView {
+    let newer = conflict.newer.clone();
+    let fields = base.with_value(|b| b.deal.changed_fields(&newer.deal));
+    let rows = base.with_value(|b| {
+        fields
+            .iter()
+            .map(|f| (field_name(*f), describe(*f, b), describe(*f, &newer)))
+            .collect::<Vec<_>>()
+    });
+    let who = latest_actor(&newer);
+    let (id, version) = (newer.deal.id, newer.deal.version);
+    let tried = conflict.mine.is_some();
+    // The user's own change: what they tried to save, else what the form holds now.
+    let mine = StoredValue::new(conflict.mine.clone());
+    let apply_mine = move |_| {
+        let change = match mine.get_value() {
+            Some(c) => Some(c),
+            None => match form.edit() {
+                Ok(edit) => {
+                    let edit = base.with_value(|b| edit.against(&b.deal));
+                    (!edit.is_empty()).then_some(DealChange::Edit(edit))
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    return;
+                }
+            },
+        };
+        spawn_local(async move {
+            let result = match change {
+                Some(change) => change_deal(id, version, change).await.map(|_| ()),
+                None => Ok(()),
+            };
+            match result {
+                Ok(()) => {
+                    open.set(None);
+                    notice.set(Some("Saved: your changes on top of theirs.".into()));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
     };
-    let p = probability.get_untracked();
-    let probability = if p.trim().is_empty() {
-        None
-    } else {
-        Some(p.trim().parse::<i64>().map_err(|_| {
-            AppError::invalid("probability", "must be a whole number from 0 to 100")
-        })?)
+    let take_theirs = move |_| {
+        open.set(None);
+        notice.set(Some(
+            "Showing their version; your changes were dropped.".into(),
+        ));
+        reload.update(|n| *n += 1);
     };
-    Ok(DealEdit {
-        title: Some(title.get_untracked()),
-        value: Some(minor),
-        currency: Some(currency.get_untracked()),
-        expected_close_date: Some(expected_close_date),
-        probability: Some(probability),
-        owner_id: owner.get_untracked().parse().ok(),
-        organization_id: None,
-        lead_source: Some(Some(source.get_untracked())),
-    })
+    view! {
+        <section class="conflict" role="alert" aria-labelledby="conflict-title">
+            <h2 id="conflict-title">
+                {if tried {
+                    format!("Not saved: {who} changed this deal while you were editing")
+                } else {
+                    format!("{who} changed this deal while you were editing")
+                }}
+            </h2>
+            <table>
+                <thead>
+                    <tr><th scope="col">"Field"</th><th scope="col">"Was"</th><th scope="col">"Now"</th></tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|(name, was, now)| view! { <tr><th scope="row">{name}</th><td>{was}</td><td>{now}</td></tr> })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <p>"Your changes are kept in the form below until you choose."</p>
+            <div class="actions">
+                <button type="button" class="primary" on:click=apply_mine>"Apply my changes on top"</button>
+                <button type="button" on:click=take_theirs>"Discard mine"</button>
+            </div>
+        </section>
+    }
 }
 
 fn status_text(s: DealStatus) -> &'static str {

@@ -1,7 +1,7 @@
-//! The board's live link: one Server-Sent Events stream per tab (`GET /api/live`),
+//! A page's live link: one Server-Sent Events stream per tab (`GET /api/live`),
 //! opened once the page is running in the browser. Every change arrives as a
-//! `LiveEvent` for the board to apply, and who else has the board open as a list of
-//! names. The browser reconnects by itself after a network hiccup or a server restart,
+//! `LiveEvent` for the page to apply, and, on a board, who else has it open as a list
+//! of names. The browser reconnects by itself after a network hiccup or a server restart,
 //! sending the id of the last change it got, so the server replays exactly what was
 //! missed. When the server refuses the stream (signed out, an error) the link tries
 //! again every few seconds from where it was.
@@ -53,7 +53,8 @@ impl LiveSignals {
 }
 
 struct Link {
-    pipeline: PipelineId,
+    /// The board followed (who else has it open is then told), if any.
+    pipeline: Option<PipelineId>,
     /// The last change received (where a new stream starts).
     last: Cell<i64>,
     source: RefCell<Option<EventSource>>,
@@ -63,10 +64,10 @@ struct Link {
     receive: Callback<(i64, LiveEvent)>,
 }
 
-/// Follows the changes after `after` for the board of `pipeline` until the component
-/// that calls this is gone. Does nothing on the server.
+/// Follows the changes after `after` (on the board of `pipeline`, if any) until the
+/// component that calls this is gone. Does nothing on the server.
 pub fn follow(
-    pipeline: PipelineId,
+    pipeline: Option<PipelineId>,
     after: i64,
     signals: LiveSignals,
     receive: Callback<(i64, LiveEvent)>,
@@ -102,11 +103,10 @@ fn connect(link: Rc<Link>) {
     if link.stopped.get() {
         return;
     }
-    let url = format!(
-        "/api/live?pipeline={}&after={}",
-        link.pipeline,
-        link.last.get()
-    );
+    let url = match link.pipeline {
+        Some(p) => format!("/api/live?pipeline={p}&after={}", link.last.get()),
+        None => format!("/api/live?after={}", link.last.get()),
+    };
     let Ok(source) = EventSource::new(&url) else {
         return try_again(link);
     };
