@@ -60,6 +60,9 @@ pub enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage meeting-room screen links
+    #[command(subcommand)]
+    Display(DisplayCommand),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +162,32 @@ pub enum TokenCommand {
     },
     /// Revoke an API token by its id (from `tend token list`); it stops working at once
     Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisplayCommand {
+    /// Make a link for a meeting-room screen and print its URL (shown once)
+    Create {
+        /// What the screen is, e.g. "Meeting room"
+        #[arg(long)]
+        name: String,
+        /// The pipeline it shows, by name or id
+        #[arg(long)]
+        pipeline: String,
+        /// Scenes in order, comma-separated: board, numbers, wins [default: all]
+        #[arg(long, default_value = "")]
+        scenes: String,
+        /// Seconds each scene stays on screen
+        #[arg(long, default_value_t = app::domain::display::DEFAULT_SECONDS)]
+        seconds: i64,
+        /// The address people open Tend at, for the printed URL [default: http://127.0.0.1:3000]
+        #[arg(long, env = "TEND_PUBLIC_URL", value_parser = public_origin)]
+        public_url: Option<String>,
+    },
+    /// List screen links (never their secrets)
+    List,
+    /// Revoke a screen link by its name or id; the screen stops within seconds
+    Revoke { name_or_id: String },
 }
 
 /// The directory a SQLite URL's file lives in, to create before opening it.

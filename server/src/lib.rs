@@ -154,7 +154,8 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// Pages open to everyone; every other page needs a signed-in user.
-const PUBLIC_PREFIXES: &[&str] = &["/login", "/api/", "/pkg/", "/healthz", "/favicon"];
+/// (A meeting-room screen's `/tv/…` page holds its own credential, the link's secret.)
+const PUBLIC_PREFIXES: &[&str] = &["/login", "/api/", "/pkg/", "/healthz", "/favicon", "/tv/"];
 
 /// Sends a browser that is not signed in to the sign-in page before any page renders,
 /// so it never sees an empty page or depends on JavaScript to get there.

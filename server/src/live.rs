@@ -86,20 +86,20 @@ where
     sse(stream)
 }
 
-/// What the hub delivers after `after`, as `write` puts it for `user` (who sees nothing
-/// `write` leaves out).
-fn deliveries(
+/// What the hub delivers after `after`, as `write` puts it for `reader` (who sees
+/// nothing `write` leaves out).
+fn deliveries<R: Send + Sync + 'static>(
     hub: &Hub,
-    user: User,
+    reader: R,
     after: Option<i64>,
-    write: fn(&User, Delivery) -> Option<Event>,
+    write: fn(&R, Delivery) -> Option<Event>,
 ) -> impl Stream<Item = Event> + Send + 'static {
     let deliveries = hub.subscribe(after);
     futures_util::stream::unfold(deliveries, |mut d| async move {
         d.recv().await.map(|delivery| (delivery, d))
     })
     .filter_map(move |delivery| {
-        let event = write(&user, delivery);
+        let event = write(&reader, delivery);
         async move { event }
     })
 }
@@ -189,13 +189,35 @@ pub async fn api_events(
     result.unwrap_or_else(|e| crate::api_v1::ApiError(e).into_response())
 }
 
+/// Who a browser's stream is for: a signed-in user, or a meeting-room screen, which
+/// sees its pipeline's deals and nothing else.
+#[derive(Clone)]
+enum Audience {
+    User(User),
+    Screen(PipelineId),
+}
+
+impl Audience {
+    fn can_see(&self, logged: &app::ssr::db::deal_events::Logged) -> bool {
+        match self {
+            Audience::User(user) => ops::deals::can_see(user, logged.deal_id),
+            Audience::Screen(pipeline) => logged.snapshot.as_ref().is_some_and(|s| {
+                [&s.before, &s.after]
+                    .into_iter()
+                    .flatten()
+                    .any(|card| card.pipeline_id == *pipeline)
+            }),
+        }
+    }
+}
+
 /// A change as a browser's board applies it. A change logged before Tend kept the deal
 /// before and after cannot be applied: the board is told to load itself again.
-fn browser_message(user: &User, delivery: Delivery) -> Option<Event> {
+fn browser_message(audience: &Audience, delivery: Delivery) -> Option<Event> {
     let (id, event) = match delivery {
         Delivery::Refetch { head } => (head, LiveEvent::Refetch),
         Delivery::Change(logged) => {
-            if !ops::deals::can_see(user, logged.deal_id) {
+            if !audience.can_see(&logged) {
                 return None;
             }
             let event = match &logged.snapshot {
@@ -248,18 +270,23 @@ fn viewers(hub: &Hub, pipeline: PipelineId, me: &User) -> impl Stream<Item = Eve
 
 /// `GET /api/live?pipeline=&after=`: the board's stream for the signed-in browser. It
 /// ends when the session does (signed out, expired, the user disabled).
+/// `GET /api/live?display=SECRET&after=`: a meeting-room screen's stream, which ends
+/// within seconds of its link being revoked.
 pub async fn browser_events(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let result = async {
+        let after = start_after(&headers, query.get("after").map(String::as_str))?;
+        if let Some(secret) = query.get("display") {
+            return screen_events(&state, secret.clone(), after).await;
+        }
         let token = state
             .cookies
             .token(&headers)
             .ok_or(AppError::Unauthenticated)?;
         let user = ops::auth::session_user(&state.db, &token, chrono::Utc::now()).await?;
-        let after = start_after(&headers, query.get("after").map(String::as_str))?;
         let pipeline = query
             .get("pipeline")
             .map(|p| {
@@ -268,12 +295,12 @@ pub async fn browser_events(
             })
             .transpose()?;
         let presence = pipeline.map(|p| viewers(&state.hub, p, &user));
-        let changes = deliveries(&state.hub, user, after, browser_message);
+        let changes = deliveries(&state.hub, Audience::User(user), after, browser_message);
         let stream = match presence {
             Some(p) => futures_util::stream::select(p, changes).boxed(),
             None => changes.boxed(),
         };
-        let (db, hub) = (state.db.clone(), state.hub.clone());
+        let db = state.db.clone();
         let still_allowed = move || {
             let (db, token) = (db.clone(), token.clone());
             async move {
@@ -282,13 +309,55 @@ pub async fn browser_events(
                     .is_ok()
             }
         };
-        Ok::<_, AppError>(sse(stream
-            .map(Ok::<_, Infallible>)
-            .take_until(async move { hub.closing().await })
-            .take_until(access_ends(still_allowed))))
+        Ok(browser_sse(&state, stream, still_allowed))
     }
     .await;
     result.unwrap_or_else(|e| crate::api_v1::ApiError(e).into_response())
+}
+
+async fn screen_events(
+    state: &AppState,
+    secret: String,
+    after: Option<i64>,
+) -> Result<Response, AppError> {
+    let display = ops::displays::opened(&state.db, &secret).await?;
+    let changes = deliveries(
+        &state.hub,
+        Audience::Screen(display.pipeline_id),
+        after,
+        browser_message,
+    )
+    // The first message sets how soon the screen reconnects.
+    .boxed();
+    let hello = futures_util::stream::once(async {
+        Event::default()
+            .event("viewers")
+            .retry(RETRY)
+            .data(StreamMessage::Viewers(Vec::new()).encode())
+    });
+    let db = state.db.clone();
+    let still_allowed = move || {
+        let (db, secret) = (db.clone(), secret.clone());
+        async move { ops::displays::opened(&db, &secret).await.is_ok() }
+    };
+    Ok(browser_sse(state, hello.chain(changes), still_allowed))
+}
+
+/// A browser's stream: it ends when the server stops or the caller's access does.
+fn browser_sse<F, Fut>(
+    state: &AppState,
+    stream: impl Stream<Item = Event> + Send + 'static,
+    still_allowed: F,
+) -> Response
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
+    let hub = state.hub.clone();
+    sse(stream
+        .map(Ok::<_, Infallible>)
+        .take_until(async move { hub.closing().await })
+        .take_until(access_ends(still_allowed)))
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use app::ssr::state::{AppState, Site};
 use app::ssr::{demo, ops};
 use clap::Parser;
 use server::config::{
-    sqlite_dir, Cli, Command, LogFormat, ServeArgs, Synchronous, TokenCommand, UserCommand,
+    sqlite_dir, Cli, Command, DisplayCommand, LogFormat, ServeArgs, Synchronous, TokenCommand,
+    UserCommand,
 };
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -130,6 +131,61 @@ async fn run(cli: Cli) -> Result<(), String> {
                     t.created_at.format("%Y-%m-%d %H:%M UTC")
                 );
             }
+            Ok(())
+        }
+        Command::Display(DisplayCommand::Create {
+            name,
+            pipeline,
+            scenes,
+            seconds,
+            public_url,
+        }) => {
+            let origin = public_url.unwrap_or_else(|| "http://127.0.0.1:3000".into());
+            let new = ops::displays::NewDisplay {
+                name: &name,
+                pipeline: &pipeline,
+                scenes: &scenes,
+                seconds_per_scene: seconds,
+            };
+            let (display, secret) = ops::displays::create(&db, Operator::Console, new, now)
+                .await
+                .map_err(said)?;
+            eprintln!(
+                "Made the screen link {:?} for the pipeline {:?}; its URL is shown this once:",
+                display.name, display.pipeline_name
+            );
+            println!("{origin}/tv/{secret}");
+            Ok(())
+        }
+        Command::Display(DisplayCommand::List) => {
+            for d in ops::displays::list(&db, Operator::Console)
+                .await
+                .map_err(said)?
+            {
+                let state = match d.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "live".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\tevery {} s\tcreated {}\t{state}",
+                    d.id,
+                    d.name,
+                    d.pipeline_name,
+                    app::domain::display::scenes_text(&d.scenes),
+                    d.seconds_per_scene,
+                    d.created_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            Ok(())
+        }
+        Command::Display(DisplayCommand::Revoke { name_or_id }) => {
+            let d = ops::displays::revoke(&db, Operator::Console, &name_or_id, now)
+                .await
+                .map_err(said)?;
+            println!(
+                "Revoked the screen link {:?}; its screen stops within seconds.",
+                d.name
+            );
             Ok(())
         }
         Command::Token(TokenCommand::Revoke { id }) => {

@@ -470,3 +470,116 @@ async fn a_server_killed_mid_moves_loses_no_move_it_acknowledged() {
         test_db.drop_now().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_screen_link_made_at_the_console_shows_its_pipeline_until_revoked_there() {
+    use futures_util::StreamExt;
+    for test_db in fresh_databases().await {
+        let db = test_db.url();
+        let running = Running::start(&db).await;
+        let made = tend(
+            &db,
+            &[
+                "display",
+                "create",
+                "--name",
+                "Meeting room",
+                "--pipeline",
+                "sales",
+                "--scenes",
+                "board,wins",
+                "--public-url",
+                "https://tend.example.com",
+            ],
+            "",
+        );
+        assert!(made.status.success(), "{}", text(&made.stderr));
+        let url = text(&made.stdout).trim().to_string();
+        assert!(url.starts_with("https://tend.example.com/tv/tv_"), "{url}");
+        let secret = url.rsplit('/').next().unwrap().to_string();
+
+        let no_pipeline = tend(
+            &db,
+            &["display", "create", "--name", "Hall", "--pipeline", "Nope"],
+            "",
+        );
+        assert!(!no_pipeline.status.success());
+        assert!(text(&no_pipeline.stderr).to_lowercase().contains("pipeline"));
+        let no_scene = tend(
+            &db,
+            &[
+                "display",
+                "create",
+                "--name",
+                "Hall",
+                "--pipeline",
+                "Sales",
+                "--scenes",
+                "karaoke",
+            ],
+            "",
+        );
+        assert!(text(&no_scene.stderr).to_lowercase().contains("scenes"));
+        let taken = tend(
+            &db,
+            &[
+                "display",
+                "create",
+                "--name",
+                "meeting room",
+                "--pipeline",
+                "Sales",
+            ],
+            "",
+        );
+        assert!(!taken.status.success(), "names are unique");
+
+        let listed = text(&tend(&db, &["display", "list"], "").stdout);
+        assert!(
+            listed.contains("Meeting room\tSales\tboard,wins\tevery 20 s"),
+            "{listed}"
+        );
+        assert!(listed.trim_end().ends_with("live"), "{listed}");
+        assert!(!listed.contains(&secret), "secrets are never listed");
+
+        // The link opens its screen and nothing else.
+        let http = client();
+        let page = http
+            .get(running.url(&format!("/tv/{secret}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Sales"));
+        let wrong = http.get(running.url("/tv/tv_wrong")).send().await.unwrap();
+        assert_eq!(wrong.status(), 401);
+        assert_eq!(api_status(&running, &secret).await, 401);
+        assert_eq!(board_status(&running, "tend_session=x").await, 303);
+
+        let stream = http
+            .get(running.url(&format!("/api/live?display={secret}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        let mut body = stream.bytes_stream();
+        assert!(body.next().await.is_some(), "the stream says hello");
+
+        let revoked = tend(&db, &["display", "revoke", "Meeting room"], "");
+        assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Some(Ok(_)) = body.next().await {}
+        })
+        .await;
+        assert!(ended.is_ok(), "the screen's stream ended within 10 s");
+        let again = http
+            .get(running.url(&format!("/tv/{secret}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 401);
+        assert!(text(&tend(&db, &["display", "list"], "").stdout).contains("revoked"));
+        drop(running);
+        test_db.drop_now().await;
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod deals;
+pub mod displays;
 pub mod pipelines;
 
 #[cfg(feature = "ssr")]

@@ -50,6 +50,7 @@ id_type!(
     PersonId,
     LostReasonId,
     ApiTokenId,
+    DisplayId,
 );
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod board;
 pub mod contact;
 pub mod deal;
+pub mod display;
 pub mod event;
 pub mod ids;
 pub mod live;

@@ -53,8 +53,8 @@ impl LiveSignals {
 }
 
 struct Link {
-    /// The board followed (who else has it open is then told), if any.
-    pipeline: Option<PipelineId>,
+    /// What the stream is for (`pipeline=…` for a board, `display=…` for a screen).
+    query: String,
     /// The last change received (where a new stream starts).
     last: Cell<i64>,
     source: RefCell<Option<EventSource>>,
@@ -62,25 +62,44 @@ struct Link {
     stopped: Cell<bool>,
     signals: LiveSignals,
     receive: Callback<(i64, LiveEvent)>,
+    refused: Option<Callback<()>>,
 }
 
-/// Follows the changes after `after` (on the board of `pipeline`, if any) until the
-/// component that calls this is gone. Does nothing on the server.
+/// Which stream a page follows.
+pub enum Source {
+    /// Every change the user may see.
+    Changes,
+    /// The same, on a board: who else has it open is told too.
+    Board(PipelineId),
+    /// A meeting-room screen's, by its link's secret.
+    Screen(String),
+}
+
+/// Follows the changes after `after` until the component that calls this is gone;
+/// `refused` hears each time the server turns the stream down (signed out, a revoked
+/// link). Does nothing on the server.
 pub fn follow(
-    pipeline: Option<PipelineId>,
+    source: Source,
     after: i64,
     signals: LiveSignals,
     receive: Callback<(i64, LiveEvent)>,
+    refused: Option<Callback<()>>,
 ) {
+    let query = match source {
+        Source::Changes => String::new(),
+        Source::Board(p) => format!("pipeline={p}&"),
+        Source::Screen(secret) => format!("display={}&", url_encode(&secret)),
+    };
     Effect::new(move |_| {
         let link = Rc::new(Link {
-            pipeline,
+            query: query.clone(),
             last: Cell::new(after),
             source: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             signals,
             receive,
+            refused,
         });
         connect(link.clone());
         let link = leptos::__reexports::send_wrapper::SendWrapper::new(link);
@@ -103,10 +122,7 @@ fn connect(link: Rc<Link>) {
     if link.stopped.get() {
         return;
     }
-    let url = match link.pipeline {
-        Some(p) => format!("/api/live?pipeline={p}&after={}", link.last.get()),
-        None => format!("/api/live?after={}", link.last.get()),
-    };
+    let url = format!("/api/live?{}after={}", link.query, link.last.get());
     let Ok(source) = EventSource::new(&url) else {
         return try_again(link);
     };
@@ -196,15 +212,29 @@ fn lost(link: Rc<Link>) {
         .as_ref()
         .is_some_and(|s| s.ready_state() == EventSource::CLOSED);
     if refused {
+        if let Some(heard) = link.refused {
+            heard.run(());
+        }
         try_again(link);
     }
+}
+
+/// Secrets are made of letters, digits and `_`; anything else is escaped all the same.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn try_again(link: Rc<Link>) {
     set_timeout(move || connect(link), TRY_AGAIN);
 }
 
-fn now_hh_mm() -> String {
+/// The local time as "HH:MM".
+pub fn now_hh_mm() -> String {
     use chrono::Timelike;
     let t = chrono::Local::now();
     format!("{:02}:{:02}", t.hour(), t.minute())

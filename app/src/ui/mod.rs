@@ -6,6 +6,7 @@ pub mod auth;
 pub mod board;
 pub mod deal;
 pub mod live;
+pub mod tv;
 pub mod widgets;
 
 use leptos::prelude::*;
@@ -64,6 +65,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=(StaticSegment("tv"), ParamSegment("token"))
+                    view={Lazy::<TvRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=(StaticSegment("admin"), StaticSegment("pipelines"))
                     view={Lazy::<AdminRoute>::new()}
                     ssr=SsrMode::Async
@@ -113,5 +119,18 @@ impl LazyRoute for AdminRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <admin::AdminPage/> }.into_any()
+    }
+}
+
+struct TvRoute;
+
+#[lazy_route]
+impl LazyRoute for TvRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <tv::TvPage/> }.into_any()
     }
 }

@@ -287,6 +287,97 @@ pub async fn board_cards(
         .await)?)
 }
 
+#[derive(sqlx::FromRow)]
+struct WinRow {
+    #[sqlx(flatten)]
+    card: DealCard,
+    closed_at: DateTime<Utc>,
+}
+
+/// The pipeline's latest wins, newest first.
+pub async fn recent_wins(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    limit: i64,
+) -> AppResult<Vec<crate::domain::display::Win>> {
+    let sql = concat!(
+        "SELECT ",
+        card_columns!("d."),
+        ", u.name AS owner_name, o.name AS organization_name, d.closed_at \
+         FROM deals d JOIN users u ON u.id = d.owner_id \
+         LEFT JOIN organizations o ON o.id = d.organization_id \
+         WHERE d.pipeline_id = $1 AND d.status = 'won' AND d.deleted_at IS NULL \
+           AND d.closed_at IS NOT NULL \
+         ORDER BY d.closed_at DESC, d.id LIMIT $2"
+    );
+    let rows = on!(tx, |c| sqlx::query_as::<_, WinRow>(sql)
+        .bind(pipeline)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| crate::domain::display::Win {
+            card: r.card,
+            won_at: r.closed_at,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct PeriodRow {
+    currency: Currency,
+    open_deals: i64,
+    won_high: i64,
+    won_low: i64,
+    weighted_high: i64,
+    weighted_low: i64,
+}
+
+/// What a pipeline won from `from` until `to`, and its open deals expected to close
+/// then, weighted (× 100, as the board's sums), per currency.
+pub async fn period_sums(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> AppResult<Vec<(Currency, i64, i128, i128)>> {
+    let (won_from, won_to) = (
+        from.and_time(chrono::NaiveTime::MIN).and_utc(),
+        to.and_time(chrono::NaiveTime::MIN).and_utc(),
+    );
+    let sql = "SELECT d.currency AS currency, \
+         CAST(SUM(CASE WHEN d.status = 'open' THEN 1 ELSE 0 END) AS BIGINT) AS open_deals, \
+         CAST(SUM(CASE WHEN d.status = 'won' THEN d.value / 1000000000 ELSE 0 END) AS BIGINT) AS won_high, \
+         CAST(SUM(CASE WHEN d.status = 'won' THEN d.value % 1000000000 ELSE 0 END) AS BIGINT) AS won_low, \
+         CAST(SUM(CASE WHEN d.status = 'open' THEN (d.value / 1000000000) * COALESCE(d.probability, s.probability) ELSE 0 END) AS BIGINT) AS weighted_high, \
+         CAST(SUM(CASE WHEN d.status = 'open' THEN (d.value % 1000000000) * COALESCE(d.probability, s.probability) ELSE 0 END) AS BIGINT) AS weighted_low \
+         FROM deals d JOIN stages s ON s.id = d.stage_id \
+         WHERE d.pipeline_id = $1 AND d.deleted_at IS NULL AND ( \
+           (d.status = 'won' AND d.closed_at >= $2 AND d.closed_at < $3) \
+           OR (d.status = 'open' AND d.expected_close_date >= $4 AND d.expected_close_date < $5)) \
+         GROUP BY d.currency";
+    let rows = on!(tx, |c| sqlx::query_as::<_, PeriodRow>(sql)
+        .bind(pipeline)
+        .bind(won_from)
+        .bind(won_to)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.currency,
+                r.open_deals,
+                i128::from(r.won_high) * SPLIT + i128::from(r.won_low),
+                i128::from(r.weighted_high) * SPLIT + i128::from(r.weighted_low),
+            )
+        })
+        .collect())
+}
+
 /// How many deals (closed ones too) sit in a stage.
 pub async fn count_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<i64> {
     Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(

@@ -14,6 +14,7 @@ use std::time::Duration;
 pub mod api_tokens;
 pub mod deal_events;
 pub mod deals;
+pub mod displays;
 pub mod lost_reasons;
 pub mod organizations;
 pub mod pipelines;

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod board;
 pub mod deals;
+pub mod displays;
 pub mod lost_reasons;
 pub mod pipelines;
 

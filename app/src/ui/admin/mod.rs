@@ -1,8 +1,10 @@
 //! Pipelines and stages, for admins: create, rename, reorder and delete; stage
-//! probability and rotting days.
+//! probability and rotting days. And the links of meeting-room screens.
 
 use crate::api::auth::me;
+use crate::api::displays::{create_display, list_displays, revoke_display};
 use crate::api::pipelines::{change_pipelines, list_lost_reasons, list_pipelines, PipelineChange};
+use crate::domain::display::{scenes_text, Display, Scene, DEFAULT_SECONDS};
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
 use crate::ui::widgets::{Failure, Frame, Toast};
@@ -14,6 +16,8 @@ use leptos_meta::Title;
 struct Admin {
     reload: RwSignal<u32>,
     notice: RwSignal<Option<String>>,
+    /// A screen link just made, shown until the page is left (it is not kept anywhere).
+    made_link: RwSignal<Option<String>>,
 }
 
 impl Admin {
@@ -41,21 +45,31 @@ pub fn AdminPage() -> impl IntoView {
             if !user.is_admin {
                 return Err(AppError::Forbidden);
             }
-            Ok((user, list_pipelines().await?, list_lost_reasons().await?))
+            Ok((
+                user,
+                list_pipelines().await?,
+                list_lost_reasons().await?,
+                list_displays().await?,
+            ))
         },
     );
-    let admin = Admin { reload, notice };
+    let admin = Admin {
+        reload,
+        notice,
+        made_link: RwSignal::new(None),
+    };
     view! {
         <Title text="Pipelines · Tend"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((user, pipelines, reasons)) => view! {
+                    Ok((user, pipelines, reasons, displays)) => view! {
                         <Frame user>
                             <h1>"Pipelines"</h1>
                             <NewPipeline admin/>
-                            {pipelines.into_iter().map(|p| view! { <PipelineEditor pipeline=p admin/> }).collect_view()}
+                            {pipelines.iter().cloned().map(|p| view! { <PipelineEditor pipeline=p admin/> }).collect_view()}
                             <LostReasons reasons admin/>
+                            <ScreenLinks displays pipelines admin/>
                         </Frame>
                     }.into_any(),
                     Err(e) => view! { <Failure error=e/> }.into_any(),
@@ -223,6 +237,198 @@ fn LostReasons(reasons: Vec<String>, admin: Admin) -> impl IntoView {
                 <label class="grow">"New reason" <input type="text" bind:value=label maxlength="200"/></label>
                 <button type="submit">"Add reason"</button>
             </form>
+        </section>
+    }
+}
+
+/// Meeting-room screen links: make one (its URL is shown once), see them, revoke one.
+#[component]
+fn ScreenLinks(displays: Vec<Display>, pipelines: Vec<Pipeline>, admin: Admin) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let pipeline = RwSignal::new(
+        pipelines
+            .first()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default(),
+    );
+    let chosen = RwSignal::new(Scene::ALL.to_vec());
+    let seconds = RwSignal::new(DEFAULT_SECONDS.to_string());
+    let made = admin.made_link;
+    let error = RwSignal::new(None::<AppError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(every) = seconds.get_untracked().trim().parse::<i64>() else {
+            error.set(Some(AppError::invalid(
+                "seconds_per_scene",
+                "must be a whole number of seconds",
+            )));
+            return;
+        };
+        let (n, p, s) = (
+            name.get_untracked(),
+            pipeline.get_untracked(),
+            scenes_text(&chosen.get_untracked()),
+        );
+        spawn_local(async move {
+            match create_display(n, p, s, every).await {
+                Ok(path) => {
+                    let origin = window().location().origin().unwrap_or_default();
+                    error.set(None);
+                    name.set(String::new());
+                    made.set(Some(format!("{origin}{path}")));
+                    admin.reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let field = move |f: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field(f))
+                .map(|m| view! { <p class="field-error">{m}</p> })
+        }
+    };
+    view! {
+        <section class="card-panel screens" aria-labelledby="screens-title">
+            <h2 id="screens-title">"Meeting-room screens"</h2>
+            <p class="hint">
+                "A screen link shows one pipeline on a TV without anyone signing in. Anyone with the link can watch that pipeline, so share it like a key, and revoke it when a screen is retired."
+            </p>
+            {move || {
+                made.get()
+                    .map(|url| {
+                        view! {
+                            <div class="made-link" role="status">
+                                <label>
+                                    "The new screen's link (shown this once):"
+                                    <input type="text" readonly value=url/>
+                                </label>
+                            </div>
+                        }
+                    })
+            }}
+            <form class="stack" novalidate on:submit=create>
+                <div class="row">
+                    <label class="grow">
+                        "Screen name"
+                        <input type="text" bind:value=name maxlength="60" placeholder="e.g. Meeting room"/>
+                    </label>
+                    <label>
+                        "Pipeline"
+                        <select on:change=move |ev| pipeline.set(event_target_value(&ev))>
+                            {pipelines
+                                .iter()
+                                .map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Seconds per scene"
+                        <input type="number" min="5" max="3600" bind:value=seconds/>
+                    </label>
+                </div>
+                {field("name")}
+                {field("pipeline")}
+                {field("seconds_per_scene")}
+                <fieldset class="scenes">
+                    <legend>"Scenes"</legend>
+                    {Scene::ALL
+                        .into_iter()
+                        .map(|scene| {
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        checked=true
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            chosen.update(|c| {
+                                                c.retain(|s| *s != scene);
+                                                if on {
+                                                    c.push(scene);
+                                                    c.sort_by_key(|s| Scene::ALL.iter().position(|a| a == s));
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {scene.title()}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                {field("scenes")}
+                <div class="actions">
+                    <button type="submit" class="primary">"Make screen link"</button>
+                </div>
+            </form>
+            <table class="screen-list">
+                <caption class="sr-only">"Screen links"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Screen"</th>
+                        <th scope="col">"Pipeline"</th>
+                        <th scope="col">"Scenes"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {displays
+                        .into_iter()
+                        .map(|d| {
+                            let id = d.id.to_string();
+                            let live = d.revoked_at.is_none();
+                            let name = d.name.clone();
+                            view! {
+                                <tr>
+                                    <th scope="row">{d.name.clone()}</th>
+                                    <td>{d.pipeline_name.clone()}</td>
+                                    <td>
+                                        {d.scenes.iter().map(|s| s.title()).collect::<Vec<_>>().join(", ")}
+                                        {format!(" · every {} s", d.seconds_per_scene)}
+                                    </td>
+                                    <td>
+                                        {match d.revoked_at {
+                                            Some(at) => format!("Revoked {}", at.format("%Y-%m-%d")),
+                                            None => "Live".to_string(),
+                                        }}
+                                    </td>
+                                    <td>
+                                        {live
+                                            .then(|| {
+                                                let id = id.clone();
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        class="danger"
+                                                        aria-label=format!("Revoke {name}")
+                                                        on:click=move |_| {
+                                                            let id = id.clone();
+                                                            spawn_local(async move {
+                                                                match revoke_display(id).await {
+                                                                    Ok(()) => {
+                                                                        admin.notice.set(Some("Screen link revoked: the screen stops within seconds.".into()));
+                                                                        admin.reload.update(|n| *n += 1);
+                                                                    }
+                                                                    Err(e) => admin.notice.set(Some(e.to_string())),
+                                                                }
+                                                            });
+                                                        }
+                                                    >
+                                                        "Revoke"
+                                                    </button>
+                                                }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
         </section>
     }
 }

@@ -415,10 +415,11 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
     });
     let live_signals = LiveSignals::new();
     live::follow(
-        Some(pipeline_id),
+        live::Source::Board(pipeline_id),
         page.board.position,
         live_signals,
         Callback::new(move |(log_id, event)| actions.receive(log_id, event)),
+        None,
     );
     let reasons = page.lost_reasons.clone();
     let now = page.board.now;

@@ -14,7 +14,7 @@ use crate::domain::live::LiveEvent;
 use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
-use crate::ui::live::{follow, LiveSignals};
+use crate::ui::live::{follow, LiveSignals, Source};
 use crate::ui::widgets::{money, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -152,7 +152,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
     };
     let live = LiveSignals::new();
     follow(
-        None,
+        Source::Changes,
         page.position,
         live,
         Callback::new(move |(_, event): (i64, LiveEvent)| {
@@ -165,6 +165,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
                 changed_elsewhere(None);
             }
         }),
+        None,
     );
     let field = move |name: &'static str| {
         move || {

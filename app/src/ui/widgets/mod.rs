@@ -63,7 +63,7 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
 }
 
 /// Sets the page's HTTP status while it is rendered on the server.
-fn respond_with(status: u16) {
+pub(crate) fn respond_with(status: u16) {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(

@@ -1,0 +1,234 @@
+//! Meeting-room screens. A display link shows one pipeline on a screen that nobody signs
+//! in to: it rotates through scenes the admin chose, every `seconds_per_scene`.
+
+use super::board::{Board, DealCard};
+use super::ids::{DisplayId, PipelineId};
+use super::money::Totals;
+use super::validation::{required_text, RuleError};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a screen can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scene {
+    /// The live board with each column's count and sums.
+    Board,
+    /// This month and this quarter: won so far, weighted open pipeline.
+    Numbers,
+    /// The latest wins, with a celebration when one happens live.
+    Wins,
+}
+
+impl Scene {
+    pub const ALL: [Scene; 3] = [Scene::Board, Scene::Numbers, Scene::Wins];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scene::Board => "board",
+            Scene::Numbers => "numbers",
+            Scene::Wins => "wins",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Scene::Board => "Pipeline",
+            Scene::Numbers => "This month and quarter",
+            Scene::Wins => "Recent wins",
+        }
+    }
+}
+
+/// A display link as admins see it (its secret is shown once, when it is made).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Display {
+    pub id: DisplayId,
+    pub name: String,
+    pub pipeline_id: PipelineId,
+    pub pipeline_name: String,
+    pub scenes: Vec<Scene>,
+    pub seconds_per_scene: i64,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub const MIN_SECONDS: i64 = 5;
+pub const MAX_SECONDS: i64 = 3_600;
+pub const DEFAULT_SECONDS: i64 = 20;
+
+/// "Meeting room 2": what the screen is, in the admin's words.
+pub fn display_name(value: &str) -> Result<String, RuleError> {
+    required_text("name", value, 60)
+}
+
+/// "board,wins" → the scenes in that order, each once; empty means all of them.
+pub fn parse_scenes(value: &str) -> Result<Vec<Scene>, RuleError> {
+    let mut scenes = Vec::new();
+    for word in value.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        let scene = Scene::ALL
+            .into_iter()
+            .find(|s| s.name().eq_ignore_ascii_case(word))
+            .ok_or_else(|| {
+                RuleError::invalid("scenes", "must name scenes from: board, numbers, wins")
+            })?;
+        if !scenes.contains(&scene) {
+            scenes.push(scene);
+        }
+    }
+    Ok(if scenes.is_empty() {
+        Scene::ALL.to_vec()
+    } else {
+        scenes
+    })
+}
+
+/// How the scenes are stored: their names, comma-separated.
+pub fn scenes_text(scenes: &[Scene]) -> String {
+    scenes
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn seconds_per_scene(value: i64) -> Result<i64, RuleError> {
+    if (MIN_SECONDS..=MAX_SECONDS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(RuleError::invalid(
+            "seconds_per_scene",
+            format!("must be from {MIN_SECONDS} to {MAX_SECONDS} seconds"),
+        ))
+    }
+}
+
+/// Everything a screen shows, as of one moment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Screen {
+    pub display: Display,
+    pub board: Board,
+    pub wins: Vec<Win>,
+    pub periods: Vec<Period>,
+}
+
+/// A deal won, for the wins scene.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Win {
+    pub card: DealCard,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub won_at: DateTime<Utc>,
+}
+
+/// The numbers scene's figures for one period: what was won in it so far, and the
+/// open deals expected to close in it, weighted by their chance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub label: String,
+    pub won: Totals,
+    pub weighted: Totals,
+    pub open_deals: i64,
+}
+
+/// The first day of `today`'s month and of the month after.
+pub fn month_of(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    span(today.year(), today.month0(), 1)
+}
+
+/// The first day of `today`'s quarter and of the quarter after.
+pub fn quarter_of(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    span(today.year(), today.month0() / 3 * 3, 3)
+}
+
+fn span(year: i32, month0: u32, months: u32) -> (NaiveDate, NaiveDate) {
+    let first = |y: i32, m0: u32| {
+        NaiveDate::from_ymd_opt(y + (m0 / 12) as i32, m0 % 12 + 1, 1).unwrap_or_default()
+    };
+    (first(year, month0), first(year, month0 + months))
+}
+
+/// "November 2026", "Q4 2026".
+pub fn month_label(start: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!("{} {}", MONTHS[start.month0() as usize], start.year())
+}
+
+pub fn quarter_label(start: NaiveDate) -> String {
+    format!("Q{} {}", start.month0() / 3 + 1, start.year())
+}
+
+/// The scene after `current` in the rotation.
+pub fn next_scene(scenes: &[Scene], current: Scene, step: i64) -> Scene {
+    if scenes.is_empty() {
+        return current;
+    }
+    let here = scenes.iter().position(|s| *s == current).unwrap_or(0) as i64;
+    let n = scenes.len() as i64;
+    scenes[(here + step).rem_euclid(n) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenes_are_read_by_name_in_order_each_once_and_none_means_all() {
+        assert_eq!(
+            parse_scenes("wins, Board,wins").unwrap(),
+            [Scene::Wins, Scene::Board]
+        );
+        assert_eq!(parse_scenes(" ").unwrap(), Scene::ALL);
+        assert_eq!(
+            parse_scenes("board,karaoke").unwrap_err(),
+            RuleError::invalid("scenes", "must name scenes from: board, numbers, wins")
+        );
+        assert_eq!(
+            parse_scenes(&scenes_text(&[Scene::Numbers, Scene::Board])).unwrap(),
+            [Scene::Numbers, Scene::Board]
+        );
+    }
+
+    #[test]
+    fn months_and_quarters_start_on_their_first_day_and_end_where_the_next_begins() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(month_of(d(2026, 11, 28)), (d(2026, 11, 1), d(2026, 12, 1)));
+        assert_eq!(month_of(d(2026, 12, 31)), (d(2026, 12, 1), d(2027, 1, 1)));
+        assert_eq!(quarter_of(d(2026, 11, 28)), (d(2026, 10, 1), d(2027, 1, 1)));
+        assert_eq!(quarter_of(d(2026, 2, 1)), (d(2026, 1, 1), d(2026, 4, 1)));
+        assert_eq!(month_label(d(2026, 11, 1)), "November 2026");
+        assert_eq!(quarter_label(d(2026, 10, 1)), "Q4 2026");
+    }
+
+    #[test]
+    fn the_rotation_wraps_both_ways() {
+        let s = [Scene::Board, Scene::Numbers, Scene::Wins];
+        assert_eq!(next_scene(&s, Scene::Wins, 1), Scene::Board);
+        assert_eq!(next_scene(&s, Scene::Board, -1), Scene::Wins);
+        assert_eq!(next_scene(&[Scene::Wins], Scene::Wins, 1), Scene::Wins);
+    }
+
+    #[test]
+    fn a_scene_lasts_five_seconds_to_an_hour() {
+        assert!(seconds_per_scene(4).is_err());
+        assert_eq!(seconds_per_scene(20), Ok(20));
+        assert_eq!(
+            seconds_per_scene(3_601),
+            Err(RuleError::invalid(
+                "seconds_per_scene",
+                "must be from 5 to 3600 seconds"
+            ))
+        );
+    }
+}

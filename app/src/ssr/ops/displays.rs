@@ -1,0 +1,195 @@
+//! Meeting-room screens: admins make, list and revoke display links; a screen opens its
+//! link and gets what its scenes show, read-only, with no user behind it.
+
+use super::Operator;
+use crate::domain::board::{self, Board, BoardFilter};
+use crate::domain::display::{
+    display_name, month_label, month_of, parse_scenes, quarter_label, quarter_of,
+    seconds_per_scene, Display, Period, Screen,
+};
+use crate::domain::event::instant;
+use crate::domain::ids::{DisplayId, PipelineId};
+use crate::domain::money::Totals;
+use crate::error::{AppError, AppResult};
+use crate::ssr::auth::{digest, new_secret};
+use crate::ssr::db::{deal_events, deals, displays, pipelines, Db, Tx};
+use chrono::{DateTime, Utc};
+
+/// The prefix of a display link's secret, so one is recognised when pasted.
+pub const SECRET_PREFIX: &str = "tv_";
+/// Cards a TV board shows per stage: what fits on a screen from across the room.
+const CARDS_PER_STAGE: i64 = 6;
+/// Wins the wins scene lists.
+const WINS_SHOWN: i64 = 8;
+
+/// What an admin asks for.
+pub struct NewDisplay<'a> {
+    pub name: &'a str,
+    /// A pipeline's name or id.
+    pub pipeline: &'a str,
+    /// Scene names, comma-separated; empty for all of them.
+    pub scenes: &'a str,
+    pub seconds_per_scene: i64,
+}
+
+/// Makes a display link; returns it and its secret, which is shown this once.
+pub async fn create(
+    db: &Db,
+    by: Operator<'_>,
+    new: NewDisplay<'_>,
+    at: DateTime<Utc>,
+) -> AppResult<(Display, String)> {
+    by.require_admin()?;
+    let name = display_name(new.name)?;
+    let scenes = parse_scenes(new.scenes)?;
+    let seconds = seconds_per_scene(new.seconds_per_scene)?;
+    let mut tx = db.write().await?;
+    let pipeline = find_pipeline(&mut tx, new.pipeline).await?;
+    // Names tell live links apart (they are revoked by name).
+    let taken = displays::list(&mut tx)
+        .await?
+        .iter()
+        .any(|d| d.revoked_at.is_none() && d.name.eq_ignore_ascii_case(&name));
+    if taken {
+        return Err(AppError::invalid("name", "is taken by another screen link"));
+    }
+    let display = Display {
+        id: DisplayId::new(),
+        name,
+        pipeline_id: pipeline.0,
+        pipeline_name: pipeline.1,
+        scenes,
+        seconds_per_scene: seconds,
+        created_at: instant(at),
+        revoked_at: None,
+    };
+    let secret = new_secret(SECRET_PREFIX);
+    displays::insert(&mut tx, &display, &digest(&secret))
+        .await
+        .map_err(|e| match e {
+            AppError::Conflict(_) => AppError::invalid("name", "is taken by another display link"),
+            e => e,
+        })?;
+    tx.commit().await?;
+    let link = &display.name;
+    tracing::info!(target: super::auth::SECURITY_LOG, event = "display_created", link = %link, by = %by);
+    Ok((display, secret))
+}
+
+async fn find_pipeline(tx: &mut Tx, name_or_id: &str) -> AppResult<(PipelineId, String)> {
+    let wanted = name_or_id.trim();
+    let id = wanted.parse::<PipelineId>().ok();
+    pipelines::list(tx)
+        .await?
+        .into_iter()
+        .find(|p| Some(p.id) == id || p.name.eq_ignore_ascii_case(wanted))
+        .map(|p| (p.id, p.name))
+        .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))
+}
+
+pub async fn list(db: &Db, by: Operator<'_>) -> AppResult<Vec<Display>> {
+    by.require_admin()?;
+    let mut tx = db.read().await?;
+    displays::list(&mut tx).await
+}
+
+/// Revokes a link named by its name or id: screens showing it stop within seconds.
+pub async fn revoke(
+    db: &Db,
+    by: Operator<'_>,
+    name_or_id: &str,
+    at: DateTime<Utc>,
+) -> AppResult<Display> {
+    by.require_admin()?;
+    let wanted = name_or_id.trim();
+    let mut tx = db.write().await?;
+    let found = displays::list(&mut tx)
+        .await?
+        .into_iter()
+        .filter(|d| d.revoked_at.is_none())
+        .find(|d| d.id.to_string() == wanted || d.name.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| AppError::NotFound(format!("A live display link {wanted:?}")))?;
+    displays::revoke(&mut tx, found.id, instant(at)).await?;
+    tx.commit().await?;
+    tracing::info!(target: super::auth::SECURITY_LOG, event = "display_revoked", link = %found.name, by = %by);
+    Ok(found)
+}
+
+/// The link a screen holds, while it has not been revoked.
+pub async fn opened(db: &Db, secret: &str) -> AppResult<Display> {
+    let mut tx = db.read().await?;
+    displays::by_token(&mut tx, &digest(secret))
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// What the screen of the link `secret` shows now.
+pub async fn screen(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Screen> {
+    let display = opened(db, secret).await?;
+    let mut tx = db.read().await?;
+    let position = deal_events::position(&mut tx).await?;
+    let pipeline = pipelines::find(&mut tx, display.pipeline_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The pipeline".into()))?;
+    let everything = deals::BoardFilter::default();
+    let sums = deals::board_sums(&mut tx, pipeline.id, &everything).await?;
+    let cards = deals::board_cards(&mut tx, pipeline.id, &everything, CARDS_PER_STAGE).await?;
+    let columns = board::columns(&pipeline, &sums, cards);
+    let wins = deals::recent_wins(&mut tx, pipeline.id, WINS_SHOWN).await?;
+    let periods = periods(&mut tx, pipeline.id, now).await?;
+    Ok(Screen {
+        board: Board {
+            pipeline,
+            columns,
+            filter: BoardFilter::default(),
+            position,
+            now,
+        },
+        display,
+        wins,
+        periods,
+    })
+}
+
+/// The numbers scene: this month and this quarter. (The forecast will feed this later.)
+pub async fn periods(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Period>> {
+    let today = now.date_naive();
+    let mut out = Vec::new();
+    for ((from, to), label) in [
+        (month_of(today), month_label(month_of(today).0)),
+        (quarter_of(today), quarter_label(quarter_of(today).0)),
+    ] {
+        let mut period = Period {
+            label,
+            won: Totals::default(),
+            weighted: Totals::default(),
+            open_deals: 0,
+        };
+        for (currency, open, won, weighted_x100) in
+            deals::period_sums(tx, pipeline, from, to).await?
+        {
+            period.open_deals += open;
+            if won != 0 {
+                period.won.add(&currency, won);
+            }
+            if weighted_x100 != 0 {
+                period
+                    .weighted
+                    .add(&currency, board::weighted_minor(weighted_x100));
+            }
+        }
+        out.push(period);
+    }
+    Ok(out)
+}
+
+/// The numbers scene alone, for a screen to refresh after a change.
+pub async fn screen_periods(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Vec<Period>> {
+    let display = opened(db, secret).await?;
+    let mut tx = db.read().await?;
+    periods(&mut tx, display.pipeline_id, now).await
+}

@@ -1,0 +1,354 @@
+//! The meeting-room screen (`/tv/{secret}`): no sign-in, dark, full screen, type that
+//! scales with the screen. It rotates through the scenes its link names, follows every
+//! change live, celebrates a win as it happens, recovers from outages by itself, and
+//! says so when its link is revoked.
+
+use crate::api::displays::{load_periods, load_screen};
+use crate::domain::board::{Board, Column};
+use crate::domain::deal::DealStatus;
+use crate::domain::display::{next_scene, Period, Scene, Screen, Win};
+use crate::domain::ids::DealId;
+use crate::domain::live::{Applied, LiveEvent};
+use crate::domain::user::User;
+use crate::error::AppError;
+use crate::ui::live::{follow, now_hh_mm, Connection, LiveSignals, Source};
+use crate::ui::widgets::{money, respond_with, totals};
+use codee::binary::PostcardCodec;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use std::time::Duration;
+
+/// How long a live win is celebrated on screen.
+const CELEBRATE_FOR: Duration = Duration::from_secs(8);
+/// Wins the wins scene lists.
+const WINS_SHOWN: usize = 8;
+
+#[component]
+pub fn TvPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let data = Resource::<_, PostcardCodec>::new_with_options(token, load_screen, false);
+    view! {
+        <Title text="Tend · Meeting room"/>
+        <Suspense fallback=|| view! { <div class="tv"><p class="tv-note">"Loading…"</p></div> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(screen) => view! { <Tv screen token=token()/> }.into_any(),
+                    Err(e) => view! { <Closed error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A link that does not (or no longer) open anything.
+#[component]
+fn Closed(error: AppError) -> impl IntoView {
+    respond_with(error.status());
+    let text = match error {
+        AppError::Unauthenticated => {
+            "This screen's link was revoked or is not valid. Ask an admin for a new one."
+                .to_string()
+        }
+        e => e.to_string(),
+    };
+    view! {
+        <main class="tv tv-closed">
+            <h1>"◆ Tend"</h1>
+            <p class="tv-note" role="alert">{text}</p>
+        </main>
+    }
+}
+
+#[component]
+fn Tv(screen: Screen, token: String) -> impl IntoView {
+    let display = screen.display.clone();
+    let board = RwSignal::new(screen.board.clone());
+    let wins = RwSignal::new(screen.wins.clone());
+    let periods = RwSignal::new(screen.periods.clone());
+    let scenes = StoredValue::new(display.scenes.clone());
+    let scene = RwSignal::new(display.scenes.first().copied().unwrap_or(Scene::Board));
+    let celebrating = RwSignal::new(None::<Win>);
+    let arrived = RwSignal::new(Vec::new());
+    let revoked = RwSignal::new(false);
+    let updated = RwSignal::new(String::new());
+    let live = LiveSignals::new();
+    let token = StoredValue::new(token);
+
+    // The rotation.
+    Effect::new(move |_| {
+        let every = Duration::from_secs(display.seconds_per_scene.max(1) as u64);
+        if let Ok(handle) = set_interval_with_handle(
+            move || scene.update(|s| *s = scenes.with_value(|all| next_scene(all, *s, 1))),
+            every,
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    Effect::new(move |_| updated.set(now_hh_mm()));
+
+    let refresh_numbers = move || {
+        spawn_local(async move {
+            if let Ok(fresh) = load_periods(token.get_value()).await {
+                periods.set(fresh);
+            }
+        })
+    };
+    let reload = move || {
+        spawn_local(async move {
+            match load_screen(token.get_value()).await {
+                Ok(fresh) => {
+                    board.set(fresh.board);
+                    wins.set(fresh.wins);
+                    periods.set(fresh.periods);
+                }
+                Err(AppError::Unauthenticated) => revoked.set(true),
+                Err(_) => {}
+            }
+        })
+    };
+    let receive = Callback::new(move |(log_id, event): (i64, LiveEvent)| {
+        updated.set(now_hh_mm());
+        let applied = board
+            .try_update(|b| {
+                let applied = b.apply(&event);
+                b.reached(log_id);
+                applied
+            })
+            .unwrap_or(Applied::Nothing);
+        if applied == Applied::Reload {
+            return reload();
+        }
+        if let LiveEvent::Deal(change) = &event {
+            if let (Applied::Columns(_), Some(_)) = (&applied, &change.after) {
+                arrived.set(vec![change.deal_id]);
+            }
+            let was_won = change.before.as_ref().map(|b| b.status) == Some(DealStatus::Won);
+            if let Some(after) = change
+                .after
+                .as_ref()
+                .filter(|a| a.status == DealStatus::Won)
+            {
+                if !was_won {
+                    let win = Win {
+                        card: after.clone(),
+                        won_at: chrono::Utc::now(),
+                    };
+                    wins.update(|w| {
+                        w.retain(|x| x.card.id != win.card.id);
+                        w.insert(0, win.clone());
+                        w.truncate(WINS_SHOWN);
+                    });
+                    celebrating.set(Some(win));
+                    set_timeout(move || celebrating.set(None), CELEBRATE_FOR);
+                }
+            } else if was_won {
+                // Reopened or deleted: it is no longer a win.
+                wins.update(|w| w.retain(|x| x.card.id != change.deal_id));
+            }
+        }
+        refresh_numbers();
+    });
+    follow(
+        Source::Screen(token.get_value()),
+        screen.board.position,
+        live,
+        receive,
+        // Turned down: find out whether the link was revoked.
+        Some(Callback::new(move |()| reload())),
+    );
+
+    let pipeline_name = display.pipeline_name.clone();
+    view! {
+        <main class="tv" data-scene=move || scene.get().name()>
+            {move || {
+                if revoked.get() {
+                    view! {
+                        <div class="tv-revoked" role="alert">
+                            <h1>"This screen's link was revoked"</h1>
+                            <p>"Ask an admin for a new link to show the pipeline here again."</p>
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    ().into_any()
+                }
+            }}
+            <header class="tv-head">
+                <span class="tv-brand" aria-hidden="true">"◆ Tend"</span>
+                <h1>{move || scene.get().title()}</h1>
+                <span class="tv-pipeline">{pipeline_name}</span>
+                <span class=move || format!("tv-link {}", link_class(&live.connection.get()))>
+                    {move || link_text(&live.connection.get())}
+                    {move || format!(" · updated {}", updated.get())}
+                </span>
+            </header>
+            {move || match scene.get() {
+                Scene::Board => view! { <BoardScene board arrived/> }.into_any(),
+                Scene::Numbers => view! { <NumbersScene periods/> }.into_any(),
+                Scene::Wins => view! { <WinsScene wins/> }.into_any(),
+            }}
+            <nav class="tv-dots" aria-label="Scenes">
+                {scenes
+                    .get_value()
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <span
+                                class="tv-dot"
+                                class:current=move || scene.get() == s
+                                title=s.title()
+                            >
+                                {s.title()}
+                            </span>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            {move || celebrating.get().map(|w| view! { <Celebration win=w/> })}
+        </main>
+    }
+}
+
+fn link_class(c: &Connection) -> &'static str {
+    match c {
+        Connection::Connecting => "connecting",
+        Connection::Live => "live",
+        Connection::Reconnecting { .. } => "reconnecting",
+        Connection::Offline { .. } => "offline",
+    }
+}
+
+fn link_text(c: &Connection) -> String {
+    match c {
+        Connection::Connecting => "Connecting…".into(),
+        Connection::Live => "Live".into(),
+        Connection::Reconnecting { .. } => "Reconnecting…".into(),
+        Connection::Offline { since } => format!("Offline since {since}"),
+    }
+}
+
+#[component]
+fn BoardScene(board: RwSignal<Board>, arrived: RwSignal<Vec<DealId>>) -> impl IntoView {
+    view! {
+        <section class="tv-board" aria-label="Pipeline">
+            {move || {
+                board
+                    .with(|b| {
+                        b.columns
+                            .iter()
+                            .map(|c| view! { <TvColumn column=c.clone() arrived/> })
+                            .collect_view()
+                    })
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TvColumn(column: Column, arrived: RwSignal<Vec<DealId>>) -> impl IntoView {
+    let weighted = column.weighted();
+    let more = column.deals - column.cards.len() as i64;
+    view! {
+        <div class="tv-column" data-stage=column.stage.name.clone()>
+            <h2>{column.stage.name.clone()}</h2>
+            <p class="tv-count">{format!("{} open", column.deals)}</p>
+            <p class="tv-value">{totals(&column.value)}</p>
+            <p class="tv-weighted">"Weighted " {totals(&weighted)}</p>
+            <ul>
+                {column
+                    .cards
+                    .iter()
+                    .map(|card| {
+                        let id = card.id;
+                        view! {
+                            <li class="tv-card" class:arrived=move || arrived.with(|a| a.contains(&id))>
+                                <span class="tv-card-title">{card.title.clone()}</span>
+                                <span class="tv-card-meta">
+                                    {money(card.value, &card.currency)} " · " {User::initials(&card.owner_name)}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {(more > 0).then(|| view! { <p class="tv-more">{format!("+ {more} more")}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn NumbersScene(periods: RwSignal<Vec<Period>>) -> impl IntoView {
+    view! {
+        <section class="tv-numbers" aria-label="This month and quarter">
+            {move || {
+                periods
+                    .get()
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <div class="tv-period">
+                                <h2>{p.label.clone()}</h2>
+                                <p class="tv-figure-label">"Won so far"</p>
+                                <p class="tv-figure won">{totals(&p.won)}</p>
+                                <p class="tv-figure-label">"Weighted open pipeline closing then"</p>
+                                <p class="tv-figure">{totals(&p.weighted)}</p>
+                                <p class="tv-small">{format!("{} open deals expected to close", p.open_deals)}</p>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn WinsScene(wins: RwSignal<Vec<Win>>) -> impl IntoView {
+    view! {
+        <section class="tv-wins" aria-label="Recent wins">
+            {move || {
+                let all = wins.get();
+                if all.is_empty() {
+                    return view! { <p class="tv-note">"No wins yet. The next one shows here."</p> }.into_any();
+                }
+                view! {
+                    <ol>
+                        {all
+                            .into_iter()
+                            .map(|w| {
+                                view! {
+                                    <li>
+                                        <span class="tv-win-title">{w.card.title.clone()}</span>
+                                        <span class="tv-win-value">{money(w.card.value, &w.card.currency)}</span>
+                                        <span class="tv-win-who">
+                                            {w.card.owner_name.clone()} " · " {w.won_at.format("%Y-%m-%d").to_string()}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Celebration(win: Win) -> impl IntoView {
+    view! {
+        <div class="tv-celebration" role="status">
+            <div class="tv-confetti" aria-hidden="true">
+                {(0..24).map(|i| view! { <i style=format!("--i:{i}")></i> }).collect_view()}
+            </div>
+            <p class="tv-celebration-kicker">"Won!"</p>
+            <p class="tv-celebration-title">{win.card.title.clone()}</p>
+            <p class="tv-celebration-value">{money(win.card.value, &win.card.currency)}</p>
+            <p class="tv-celebration-who">{win.card.owner_name.clone()}</p>
+        </div>
+    }
+}
