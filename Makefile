@@ -54,3 +54,4 @@ test-browser:
 ## Print the figures kept in BENCHMARKS.md.
 bench: build
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example bench
+	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example streams

@@ -54,3 +54,51 @@ test("board at phone size", async ({ browser }) => {
   await page.goto("/login");
   await context.close();
 });
+
+test("the meeting-room screen at 1080p: board, numbers and a live win", async ({ page, browser }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  const made = await page.request.post("/api/create_display", {
+    data: { name: `Meeting room ${Date.now()}`, pipeline: "Sales", scenes: "board,numbers,wins", seconds_per_scene: 3600 },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  const path: string = await made.json();
+  // A colleague has the board open too.
+  const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const erik = await other.newPage();
+  await signIn(erik, "erik@example.com");
+  await page.reload();
+  await settle(page);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: out("board-live-desktop") });
+
+  const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const tv = await screen.newPage();
+  await tv.goto(path);
+  await settle(tv);
+  await tv.waitForTimeout(800);
+  await tv.screenshot({ path: out("tv-board-1920") });
+  // A deal won while the screen watches.
+  const open = page.locator(".card").first();
+  const id = (await open.getByRole("link").getAttribute("href"))!.split("/").pop();
+  const win = await page.request.post("/api/change_deal", {
+    data: { id, version: await currentVersion(page, id!), change: "win" },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  if (!win.ok()) throw new Error(await win.text());
+  await tv.locator(".tv-celebration").waitFor();
+  await tv.waitForTimeout(900);
+  await tv.screenshot({ path: out("tv-win-1920") });
+  await screen.close();
+  await other.close();
+});
+
+/** A deal's current version, from the board's own data on its page. */
+async function currentVersion(page: Page, id: string): Promise<number> {
+  const r = await page.request.post("/api/deal_page", {
+    data: { id },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  const body = await r.json();
+  return body.deal.version;
+}

@@ -36,6 +36,22 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     expect(await violations(page), "a missing page").toEqual([]);
   });
 
+  test("the meeting-room screen has no serious violation in any scene @everywhere", async ({ page }) => {
+    await signIn(page);
+    const made = await page.request.post("/api/create_display", {
+      data: { name: `Axe ${Date.now()}${Math.random()}`, pipeline: "Sales", scenes: "", seconds_per_scene: 5 },
+      headers: { Origin: new URL(page.url()).origin },
+    });
+    expect(made.ok(), await made.text()).toBe(true);
+    const path: string = await made.json();
+    await page.goto(path);
+    await hydrated(page);
+    for (const scene of ["Pipeline", "This month and quarter", "Recent wins"]) {
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(scene, { timeout: 8_000 });
+      expect(await violations(page), `the screen's ${scene}`).toEqual([]);
+    }
+  });
+
   test("the board's forms and menus have no serious violation when open @everywhere", async ({ page }) => {
     await signIn(page);
     const first = column(page, "Prospect/lead");

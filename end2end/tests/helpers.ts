@@ -5,7 +5,7 @@ export const DEMO_PASSWORD = "tend-demo-2026";
 
 /** Waits until the page is hydrated: before that, clicks reach no handler. */
 export async function hydrated(page: Page) {
-  await page.waitForSelector("body[data-hydrated]");
+  await page.waitForSelector("body[data-hydrated]", { state: "attached" });
 }
 
 export async function signIn(page: Page, email = DEMO_EMAIL) {

@@ -34,7 +34,7 @@ test.describe("the live board", () => {
     await expect(linkState(other)).toHaveText("Live");
     // Each sees the other.
     await expect(page.locator(".viewers")).toContainText("Erik Johansson is here too");
-    await expect(other.locator(".viewers")).toContainText("Anna Berg is here too");
+    await expect(other.locator(".viewers")).toContainText("Anna Lindqvist is here too");
 
     const title = unique("Shared deal");
     await addDeal(page, "Prospect/lead", title, "40000");

@@ -504,7 +504,9 @@ async fn a_screen_link_made_at_the_console_shows_its_pipeline_until_revoked_ther
             "",
         );
         assert!(!no_pipeline.status.success());
-        assert!(text(&no_pipeline.stderr).to_lowercase().contains("pipeline"));
+        assert!(text(&no_pipeline.stderr)
+            .to_lowercase()
+            .contains("pipeline"));
         let no_scene = tend(
             &db,
             &[

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 /// The prefix of a display link's secret, so one is recognised when pasted.
 pub const SECRET_PREFIX: &str = "tv_";
 /// Cards a TV board shows per stage: what fits on a screen from across the room.
-const CARDS_PER_STAGE: i64 = 6;
+const CARDS_PER_STAGE: i64 = 4;
 /// Wins the wins scene lists.
 const WINS_SHOWN: i64 = 8;
 

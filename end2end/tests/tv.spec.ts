@@ -1,0 +1,87 @@
+import { test, expect, Page } from "@playwright/test";
+import { addDeal, changeDeal, dealId, hydrated, signIn, stageId, unique } from "./helpers";
+
+/** Makes a screen link on the admin page; returns its name and full URL. */
+async function makeScreenLink(page: Page, seconds = "3600"): Promise<{ name: string; url: string }> {
+  await page.goto("/admin/pipelines");
+  await hydrated(page);
+  const name = unique("Meeting room");
+  const form = page.locator(".screens form");
+  await form.getByLabel("Screen name").fill(name);
+  await form.getByLabel("Seconds per scene").fill(seconds);
+  await form.getByRole("button", { name: "Make screen link" }).click();
+  const link = page.getByLabel("The new screen's link (shown this once):");
+  await expect(link).toHaveValue(/\/tv\/tv_[0-9a-f]{64}$/);
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Live");
+  return { name, url: await link.inputValue() };
+}
+
+const tvColumn = (tv: Page, stage: string) => tv.locator(`.tv-column[data-stage="${stage}"]`);
+
+test.describe("the meeting-room screen", () => {
+  test("shows the board live without signing in, celebrates a win, and stops when its link is revoked", async ({ page, browser }) => {
+    test.setTimeout(60_000);
+    await signIn(page);
+    const { name, url } = await makeScreenLink(page);
+
+    // The screen: a browser with no session at all.
+    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const tv = await screen.newPage();
+    await tv.goto(url);
+    await hydrated(tv);
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+    await expect(tv.locator(".tv-link")).toContainText("Live");
+    // Full screen: nothing scrolls.
+    const scrolls = await tv.evaluate(() => document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth);
+    expect(scrolls).toBe(false);
+    // It opens nothing else.
+    expect((await tv.request.get("/board", { maxRedirects: 0 })).status()).toBe(303);
+
+    await page.goto("/board");
+    await hydrated(page);
+    const before = Number((await tvColumn(tv, "Qualification").locator(".tv-count").textContent())!.split(" ")[0]);
+    const title = unique("TV deal");
+    await addDeal(page, "Prospect/lead", title, "75000");
+    await expect(tvColumn(tv, "Prospect/lead").locator(".tv-card", { hasText: title })).toBeVisible();
+    const id = await dealId(page, title);
+    await changeDeal(page, id, 1, { move: await stageId(page, "Qualification") });
+    await expect(tvColumn(tv, "Qualification").locator(".tv-card", { hasText: title })).toBeVisible();
+    await expect(tvColumn(tv, "Qualification").locator(".tv-count")).toHaveText(`${before + 1} open`);
+
+    await changeDeal(page, id, 2, "win");
+    const party = tv.locator(".tv-celebration");
+    await expect(party).toContainText("Won!");
+    await expect(party).toContainText(title);
+    await expect(tvColumn(tv, "Qualification").locator(".tv-card", { hasText: title })).toHaveCount(0);
+
+    // Revoked on the admin page: the screen says so within 10 seconds.
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    await page.getByRole("button", { name: `Revoke ${name}` }).click();
+    await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Revoked");
+    await expect(tv.getByRole("alert")).toContainText("This screen's link was revoked", { timeout: 10_000 });
+    const again = await tv.request.get(url);
+    expect(again.status()).toBe(401);
+    await screen.close();
+  });
+
+  test("rotates through its scenes and a wrong link gets an error page", async ({ page, browser }) => {
+    await signIn(page);
+    const { url } = await makeScreenLink(page, "5");
+    const screen = await browser.newContext({ viewport: { width: 3840, height: 2160 } });
+    const tv = await screen.newPage();
+    await tv.goto(url);
+    await hydrated(tv);
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+    // Type scales with the screen: readable from across the room on 4K.
+    const size = await tv.locator(".tv").evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(48);
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("This month and quarter", { timeout: 8_000 });
+    await expect(tv.locator(".tv-period")).toHaveCount(2);
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Recent wins", { timeout: 8_000 });
+    const wrong = await tv.goto(url.replace(/tv_[0-9a-f]{6}/, "tv_000000"));
+    expect(wrong!.status()).toBe(401);
+    await expect(tv.getByRole("alert")).toContainText("revoked or is not valid");
+    await screen.close();
+  });
+});
