@@ -118,7 +118,8 @@ where
 {
     loop {
         tokio::time::sleep(RECHECK).await;
-        if !still_allowed().await {
+        // Boxed: only a stream that is checking holds the lookup's state.
+        if !Box::pin(still_allowed()).await {
             return;
         }
     }
@@ -136,14 +137,20 @@ fn api_message(user: &User, delivery: Delivery) -> Option<Event> {
             if !ops::deals::can_see(user, logged.deal_id) {
                 return None;
             }
-            let change = Change {
-                id: logged.id,
-                deal_id: logged.deal_id,
-                kind: logged.kind.name().to_string(),
-                event: logged.kind.clone(),
-                deal: logged.snapshot.as_ref().and_then(|s| s.deal.clone()),
-            };
-            let data = serde_json::to_string(&change).ok()?;
+            let data = logged
+                .written
+                .api
+                .get_or_init(|| {
+                    serde_json::to_string(&Change {
+                        id: logged.id,
+                        deal_id: logged.deal_id,
+                        kind: logged.kind.name().to_string(),
+                        event: logged.kind.clone(),
+                        deal: logged.snapshot.as_ref().and_then(|s| s.deal.clone()),
+                    })
+                    .ok()
+                })
+                .clone()?;
             Some(
                 Event::default()
                     .id(logged.id.to_string())
@@ -214,24 +221,27 @@ impl Audience {
 /// A change as a browser's board applies it. A change logged before Tend kept the deal
 /// before and after cannot be applied: the board is told to load itself again.
 fn browser_message(audience: &Audience, delivery: Delivery) -> Option<Event> {
-    let (id, event) = match delivery {
-        Delivery::Refetch { head } => (head, LiveEvent::Refetch),
+    let (id, data) = match delivery {
+        Delivery::Refetch { head } => (head, StreamMessage::Event(LiveEvent::Refetch).encode()),
         Delivery::Change(logged) => {
             if !audience.can_see(&logged) {
                 return None;
             }
-            let event = match &logged.snapshot {
-                Some(s) => s.event(logged.id, logged.deal_id),
-                None => LiveEvent::Refetch,
-            };
-            (logged.id, event)
+            let data = logged.written.browser.get_or_init(|| {
+                let event = match &logged.snapshot {
+                    Some(s) => s.event(logged.id, logged.deal_id),
+                    None => LiveEvent::Refetch,
+                };
+                StreamMessage::Event(event).encode()
+            });
+            (logged.id, data.clone())
         }
     };
     Some(
         Event::default()
             .id(id.to_string())
             .event("change")
-            .data(StreamMessage::Event(event).encode()),
+            .data(data),
     )
 }
 

@@ -191,7 +191,9 @@ impl Hub {
     ) {
         let mut closed = self.0.closed.subscribe();
         // The log itself says where it ends (the hub may not have read that far yet).
-        let Ok(head) = self.read_head().await else {
+        // Reads are boxed: a stream waits far longer than it reads, and what it holds
+        // while waiting is what 10,000 idle streams cost.
+        let Ok(head) = Box::pin(self.read_head()).await else {
             return;
         };
         let mut last = after.unwrap_or(head);
@@ -202,7 +204,7 @@ impl Hub {
             }
             last = head;
         }
-        if self.replay(&mut last, &send).await.is_err() {
+        if Box::pin(self.replay(&mut last, &send)).await.is_err() {
             return;
         }
         loop {
@@ -218,7 +220,7 @@ impl Hub {
                 Ok(_) => true,
                 // Too slow for the broadcast: catch up from the log.
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    self.replay(&mut last, &send).await.is_ok()
+                    Box::pin(self.replay(&mut last, &send)).await.is_ok()
                 }
                 Err(broadcast::error::RecvError::Closed) => false,
             };
@@ -277,5 +279,24 @@ async fn listen(pool: sqlx::PgPool, hub: Hub) {
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             _ = closed.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What a waiting stream holds is what 10,000 idle streams cost: its reads of the
+    /// log are boxed, so the wait itself stays small.
+    #[tokio::test]
+    async fn an_idle_stream_holds_well_under_a_kilobyte_of_state() {
+        let t = crate::ssr::testing::TestDb::sqlite().await;
+        let hub = super::Hub::start(t.db.clone());
+        let live = hub.0.changes.subscribe();
+        let (send, _receive) = tokio::sync::mpsc::channel(64);
+        let feed = hub.clone().feed(None, live, send);
+        assert!(
+            std::mem::size_of_val(&feed) < 1024,
+            "{}",
+            std::mem::size_of_val(&feed)
+        );
     }
 }

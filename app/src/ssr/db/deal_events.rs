@@ -68,6 +68,21 @@ pub struct Logged {
     pub kind: DealEventKind,
     /// None for changes logged before snapshots were kept.
     pub snapshot: Option<Snapshot>,
+    /// How each kind of stream writes this change, made once for all of its streams.
+    pub written: Written,
+}
+
+/// A change written out once, however many streams send it (one copy per kind).
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    pub api: std::sync::OnceLock<Option<String>>,
+    pub browser: std::sync::OnceLock<String>,
+}
+
+impl PartialEq for Written {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -102,6 +117,7 @@ pub async fn after(tx: &mut Tx, after: i64, limit: i64) -> AppResult<Vec<Logged>
                     .map(serde_json::from_str)
                     .transpose()
                     .map_err(json)?,
+                written: Written::default(),
             })
         })
         .collect()
