@@ -32,6 +32,10 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await hydrated(page);
     expect(await violations(page), "/admin/pipelines").toEqual([]);
 
+    await page.goto("/present");
+    await hydrated(page);
+    expect(await violations(page), "/present").toEqual([]);
+
     await page.goto("/no/such/page");
     expect(await violations(page), "a missing page").toEqual([]);
   });

@@ -84,4 +84,35 @@ test.describe("the meeting-room screen", () => {
     await expect(tv.getByRole("alert")).toContainText("revoked or is not valid");
     await screen.close();
   });
+
+  test("a presenter drives the screen from a phone: next, previous, focus one stage, all again", async ({ page, browser }) => {
+    await signIn(page);
+    const { name, url } = await makeScreenLink(page);
+    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const tv = await screen.newPage();
+    await tv.goto(url);
+    await hydrated(tv);
+    await expect(tv.locator(".tv-link")).toContainText("Live");
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const remote = await phone.newPage();
+    await signIn(remote);
+    await remote.getByRole("link", { name: "Present" }).click();
+    const controls = remote.getByRole("region", { name: new RegExp(name) });
+    await expect(controls).toBeVisible();
+    await controls.getByRole("button", { name: "Next ▶" }).tap();
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("This month and quarter");
+    await controls.getByRole("button", { name: "◀ Previous" }).tap();
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+    await controls.getByRole("button", { name: "Proposal" }).tap();
+    await expect(tv.locator(".tv-column")).toHaveCount(1);
+    await expect(tv.locator(".tv-column h2")).toHaveText("Proposal");
+    await expect(tv.locator(".tv-paused")).toBeVisible();
+    await controls.getByRole("button", { name: "All stages" }).tap();
+    await expect(tv.locator(".tv-column")).toHaveCount(4);
+    await expect(tv.locator(".tv-paused")).toHaveCount(0);
+    await phone.close();
+    await screen.close();
+  });
 });

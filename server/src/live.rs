@@ -345,12 +345,30 @@ async fn screen_events(
             .retry(RETRY)
             .data(StreamMessage::Viewers(Vec::new()).encode())
     });
+    let screen = display.id;
+    let cues = futures_util::stream::unfold(state.hub.cues(), |mut cues| async move {
+        loop {
+            match cues.recv().await {
+                Ok(cue) => return Some((cue, cues)),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    })
+    .filter_map(move |(to, cue)| async move {
+        (to == screen).then(|| {
+            Event::default()
+                .event("cue")
+                .data(StreamMessage::Cue(cue).encode())
+        })
+    });
     let db = state.db.clone();
     let still_allowed = move || {
         let (db, secret) = (db.clone(), secret.clone());
         async move { ops::displays::opened(&db, &secret).await.is_ok() }
     };
-    Ok(browser_sse(state, hello.chain(changes), still_allowed))
+    let stream = futures_util::stream::select(hello.chain(changes), cues);
+    Ok(browser_sse(state, stream, still_allowed))
 }
 
 /// A browser's stream: it ends when the server stops or the caller's access does.

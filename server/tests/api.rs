@@ -1381,3 +1381,77 @@ async fn a_board_shows_who_else_has_it_open_and_when_they_leave() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_presenters_cue_reaches_the_screen_and_nobody_else_can_send_one() {
+    use app::domain::display::Cue;
+    on_each_engine(|s| async move {
+        let (display, secret) = ops::displays::create(
+            &s.db,
+            app::ssr::ops::Operator::Console,
+            ops::displays::NewDisplay {
+                name: "Meeting room",
+                pipeline: "Sales",
+                scenes: "",
+                seconds_per_scene: 20,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let request = s.http.get(s.url(&format!("/api/live?display={secret}")));
+        let mut screen = EventStream::read(request).await;
+        assert_eq!(screen.next(SOON).await.unwrap().event, "viewers");
+
+        let cookie = browser_session(&s).await;
+        let cue = |body: Value, cookie: Option<&str>| {
+            let mut r = s.browser_post("/api/present").json(&body);
+            if let Some(c) = cookie {
+                r = r.header("cookie", c);
+            }
+            r.send()
+        };
+        let r = cue(json!({"display": display.id, "cue": "next"}), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "strangers cannot present"
+        );
+        let r = cue(
+            json!({"display": display.id, "cue": {"focus": app::domain::ids::StageId::new()}}),
+            Some(&cookie),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("stage"));
+
+        for (body, expected) in [
+            (json!("next"), Cue::Next),
+            (json!("pause"), Cue::Pause),
+            (json!({"focus": null}), Cue::Focus(None)),
+        ] {
+            let r = cue(json!({"display": display.id, "cue": body}), Some(&cookie))
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{}", r.status());
+            let m = screen.next(SOON).await.expect("the cue");
+            assert_eq!(m.event, "cue");
+            assert_eq!(
+                StreamMessage::decode(&m.data),
+                Some(StreamMessage::Cue(expected))
+            );
+        }
+        // Another screen does not hear it.
+        let r = cue(
+            json!({"display": app::domain::ids::DisplayId::new(), "cue": "next"}),
+            Some(&cookie),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}

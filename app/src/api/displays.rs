@@ -1,7 +1,8 @@
 //! Meeting-room screens: what a screen loads with its link, and the admin's calls to
 //! make, list and revoke links.
 
-use crate::domain::display::{Display, Period, Screen};
+use crate::domain::display::{Cue, Display, Period, Presentable, Screen};
+use crate::domain::ids::DisplayId;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
@@ -83,6 +84,32 @@ pub async fn revoke_display(id: String) -> Result<(), AppError> {
             displays::revoke(&state.db, Operator::User(&user), &id, chrono::Utc::now())
                 .await
                 .map(|_| ())
+        }
+        .await,
+    )
+}
+
+/// The live screens the caller can drive.
+#[server(endpoint = "presentable")]
+pub async fn list_presentable() -> Result<Vec<Presentable>, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::displays::presentable(&state.db, &user).await
+        }
+        .await,
+    )
+}
+
+/// A presenter's cue to a screen: next or previous scene, pause, resume, focus a stage.
+#[server(endpoint = "present", input = Json)]
+pub async fn present(display: DisplayId, cue: Cue) -> Result<(), AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::displays::present(&state.db, &state.hub, &user, display, cue).await
         }
         .await,
     )

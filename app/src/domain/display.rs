@@ -2,8 +2,9 @@
 //! in to: it rotates through scenes the admin chose, every `seconds_per_scene`.
 
 use super::board::{Board, DealCard};
-use super::ids::{DisplayId, PipelineId};
+use super::ids::{DisplayId, PipelineId, StageId};
 use super::money::Totals;
+use super::pipeline::Stage;
 use super::validation::{required_text, RuleError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,27 @@ pub fn seconds_per_scene(value: i64) -> Result<i64, RuleError> {
             format!("must be from {MIN_SECONDS} to {MAX_SECONDS} seconds"),
         ))
     }
+}
+
+/// What a presenter tells a screen during a meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    Next,
+    Previous,
+    /// Stop rotating; stay on this scene.
+    Pause,
+    Resume,
+    /// Show the board with this stage alone (paused), or every stage again (`None`,
+    /// rotating again).
+    Focus(Option<StageId>),
+}
+
+/// A screen a signed-in user can drive, with the stages they can focus.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presentable {
+    pub display: Display,
+    pub stages: Vec<Stage>,
 }
 
 /// Everything a screen shows, as of one moment.

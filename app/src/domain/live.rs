@@ -65,12 +65,14 @@ impl Snapshot {
     }
 }
 
-/// A message on a browser's live stream: a change to apply, or who else has the same
-/// board open (other people only, each once, by name).
+/// A message on a browser's live stream: a change to apply, who else has the same
+/// board open (other people only, each once, by name), or a presenter's cue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StreamMessage {
     Event(LiveEvent),
     Viewers(Vec<Viewer>),
+    /// For a meeting-room screen: what its presenter asks.
+    Cue(super::display::Cue),
 }
 
 /// Someone with a board open.

@@ -14,7 +14,8 @@
 
 use super::db::deal_events::{self, Logged};
 use super::db::Db;
-use crate::domain::ids::PipelineId;
+use crate::domain::display::Cue;
+use crate::domain::ids::{DisplayId, PipelineId};
 use crate::domain::live::Viewer;
 use crate::error::AppResult;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +33,9 @@ const BROADCAST: usize = 1_024;
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// The PostgreSQL channel commits notify.
 pub const CHANNEL: &str = "tend_log";
+/// The PostgreSQL channel presenters' cues travel on, so that a screen connected to
+/// any instance follows its presenter.
+pub const CUES: &str = "tend_cue";
 
 /// What a stream receives.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +59,7 @@ struct Inner {
     /// Who has which board open on this instance, by seat.
     seats: watch::Sender<Vec<(u64, PipelineId, Viewer)>>,
     next_seat: AtomicU64,
+    cues: broadcast::Sender<(DisplayId, Cue)>,
 }
 
 /// A place at a board, kept while its stream is open: dropping it leaves.
@@ -82,6 +87,7 @@ impl Hub {
             closed: watch::channel(false).0,
             seats: watch::channel(Vec::new()).0,
             next_seat: AtomicU64::new(0),
+            cues: broadcast::channel(64).0,
             db,
         }));
         tokio::spawn(hub.clone().read_forever());
@@ -111,6 +117,31 @@ impl Hub {
     /// Who has which board open on this instance, as it changes.
     pub fn seats(&self) -> watch::Receiver<Vec<(u64, PipelineId, Viewer)>> {
         self.0.seats.subscribe()
+    }
+
+    /// Passes a presenter's cue to the screens of `display`, on every instance.
+    pub async fn cue(&self, display: DisplayId, cue: Cue) -> AppResult<()> {
+        match &self.0.db {
+            // Every instance hears it back through `listen`, this one included.
+            Db::Postgres(pool) => {
+                let payload = serde_json::to_string(&(display, cue))
+                    .map_err(|e| crate::error::AppError::internal(&e))?;
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CUES)
+                    .bind(payload)
+                    .execute(pool)
+                    .await?;
+            }
+            Db::Sqlite { .. } => {
+                let _ = self.0.cues.send((display, cue));
+            }
+        }
+        Ok(())
+    }
+
+    /// Presenters' cues, for every screen, as they come.
+    pub fn cues(&self) -> broadcast::Receiver<(DisplayId, Cue)> {
+        self.0.cues.subscribe()
     }
 
     /// Completes once the hub closes.
@@ -256,13 +287,18 @@ async fn listen(pool: sqlx::PgPool, hub: Hub) {
     loop {
         let listener = async {
             let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
-            l.listen(CHANNEL).await?;
+            l.listen_all([CHANNEL, CUES]).await?;
             Ok::<_, sqlx::Error>(l)
         };
         match listener.await {
             Ok(mut l) => loop {
                 tokio::select! {
                     n = l.recv() => match n {
+                        Ok(n) if n.channel() == CUES => {
+                            if let Ok(cue) = serde_json::from_str(n.payload()) {
+                                let _ = hub.0.cues.send(cue);
+                            }
+                        }
                         Ok(_) => hub.wake(),
                         Err(e) => {
                             tracing::warn!(error = %e, "lost the log's notifications; listening again");

@@ -6,6 +6,7 @@
 //! missed. When the server refuses the stream (signed out, an error) the link tries
 //! again every few seconds from where it was.
 
+use crate::domain::display::Cue;
 use crate::domain::ids::PipelineId;
 use crate::domain::live::{LiveEvent, StreamMessage, Viewer};
 use leptos::prelude::*;
@@ -61,8 +62,28 @@ struct Link {
     listeners: RefCell<Vec<Closure<dyn FnMut(MessageEvent)>>>,
     stopped: Cell<bool>,
     signals: LiveSignals,
-    receive: Callback<(i64, LiveEvent)>,
-    refused: Option<Callback<()>>,
+    on: Handlers,
+}
+
+/// What a page does with what its stream brings.
+#[derive(Clone, Copy)]
+pub struct Handlers {
+    /// A change, at its position in the event log.
+    pub change: Callback<(i64, LiveEvent)>,
+    /// The server turned the stream down (signed out, a revoked link).
+    pub refused: Option<Callback<()>>,
+    /// A presenter's cue (meeting-room screens).
+    pub cue: Option<Callback<Cue>>,
+}
+
+impl Handlers {
+    pub fn changes(change: Callback<(i64, LiveEvent)>) -> Self {
+        Self {
+            change,
+            refused: None,
+            cue: None,
+        }
+    }
 }
 
 /// Which stream a page follows.
@@ -75,16 +96,9 @@ pub enum Source {
     Screen(String),
 }
 
-/// Follows the changes after `after` until the component that calls this is gone;
-/// `refused` hears each time the server turns the stream down (signed out, a revoked
-/// link). Does nothing on the server.
-pub fn follow(
-    source: Source,
-    after: i64,
-    signals: LiveSignals,
-    receive: Callback<(i64, LiveEvent)>,
-    refused: Option<Callback<()>>,
-) {
+/// Follows the changes after `after` until the component that calls this is gone.
+/// Does nothing on the server.
+pub fn follow(source: Source, after: i64, signals: LiveSignals, on: Handlers) {
     let query = match source {
         Source::Changes => String::new(),
         Source::Board(p) => format!("pipeline={p}&"),
@@ -98,8 +112,7 @@ pub fn follow(
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             signals,
-            receive,
-            refused,
+            on,
         });
         connect(link.clone());
         let link = leptos::__reexports::send_wrapper::SendWrapper::new(link);
@@ -136,7 +149,7 @@ fn connect(link: Rc<Link>) {
                 .and_then(|t| StreamMessage::decode(&t));
             if let (Ok(id), Some(StreamMessage::Event(event))) = (id, message) {
                 link.last.set(id);
-                link.receive.run((id, event));
+                link.on.change.run((id, event));
             }
         }
     };
@@ -149,6 +162,18 @@ fn connect(link: Rc<Link>) {
                 .and_then(|t| StreamMessage::decode(&t));
             if let Some(StreamMessage::Viewers(v)) = message {
                 signals.viewers.set(v);
+            }
+        }
+    };
+    let on_cue = {
+        let cue = link.on.cue;
+        move |ev: MessageEvent| {
+            let message = ev
+                .data()
+                .as_string()
+                .and_then(|t| StreamMessage::decode(&t));
+            if let (Some(heard), Some(StreamMessage::Cue(c))) = (cue, message) {
+                heard.run(c);
             }
         }
     };
@@ -167,6 +192,7 @@ fn connect(link: Rc<Link>) {
             Box::new(on_change) as Box<dyn FnMut(MessageEvent)>,
         ),
         ("viewers", Box::new(on_viewers)),
+        ("cue", Box::new(on_cue)),
         ("open", Box::new(on_open)),
         ("error", Box::new(on_error)),
     ] {
@@ -212,7 +238,7 @@ fn lost(link: Rc<Link>) {
         .as_ref()
         .is_some_and(|s| s.ready_state() == EventSource::CLOSED);
     if refused {
-        if let Some(heard) = link.refused {
+        if let Some(heard) = link.on.refused {
             heard.run(());
         }
         try_again(link);

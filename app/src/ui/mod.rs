@@ -6,6 +6,7 @@ pub mod auth;
 pub mod board;
 pub mod deal;
 pub mod live;
+pub mod present;
 pub mod tv;
 pub mod widgets;
 
@@ -62,6 +63,11 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=(StaticSegment("deals"), ParamSegment("id"))
                     view={Lazy::<DealRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("present")
+                    view={Lazy::<PresentRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
@@ -132,5 +138,18 @@ impl LazyRoute for TvRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <tv::TvPage/> }.into_any()
+    }
+}
+
+struct PresentRoute;
+
+#[lazy_route]
+impl LazyRoute for PresentRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <present::PresentPage/> }.into_any()
     }
 }

@@ -5,7 +5,7 @@ use super::Operator;
 use crate::domain::board::{self, Board, BoardFilter};
 use crate::domain::display::{
     display_name, month_label, month_of, parse_scenes, quarter_label, quarter_of,
-    seconds_per_scene, Display, Period, Screen,
+    seconds_per_scene, Cue, Display, Period, Presentable, Screen,
 };
 use crate::domain::event::instant;
 use crate::domain::ids::{DisplayId, PipelineId};
@@ -192,4 +192,50 @@ pub async fn screen_periods(db: &Db, secret: &str, now: DateTime<Utc>) -> AppRes
     let display = opened(db, secret).await?;
     let mut tx = db.read().await?;
     periods(&mut tx, display.pipeline_id, now).await
+}
+
+/// The live screens a signed-in user can drive during a meeting, with their stages.
+pub async fn presentable(
+    db: &Db,
+    _caller: &crate::domain::user::User,
+) -> AppResult<Vec<Presentable>> {
+    let mut tx = db.read().await?;
+    let mut out = Vec::new();
+    for display in displays::list(&mut tx).await? {
+        if display.revoked_at.is_some() {
+            continue;
+        }
+        let mut stages = pipelines::find(&mut tx, display.pipeline_id)
+            .await?
+            .map(|p| p.stages)
+            .unwrap_or_default();
+        stages.sort_by_key(|s| s.position);
+        out.push(Presentable { display, stages });
+    }
+    Ok(out)
+}
+
+/// Passes a presenter's cue to a live screen. Any signed-in user may present; the
+/// stage to focus must be one of the screen's pipeline.
+pub async fn present(
+    db: &Db,
+    hub: &crate::ssr::live::Hub,
+    caller: &crate::domain::user::User,
+    display: DisplayId,
+    cue: Cue,
+) -> AppResult<()> {
+    let screen = presentable(db, caller)
+        .await?
+        .into_iter()
+        .find(|p| p.display.id == display)
+        .ok_or_else(|| AppError::invalid("display", "is not a live screen"))?;
+    if let Cue::Focus(Some(stage)) = cue {
+        if !screen.stages.iter().any(|s| s.id == stage) {
+            return Err(AppError::invalid(
+                "stage",
+                "is not a stage of this screen's pipeline",
+            ));
+        }
+    }
+    hub.cue(display, cue).await
 }

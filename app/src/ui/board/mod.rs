@@ -418,8 +418,9 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         live::Source::Board(pipeline_id),
         page.board.position,
         live_signals,
-        Callback::new(move |(log_id, event)| actions.receive(log_id, event)),
-        None,
+        live::Handlers::changes(Callback::new(move |(log_id, event)| {
+            actions.receive(log_id, event)
+        })),
     );
     let reasons = page.lost_reasons.clone();
     let now = page.board.now;

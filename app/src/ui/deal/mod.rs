@@ -14,7 +14,7 @@ use crate::domain::live::LiveEvent;
 use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
-use crate::ui::live::{follow, LiveSignals, Source};
+use crate::ui::live::{follow, Handlers, LiveSignals, Source};
 use crate::ui::widgets::{money, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -155,7 +155,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
         Source::Changes,
         page.position,
         live,
-        Callback::new(move |(_, event): (i64, LiveEvent)| {
+        Handlers::changes(Callback::new(move |(_, event): (i64, LiveEvent)| {
             let LiveEvent::Deal(change) = event else {
                 return;
             };
@@ -164,8 +164,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
             if change.deal_id == id && newer > version && !saving.get_untracked() {
                 changed_elsewhere(None);
             }
-        }),
-        None,
+        })),
     );
     let field = move |name: &'static str| {
         move || {

@@ -6,12 +6,12 @@
 use crate::api::displays::{load_periods, load_screen};
 use crate::domain::board::{Board, Column};
 use crate::domain::deal::DealStatus;
-use crate::domain::display::{next_scene, Period, Scene, Screen, Win};
-use crate::domain::ids::DealId;
+use crate::domain::display::{next_scene, Cue, Period, Scene, Screen, Win};
+use crate::domain::ids::{DealId, StageId};
 use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::ui::live::{follow, now_hh_mm, Connection, LiveSignals, Source};
+use crate::ui::live::{follow, now_hh_mm, Connection, Handlers, LiveSignals, Source};
 use crate::ui::widgets::{money, respond_with, totals};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
@@ -77,14 +77,45 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
     let live = LiveSignals::new();
     let token = StoredValue::new(token);
 
-    // The rotation.
+    // The rotation: a scene stays `seconds_per_scene`, unless a presenter paused it.
+    let paused = RwSignal::new(false);
+    let focus = RwSignal::new(None::<StageId>);
+    let shown_for = StoredValue::new(0i64);
+    let turn = move |step: i64| {
+        shown_for.set_value(0);
+        scene.update(|s| *s = scenes.with_value(|all| next_scene(all, *s, step)));
+    };
+    let every = display.seconds_per_scene.max(1);
     Effect::new(move |_| {
-        let every = Duration::from_secs(display.seconds_per_scene.max(1) as u64);
         if let Ok(handle) = set_interval_with_handle(
-            move || scene.update(|s| *s = scenes.with_value(|all| next_scene(all, *s, 1))),
-            every,
+            move || {
+                if paused.get_untracked() {
+                    return;
+                }
+                shown_for.update_value(|n| *n += 1);
+                if shown_for.get_value() >= every {
+                    turn(1);
+                }
+            },
+            Duration::from_secs(1),
         ) {
             on_cleanup(move || handle.clear());
+        }
+    });
+    let cue = Callback::new(move |cue: Cue| match cue {
+        Cue::Next => turn(1),
+        Cue::Previous => turn(-1),
+        Cue::Pause => paused.set(true),
+        Cue::Resume => paused.set(false),
+        Cue::Focus(Some(stage)) => {
+            focus.set(Some(stage));
+            paused.set(true);
+            shown_for.set_value(0);
+            scene.set(Scene::Board);
+        }
+        Cue::Focus(None) => {
+            focus.set(None);
+            paused.set(false);
         }
     });
     Effect::new(move |_| updated.set(now_hh_mm()));
@@ -155,9 +186,12 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
         Source::Screen(token.get_value()),
         screen.board.position,
         live,
-        receive,
-        // Turned down: find out whether the link was revoked.
-        Some(Callback::new(move |()| reload())),
+        Handlers {
+            change: receive,
+            // Turned down: find out whether the link was revoked.
+            refused: Some(Callback::new(move |()| reload())),
+            cue: Some(cue),
+        },
     );
 
     let pipeline_name = display.pipeline_name.clone();
@@ -180,13 +214,14 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
                 <span class="tv-brand" aria-hidden="true">"◆ Tend"</span>
                 <h1>{move || scene.get().title()}</h1>
                 <span class="tv-pipeline">{pipeline_name}</span>
+                {move || paused.get().then(|| view! { <span class="tv-paused">"Paused"</span> })}
                 <span class=move || format!("tv-link {}", link_class(&live.connection.get()))>
                     {move || link_text(&live.connection.get())}
                     {move || format!(" · updated {}", updated.get())}
                 </span>
             </header>
             {move || match scene.get() {
-                Scene::Board => view! { <BoardScene board arrived/> }.into_any(),
+                Scene::Board => view! { <BoardScene board arrived focus/> }.into_any(),
                 Scene::Numbers => view! { <NumbersScene periods/> }.into_any(),
                 Scene::Wins => view! { <WinsScene wins/> }.into_any(),
             }}
@@ -230,15 +265,22 @@ fn link_text(c: &Connection) -> String {
     }
 }
 
+/// The board, or one stage of it when a presenter focuses it.
 #[component]
-fn BoardScene(board: RwSignal<Board>, arrived: RwSignal<Vec<DealId>>) -> impl IntoView {
+fn BoardScene(
+    board: RwSignal<Board>,
+    arrived: RwSignal<Vec<DealId>>,
+    focus: RwSignal<Option<StageId>>,
+) -> impl IntoView {
     view! {
-        <section class="tv-board" aria-label="Pipeline">
+        <section class="tv-board" class:focused=move || focus.get().is_some() aria-label="Pipeline">
             {move || {
+                let only = focus.get();
                 board
                     .with(|b| {
                         b.columns
                             .iter()
+                            .filter(|c| only.is_none_or(|s| s == c.stage.id))
                             .map(|c| view! { <TvColumn column=c.clone() arrived/> })
                             .collect_view()
                     })
