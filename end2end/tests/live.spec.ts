@@ -216,3 +216,16 @@ test.describe("the live deal page", () => {
     await expect(page.getByLabel("Lead source")).toHaveValue("Trade fair");
   });
 });
+
+test("on a phone no page is wider than the screen, the presenter's remote included @phone", async ({ page }) => {
+  await signIn(page);
+  for (const path of ["/board", "/present", "/admin/pipelines"]) {
+    await page.goto(path);
+    await hydrated(page);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    expect(wide, path).toBeLessThanOrEqual(0);
+  }
+  await page.goto("/present");
+  await hydrated(page);
+  await page.screenshot({ path: "test-results/present-phone.png", fullPage: true });
+});
