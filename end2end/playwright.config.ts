@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import * as path from "path";
+import { tendEnv } from "./tests/helpers";
 
 // Tend is started by Playwright on a fresh demo database for each run. The server is
 // the release build that `cargo leptos build --release` made.
@@ -63,15 +64,6 @@ export default defineConfig({
     timeout: 60_000,
     reuseExistingServer: false,
     stdout: "pipe",
-    env: {
-      DATABASE_URL: database,
-      TEND_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_OUTPUT_NAME: "tend",
-      LEPTOS_SITE_ROOT: `${root}/target/site`,
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_ENV: "PROD",
-      LEPTOS_HASH_FILES: "true",
-      RUST_LOG: "warn",
-    },
+    env: tendEnv(root, database, port),
   },
 });

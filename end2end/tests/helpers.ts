@@ -1,11 +1,29 @@
 import { expect, Page, Locator } from "@playwright/test";
 
 export const DEMO_EMAIL = "anna@example.com";
+
+/** The environment a Tend for the browser stories runs with (the release build). */
+export function tendEnv(root: string, database: string, port: number): Record<string, string> {
+  return {
+    DATABASE_URL: database,
+    TEND_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_OUTPUT_NAME: "tend",
+    LEPTOS_SITE_ROOT: `${root}/target/site`,
+    LEPTOS_SITE_PKG_DIR: "pkg",
+    LEPTOS_ENV: "PROD",
+    LEPTOS_HASH_FILES: "true",
+    RUST_LOG: "warn",
+  };
+}
 export const DEMO_PASSWORD = "tend-demo-2026";
 
 /** Waits until the page is hydrated: before that, clicks reach no handler. */
 export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated]", { state: "attached" });
+  // Pages in the app's frame may hydrate later, once their own chunk has arrived.
+  if ((await page.locator("header.topbar").count()) > 0) {
+    await page.waitForSelector("body[data-page-ready]", { state: "attached" });
+  }
 }
 
 export async function signIn(page: Page, email = DEMO_EMAIL) {

@@ -11,6 +11,7 @@ import {
   linkState,
   signIn,
   stageId,
+  tendEnv,
   unique,
 } from "./helpers";
 
@@ -108,17 +109,7 @@ function startTend(database: string): ChildProcess {
   return spawn(`${root}/target/release/tend`, ["serve", "--demo"], {
     cwd: root,
     stdio: "ignore",
-    env: {
-      ...process.env,
-      DATABASE_URL: database,
-      TEND_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_OUTPUT_NAME: "tend",
-      LEPTOS_SITE_ROOT: `${root}/target/site`,
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_ENV: "PROD",
-      LEPTOS_HASH_FILES: "true",
-      RUST_LOG: "warn",
-    },
+    env: { ...process.env, ...tendEnv(root, database, port) },
   });
 }
 

@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Browser, Page } from "@playwright/test";
 import { addDeal, changeDeal, dealId, hydrated, signIn, stageId, unique } from "./helpers";
 
 /** Makes a screen link on the admin page; returns its name and full URL. */
@@ -18,6 +18,16 @@ async function makeScreenLink(page: Page, seconds = "3600"): Promise<{ name: str
 
 const tvColumn = (tv: Page, stage: string) => tv.locator(`.tv-column[data-stage="${stage}"]`);
 
+/** Opens a screen link in a browser of its own (no session), at a TV's size. */
+async function openScreen(browser: Browser, url: string, width = 1920, height = 1080): Promise<Page> {
+  const screen = await browser.newContext({ viewport: { width, height } });
+  const tv = await screen.newPage();
+  await tv.goto(url);
+  await hydrated(tv);
+  await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+  return tv;
+}
+
 test.describe("the meeting-room screen", () => {
   test("shows the board live without signing in, celebrates a win, and stops when its link is revoked", async ({ page, browser }) => {
     test.setTimeout(60_000);
@@ -25,11 +35,7 @@ test.describe("the meeting-room screen", () => {
     const { name, url } = await makeScreenLink(page);
 
     // The screen: a browser with no session at all.
-    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    const tv = await screen.newPage();
-    await tv.goto(url);
-    await hydrated(tv);
-    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+    const tv = await openScreen(browser, url);
     await expect(tv.locator(".tv-link")).toContainText("Live");
     // Full screen: nothing scrolls.
     const scrolls = await tv.evaluate(() => document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth);
@@ -62,17 +68,13 @@ test.describe("the meeting-room screen", () => {
     await expect(tv.getByRole("alert")).toContainText("This screen's link was revoked", { timeout: 10_000 });
     const again = await tv.request.get(url);
     expect(again.status()).toBe(401);
-    await screen.close();
+    await tv.context().close();
   });
 
   test("rotates through its scenes and a wrong link gets an error page", async ({ page, browser }) => {
     await signIn(page);
     const { url } = await makeScreenLink(page, "5");
-    const screen = await browser.newContext({ viewport: { width: 3840, height: 2160 } });
-    const tv = await screen.newPage();
-    await tv.goto(url);
-    await hydrated(tv);
-    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+    const tv = await openScreen(browser, url, 3840, 2160);
     // Type scales with the screen: readable from across the room on 4K.
     const size = await tv.locator(".tv").evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(48);
@@ -82,18 +84,14 @@ test.describe("the meeting-room screen", () => {
     const wrong = await tv.goto(url.replace(/tv_[0-9a-f]{6}/, "tv_000000"));
     expect(wrong!.status()).toBe(401);
     await expect(tv.getByRole("alert")).toContainText("revoked or is not valid");
-    await screen.close();
+    await tv.context().close();
   });
 
   test("a presenter drives the screen from a phone: next, previous, focus one stage, all again", async ({ page, browser }) => {
     await signIn(page);
     const { name, url } = await makeScreenLink(page);
-    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    const tv = await screen.newPage();
-    await tv.goto(url);
-    await hydrated(tv);
+    const tv = await openScreen(browser, url);
     await expect(tv.locator(".tv-link")).toContainText("Live");
-    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const remote = await phone.newPage();
@@ -113,6 +111,6 @@ test.describe("the meeting-room screen", () => {
     await expect(tv.locator(".tv-column")).toHaveCount(4);
     await expect(tv.locator(".tv-paused")).toHaveCount(0);
     await phone.close();
-    await screen.close();
+    await tv.context().close();
   });
 });

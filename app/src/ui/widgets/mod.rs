@@ -38,6 +38,13 @@ pub fn days(n: i64) -> String {
 #[component]
 pub fn Frame(user: User, children: Children) -> impl IntoView {
     let initials = User::initials(&user.name);
+    // A page in a frame may arrive as a chunk of its own after the app has hydrated:
+    // this marks the page itself as ready (for tests that must not type too early).
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-page-ready", "true");
+        }
+    });
     view! {
         <header class="topbar">
             <a class="brand" href="/board" aria-label="Tend home">
