@@ -114,13 +114,22 @@ pub fn follow(source: Source, after: i64, signals: LiveSignals, on: Handlers) {
             signals,
             on,
         });
-        connect(link.clone());
+        // The stream's code arrives as a chunk of its own, once the page is showing.
+        let first = link.clone();
+        leptos::task::spawn_local(async move { open(first).await });
         let link = leptos::__reexports::send_wrapper::SendWrapper::new(link);
         on_cleanup(move || {
             link.stopped.set(true);
             close(&link);
         });
     });
+}
+
+/// Opens the stream. Its code (EventSource, reconnecting, reading messages) is fetched
+/// after the page's first load: a page is useful a moment before it is live.
+#[lazy]
+fn open(link: Rc<Link>) {
+    connect(link)
 }
 
 fn close(link: &Link) {
