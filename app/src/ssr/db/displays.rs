@@ -84,6 +84,18 @@ pub async fn by_token(tx: &mut Tx, token_hash: &str) -> AppResult<Option<Display
     Ok(row.map(Display::from))
 }
 
+/// A link that has not been revoked, by its id.
+pub async fn live(tx: &mut Tx, id: DisplayId) -> AppResult<Option<Display>> {
+    let row = on!(tx, |c| sqlx::query_as::<_, DisplayRow>(concat!(
+        select!(),
+        " WHERE d.id = $1 AND d.revoked_at IS NULL"
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(Display::from))
+}
+
 /// Revokes the link; `false` when there is none such or it was revoked already.
 pub async fn revoke(tx: &mut Tx, id: DisplayId, at: DateTime<Utc>) -> AppResult<bool> {
     Ok(on!(tx, |c| sqlx::query(

@@ -200,19 +200,29 @@ pub async fn presentable(
     _caller: &crate::domain::user::User,
 ) -> AppResult<Vec<Presentable>> {
     let mut tx = db.read().await?;
-    let mut out = Vec::new();
-    for display in displays::list(&mut tx).await? {
-        if display.revoked_at.is_some() {
-            continue;
-        }
-        let mut stages = pipelines::find(&mut tx, display.pipeline_id)
-            .await?
-            .map(|p| p.stages)
-            .unwrap_or_default();
-        stages.sort_by_key(|s| s.position);
-        out.push(Presentable { display, stages });
-    }
-    Ok(out)
+    let all = pipelines::list(&mut tx).await?;
+    Ok(displays::list(&mut tx)
+        .await?
+        .into_iter()
+        .filter(|d| d.revoked_at.is_none())
+        .map(|display| Presentable {
+            stages: stages_of(&all, display.pipeline_id),
+            display,
+        })
+        .collect())
+}
+
+fn stages_of(
+    all: &[crate::domain::pipeline::Pipeline],
+    id: PipelineId,
+) -> Vec<crate::domain::pipeline::Stage> {
+    let mut stages = all
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.stages.clone())
+        .unwrap_or_default();
+    stages.sort_by_key(|s| s.position);
+    stages
 }
 
 /// Passes a presenter's cue to a live screen. Any signed-in user may present; the
@@ -220,22 +230,26 @@ pub async fn presentable(
 pub async fn present(
     db: &Db,
     hub: &crate::ssr::live::Hub,
-    caller: &crate::domain::user::User,
+    _caller: &crate::domain::user::User,
     display: DisplayId,
     cue: Cue,
 ) -> AppResult<()> {
-    let screen = presentable(db, caller)
+    let mut tx = db.read().await?;
+    let screen = displays::live(&mut tx, display)
         .await?
-        .into_iter()
-        .find(|p| p.display.id == display)
         .ok_or_else(|| AppError::invalid("display", "is not a live screen"))?;
     if let Cue::Focus(Some(stage)) = cue {
-        if !screen.stages.iter().any(|s| s.id == stage) {
+        let stages = pipelines::find(&mut tx, screen.pipeline_id)
+            .await?
+            .map(|p| p.stages)
+            .unwrap_or_default();
+        if !stages.iter().any(|s| s.id == stage) {
             return Err(AppError::invalid(
                 "stage",
                 "is not a stage of this screen's pipeline",
             ));
         }
     }
+    drop(tx);
     hub.cue(display, cue).await
 }
