@@ -4,6 +4,7 @@
 use app::domain::deal::{DealChange, DealDraft, DealEdit, DealStatus};
 use app::domain::event::DealEventKind;
 use app::domain::ids::{DealId, StageId};
+use app::domain::live::LiveEvent;
 use app::domain::pipeline::{Pipeline, StageInput};
 use app::domain::user::User;
 use app::error::AppError;
@@ -393,10 +394,18 @@ async fn only_admins_change_pipelines_and_bad_stage_input_names_the_field() {
             err.field("probability").as_deref(),
             Some("Probability must be between 0 and 100")
         );
-        let added = ops::pipelines::add_stage(&db, &me, p.id, input)
+        let (added, reshaped) = ops::pipelines::add_stage(&db, &me, p.id, input)
             .await
             .unwrap();
         assert_eq!(added.position, 4);
+        assert_eq!(
+            reshaped,
+            LiveEvent::Reshaped {
+                pipeline_id: p.id,
+                version: p.version + 1
+            },
+            "boards of the pipeline are told its shape changed"
+        );
         ops::pipelines::move_stage(&db, &me, added.id, -1)
             .await
             .unwrap();
@@ -1171,6 +1180,87 @@ async fn a_change_says_what_it_did_as_the_deal_before_and_after_at_its_place_in_
         };
         assert_eq!(gone.after, None);
         assert_eq!(gone.before.unwrap().version, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_leaderboard_ranks_reps_by_this_months_wins_and_counts_deals_moved_forward_this_week() {
+    on_each_engine(|db, me, p| async move {
+        let rep = sara(&db).await;
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let last_week = now - Duration::days(8);
+        let last_month = now - Duration::days(40);
+        let make = |who: User, title: &'static str, value: i64, currency: &'static str, at| {
+            let (db, p) = (db.clone(), p.clone());
+            async move {
+                ops::deals::create(&db, &who, draft(title, value, currency, stage(&p, 0)), at)
+                    .await
+                    .unwrap()
+                    .deal
+            }
+        };
+        let change = |who: User, id: DealId, version: i64, what: DealChange, at| {
+            let db = db.clone();
+            async move {
+                ops::deals::change(&db, &who, id, version, what, at)
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // Mine: moved forward twice this week (counted once), back once; another moved
+        // forward only last week.
+        let a = make(me.clone(), "Forward", 100, "SEK", last_month).await;
+        change(me.clone(), a.id, 1, DealChange::Move(stage(&p, 2)), now).await;
+        change(me.clone(), a.id, 2, DealChange::Move(stage(&p, 1)), now).await;
+        change(me.clone(), a.id, 3, DealChange::Move(stage(&p, 3)), now).await;
+        let b = make(me.clone(), "Stale", 100, "SEK", last_month).await;
+        change(
+            me.clone(),
+            b.id,
+            1,
+            DealChange::Move(stage(&p, 1)),
+            last_week,
+        )
+        .await;
+        // Won last month: not this month's.
+        let old = make(me.clone(), "Old win", 9_000_000, "SEK", last_month).await;
+        change(me.clone(), old.id, 1, DealChange::Win, last_month).await;
+        // Sara's: two wins this month, in two currencies.
+        let c = make(rep.clone(), "Big", 50_000, "SEK", now).await;
+        change(rep.clone(), c.id, 1, DealChange::Win, now).await;
+        let d = make(rep.clone(), "Euro", 7_000, "EUR", now).await;
+        change(rep.clone(), d.id, 1, DealChange::Win, now).await;
+
+        let mut tx = db.read().await.unwrap();
+        let board = ops::displays::leaders(&mut tx, p.id, now).await.unwrap();
+        let rows: Vec<_> = board
+            .iter()
+            .map(|l| {
+                let won: Vec<_> = l
+                    .won
+                    .0
+                    .iter()
+                    .map(|(c, m)| (c.code().to_string(), *m))
+                    .collect();
+                (l.name.as_str(), won, l.won_deals, l.moved_forward)
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "Sara",
+                    vec![("EUR".into(), 7_000), ("SEK".into(), 50_000)],
+                    2,
+                    0
+                ),
+                (me.name.as_str(), vec![], 0, 1),
+            ]
+        );
     })
     .await;
 }

@@ -50,7 +50,7 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     const path: string = await made.json();
     await page.goto(path);
     await hydrated(page);
-    for (const scene of ["Pipeline", "This month and quarter", "Recent wins"]) {
+    for (const scene of ["Pipeline", "This month and quarter", "Recent wins", "Leaderboard"]) {
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(scene, { timeout: 8_000 });
       expect(await violations(page), `the screen's ${scene}`).toEqual([]);
     }

@@ -129,6 +129,43 @@ async function stop(tend: ChildProcess) {
   await exited;
 }
 
+test.describe("a pipeline's stages", () => {
+  test("a stage an admin adds, renames and deletes comes and goes on an open board without a reload", async ({ page, browser, baseURL }) => {
+    await signIn(page);
+    await expect(linkState(page)).toHaveText("Live");
+    // Set on this page only: a reload would lose it.
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    const admin = await secondBoard(browser, "anna@example.com", baseURL!);
+    await admin.goto("/admin/pipelines");
+    await hydrated(admin);
+    const name = unique("Negotiation");
+    const form = admin.locator("form.new-stage");
+    await form.getByLabel("New stage").fill(name);
+    await form.getByLabel("Win %").fill("65");
+    await form.getByRole("button", { name: "Add stage" }).click();
+    await expect(admin.getByRole("status")).toContainText("Stage added.");
+    await expect(column(page, name)).toBeVisible();
+    await expect(column(page, name)).toContainText("Weighted (65%)");
+
+    const renamed = `${name} (renamed)`;
+    const names = await admin.getByLabel("Stage name").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const row = admin.locator("table.stages tbody tr").nth(names.indexOf(name));
+    await row.getByLabel("Stage name").fill(renamed);
+    await row.getByRole("button", { name: "Save" }).click();
+    await expect(admin.getByRole("status")).toContainText("Stage saved.");
+    await expect(column(page, renamed)).toBeVisible();
+    await expect(column(page, name)).toHaveCount(0);
+
+    await row.getByRole("button", { name: "Delete" }).click();
+    await expect(admin.getByRole("status")).toContainText("Stage deleted.");
+    await expect(column(page, renamed)).toHaveCount(0);
+    await expect(column(page, "Qualification")).toBeVisible();
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    await admin.context().close();
+  });
+});
+
 test.describe("a server restart", () => {
   test("the board says it lost the server, reconnects by itself and shows what it missed", async ({ browser }) => {
     test.setTimeout(90_000);

@@ -81,10 +81,49 @@ test.describe("the meeting-room screen", () => {
     await expect(tv.getByRole("heading", { level: 1 })).toHaveText("This month and quarter", { timeout: 8_000 });
     await expect(tv.locator(".tv-period")).toHaveCount(2);
     await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Recent wins", { timeout: 8_000 });
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Leaderboard", { timeout: 8_000 });
+    await expect(tv.getByRole("region", { name: "Leaderboard" })).toBeVisible();
     const wrong = await tv.goto(url.replace(/tv_[0-9a-f]{6}/, "tv_000000"));
     expect(wrong!.status()).toBe(401);
     await expect(tv.getByRole("alert")).toContainText("revoked or is not valid");
     await tv.context().close();
+  });
+
+  test("the leaderboard counts a rep's deal moved forward and won, live", async ({ page, browser }) => {
+    test.setTimeout(60_000);
+    await signIn(page);
+    const made = await page.request.post("/api/create_display", {
+      data: { name: unique("Leaders"), pipeline: "Sales", scenes: "leaders", seconds_per_scene: 3600 },
+      headers: { Origin: new URL(page.url()).origin },
+    });
+    expect(made.ok(), await made.text()).toBe(true);
+    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const tv = await screen.newPage();
+    await tv.goto(await made.json());
+    await hydrated(tv);
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Leaderboard");
+    await expect(tv.locator(".tv-link")).toContainText("Live");
+
+    const anna = tv.getByRole("row", { name: /Anna Lindqvist/ });
+    const figures = async () =>
+      (await anna.count()) === 0
+        ? { won: 0, moved: 0 }
+        : {
+            won: Number((await anna.locator(".tv-small").textContent())!.split(" ")[0]),
+            moved: Number(await anna.locator(".tv-leader-moved").textContent()),
+          };
+    const before = await figures();
+
+    await page.goto("/board");
+    await hydrated(page);
+    const title = unique("Leader deal");
+    await addDeal(page, "Prospect/lead", title, "64000");
+    const id = await dealId(page, title);
+    await changeDeal(page, id, 1, { move: await stageId(page, "Proposal") });
+    await expect(anna.locator(".tv-leader-moved")).toHaveText(String(before.moved + 1));
+    await changeDeal(page, id, 2, "win");
+    await expect(anna.locator(".tv-small")).toHaveText(before.won + 1 === 1 ? "1 deal" : `${before.won + 1} deals`);
+    await screen.close();
   });
 
   test("a presenter drives the screen from a phone: next, previous, focus one stage, all again", async ({ page, browser }) => {

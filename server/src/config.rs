@@ -174,7 +174,7 @@ pub enum DisplayCommand {
         /// The pipeline it shows, by name or id
         #[arg(long)]
         pipeline: String,
-        /// Scenes in order, comma-separated: board, numbers, wins [default: all]
+        /// Scenes in order, comma-separated: board, numbers, wins, leaders [default: all]
         #[arg(long, default_value = "")]
         scenes: String,
         /// Seconds each scene stays on screen

@@ -10,11 +10,11 @@
 
 use app::domain::deal::Deal;
 use app::domain::event::DealEventKind;
-use app::domain::ids::{DealId, PipelineId};
+use app::domain::ids::{DealId, DisplayId, PipelineId};
 use app::domain::live::{others, LiveEvent, StreamMessage, Viewer};
 use app::domain::user::User;
 use app::error::AppError;
-use app::ssr::live::{Delivery, Hub};
+use app::ssr::live::{Delivery, Hub, Signal};
 use app::ssr::ops;
 use app::ssr::state::AppState;
 use axum::extract::State;
@@ -304,10 +304,24 @@ pub async fn browser_events(
                     .map_err(|_| AppError::invalid("pipeline", "must be a pipeline id"))
             })
             .transpose()?;
-        let presence = pipeline.map(|p| viewers(&state.hub, p, &user));
+        let board = match pipeline {
+            Some(p) => {
+                // Listening before reading where the shape stands: no change falls between.
+                let around = signals(&state.hub, p, None);
+                let shape = ops::pipelines::version(&state.db, &user, p).await?;
+                let presence = viewers(&state.hub, p, &user);
+                Some((
+                    shape_now(p, shape),
+                    futures_util::stream::select(presence, around),
+                ))
+            }
+            None => None,
+        };
         let changes = deliveries(&state.hub, Audience::User(user), after, browser_message);
-        let stream = match presence {
-            Some(p) => futures_util::stream::select(p, changes).boxed(),
+        let stream = match board {
+            Some((shape, around)) => futures_util::stream::once(async move { shape })
+                .chain(futures_util::stream::select(around, changes))
+                .boxed(),
             None => changes.boxed(),
         };
         let db = state.db.clone();
@@ -337,38 +351,71 @@ async fn screen_events(
         after,
         browser_message,
     )
-    // The first message sets how soon the screen reconnects.
     .boxed();
-    let hello = futures_util::stream::once(async {
-        Event::default()
-            .event("viewers")
-            .retry(RETRY)
-            .data(StreamMessage::Viewers(Vec::new()).encode())
-    });
-    let screen = display.id;
-    let cues = futures_util::stream::unfold(state.hub.cues(), |mut cues| async move {
-        loop {
-            match cues.recv().await {
-                Ok(cue) => return Some((cue, cues)),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(_) => return None,
-            }
-        }
-    })
-    .filter_map(move |(to, cue)| async move {
-        (to == screen).then(|| {
-            Event::default()
-                .event("cue")
-                .data(StreamMessage::Cue(cue).encode())
-        })
-    });
+    let around = signals(&state.hub, display.pipeline_id, Some(display.id));
+    let shape = shape_now(
+        display.pipeline_id,
+        ops::displays::shape(&state.db, &display).await?,
+    );
     let db = state.db.clone();
     let still_allowed = move || {
         let (db, secret) = (db.clone(), secret.clone());
         async move { ops::displays::opened(&db, &secret).await.is_ok() }
     };
-    let stream = futures_util::stream::select(hello.chain(changes), cues);
+    let stream = futures_util::stream::once(async move { shape })
+        .chain(futures_util::stream::select(around, changes));
     Ok(browser_sse(state, stream, still_allowed))
+}
+
+/// A stream's first message on a board or screen: where its pipeline's shape stands
+/// (`version`; a deleted pipeline's is past any), so a page that was away learns of a
+/// change it missed. It also sets how soon the browser reconnects.
+fn shape_now(pipeline: PipelineId, version: Option<i64>) -> Event {
+    let event = LiveEvent::Reshaped {
+        pipeline_id: pipeline,
+        version: version.unwrap_or(i64::MAX),
+    };
+    Event::default()
+        .event("change")
+        .retry(RETRY)
+        .data(StreamMessage::Event(event).encode())
+}
+
+/// What a board or screen of `pipeline` hears beside the log: each change to its name or
+/// stages and, for a screen (`display`), its presenter's cues.
+fn signals(
+    hub: &Hub,
+    pipeline: PipelineId,
+    display: Option<DisplayId>,
+) -> impl Stream<Item = Event> + Send {
+    futures_util::stream::unfold(hub.signals(), |mut signals| async move {
+        loop {
+            match signals.recv().await {
+                Ok(signal) => return Some((signal, signals)),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    })
+    .filter_map(move |signal| async move {
+        match signal {
+            Signal::Cue(to, cue) if Some(to) == display => Some(
+                Event::default()
+                    .event("cue")
+                    .data(StreamMessage::Cue(cue).encode()),
+            ),
+            Signal::Shape(event @ LiveEvent::Reshaped { pipeline_id, .. })
+                if pipeline_id == pipeline =>
+            {
+                Some(
+                    Event::default()
+                        .event("change")
+                        .data(StreamMessage::Event(event).encode()),
+                )
+            }
+            _ => None,
+        }
+    })
 }
 
 /// A browser's stream: it ends when the server stops or the caller's access does.

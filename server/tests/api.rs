@@ -966,13 +966,17 @@ impl EventStream {
         Self::read(request).await
     }
 
-    /// A browser's stream for the board of `pipeline`, signed in with `cookie`.
+    /// A browser's stream for the board of `pipeline`, signed in with `cookie`, past
+    /// its first message: where the pipeline's shape stands.
     async fn browser(s: &Spawned, cookie: &str, pipeline: &str) -> EventStream {
         let request = s
             .http
             .get(s.url(&format!("/api/live?pipeline={pipeline}")))
             .header("cookie", cookie);
-        Self::read(request).await
+        let mut stream = Self::read(request).await;
+        let first = stream.next(SOON).await.expect("the pipeline's shape");
+        assert_eq!(shape_of(&first).0.to_string(), pipeline);
+        stream
     }
 
     async fn read(request: reqwest::RequestBuilder) -> EventStream {
@@ -1264,6 +1268,18 @@ async fn on_postgresql_a_move_through_one_instance_reaches_a_stream_on_another()
     test_db.drop_now().await;
 }
 
+/// The pipeline and version a browser's `Reshaped` message names.
+fn shape_of(m: &Message) -> (app::domain::ids::PipelineId, i64) {
+    assert_eq!(m.event, "change");
+    match StreamMessage::decode(&m.data) {
+        Some(StreamMessage::Event(LiveEvent::Reshaped {
+            pipeline_id,
+            version,
+        })) => (pipeline_id, version),
+        other => panic!("not a pipeline's shape: {other:?}"),
+    }
+}
+
 /// The names a browser's `viewers` message lists.
 fn viewer_names(m: &Message) -> Vec<String> {
     assert_eq!(m.event, "viewers");
@@ -1401,7 +1417,8 @@ async fn a_presenters_cue_reaches_the_screen_and_nobody_else_can_send_one() {
         .unwrap();
         let request = s.http.get(s.url(&format!("/api/live?display={secret}")));
         let mut screen = EventStream::read(request).await;
-        assert_eq!(screen.next(SOON).await.unwrap().event, "viewers");
+        let first = screen.next(SOON).await.unwrap();
+        assert_eq!(shape_of(&first).0, display.pipeline_id);
 
         let cookie = browser_session(&s).await;
         let cue = |body: Value, cookie: Option<&str>| {
@@ -1452,6 +1469,60 @@ async fn a_presenters_cue_reaches_the_screen_and_nobody_else_can_send_one() {
         .await
         .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_to_a_pipelines_stages_reaches_its_boards_and_screens_and_a_late_one_learns_of_it()
+{
+    on_each_engine(|s| async move {
+        let cookie = browser_session(&s).await;
+        let (_, pipelines) = s.get("/api/v1/pipelines").await;
+        let pipeline = pipelines[0]["id"].as_str().unwrap().to_string();
+        let (_, secret) = ops::displays::create(
+            &s.db,
+            app::ssr::ops::Operator::Console,
+            ops::displays::NewDisplay {
+                name: "Meeting room",
+                pipeline: "Sales",
+                scenes: "",
+                seconds_per_scene: 20,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let mut board = EventStream::browser(&s, &cookie, &pipeline).await;
+        let mut screen = EventStream::read(s.http.get(s.url(&format!("/api/live?display={secret}")))).await;
+        let (_, before) = shape_of(&screen.next(SOON).await.unwrap());
+
+        let change = json!({"change": {"AddStage": {"pipeline_id": pipeline, "input": {"name": "Negotiation", "probability": 70, "rotting_days": null}}}});
+        let r = s
+            .browser_post("/api/change_pipelines")
+            .header("cookie", &cookie)
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        for stream in [&mut board, &mut screen] {
+            let shape = loop {
+                let m = stream.next(SOON).await.expect("told of the new stage");
+                if m.event == "change" {
+                    break shape_of(&m);
+                }
+            };
+            assert_eq!(shape.0.to_string(), pipeline);
+            assert_eq!(shape.1, before + 1);
+        }
+        // A board that opens later starts from the new shape.
+        let late = s
+            .http
+            .get(s.url(&format!("/api/live?pipeline={pipeline}")))
+            .header("cookie", &cookie);
+        let mut late = EventStream::read(late).await;
+        assert_eq!(shape_of(&late.next(SOON).await.unwrap()).1, before + 1);
     })
     .await;
 }

@@ -1,7 +1,7 @@
 //! Meeting-room screens: what a screen loads with its link, and the admin's calls to
 //! make, list and revoke links.
 
-use crate::domain::display::{Cue, Display, Period, Presentable, Screen};
+use crate::domain::display::{Cue, Display, Figures, Presentable, Screen};
 use crate::domain::ids::DisplayId;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -21,14 +21,14 @@ pub async fn load_screen(token: String) -> Result<Screen, AppError> {
     )
 }
 
-/// The numbers scene again, after a change.
-#[server(endpoint = "tv_numbers", input = Json, output = Postcard)]
-pub async fn load_periods(token: String) -> Result<Vec<Period>, AppError> {
+/// The numbers and the leaderboard again, after a change.
+#[server(endpoint = "tv_figures", input = Json, output = Postcard)]
+pub async fn load_figures(token: String) -> Result<Figures, AppError> {
     use super::context::{settle, state};
     settle(
         async {
             let state = state()?;
-            crate::ssr::ops::displays::screen_periods(&state.db, &token, chrono::Utc::now()).await
+            crate::ssr::ops::displays::screen_figures(&state.db, &token, chrono::Utc::now()).await
         }
         .await,
     )

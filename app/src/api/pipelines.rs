@@ -76,46 +76,59 @@ pub enum PipelineChange {
 #[server(endpoint = "change_pipelines", input = Json)]
 pub async fn change_pipelines(change: PipelineChange) -> Result<(), AppError> {
     use super::context::{caller, settle};
+    use crate::domain::live::LiveEvent;
+    use crate::ssr::live::Signal;
     use crate::ssr::ops::pipelines as ops;
     settle(
         async {
             let (state, user) = caller().await?;
             let (db, now) = (&state.db, chrono::Utc::now());
+            // What changed a pipeline's shape says so, for its open boards and screens.
+            let shaped = |r: Result<LiveEvent, AppError>| r.map(Some);
             let done = match change {
                 PipelineChange::Create { name } => {
-                    ops::create(db, &user, &name, now).await.map(|_| ())
+                    ops::create(db, &user, &name, now).await.map(|_| None)
                 }
                 PipelineChange::Rename { id, version, name } => {
-                    ops::rename(db, &user, id, version, &name).await
+                    shaped(ops::rename(db, &user, id, version, &name).await)
                 }
-                PipelineChange::Reorder { id, step } => ops::reorder(db, &user, id, step).await,
-                PipelineChange::Delete { id } => ops::delete(db, &user, id).await,
+                PipelineChange::Reorder { id, step } => {
+                    ops::reorder(db, &user, id, step).await.map(|_| None)
+                }
+                PipelineChange::Delete { id } => shaped(ops::delete(db, &user, id).await),
                 PipelineChange::AddStage { pipeline_id, input } => {
                     ops::add_stage(db, &user, pipeline_id, input)
                         .await
-                        .map(|_| ())
+                        .map(|(_, event)| Some(event))
                 }
                 PipelineChange::UpdateStage { id, version, input } => {
                     ops::update_stage(db, &user, id, version, input)
                         .await
-                        .map(|_| ())
+                        .map(|(_, event)| Some(event))
                 }
                 PipelineChange::MoveStage { id, step } => {
-                    ops::move_stage(db, &user, id, step).await
+                    shaped(ops::move_stage(db, &user, id, step).await)
                 }
                 PipelineChange::AddLostReason { label } => {
-                    crate::ssr::ops::lost_reasons::add(db, &user, &label).await
+                    crate::ssr::ops::lost_reasons::add(db, &user, &label)
+                        .await
+                        .map(|_| None)
                 }
                 PipelineChange::RemoveLostReason { label } => {
-                    crate::ssr::ops::lost_reasons::remove(db, &user, &label).await
+                    crate::ssr::ops::lost_reasons::remove(db, &user, &label)
+                        .await
+                        .map(|_| None)
                 }
                 PipelineChange::DeleteStage { id, target } => {
-                    ops::delete_stage(db, &user, id, target, now).await
+                    shaped(ops::delete_stage(db, &user, id, target, now).await)
                 }
             };
             // Deleting a stage logs a move for each of its deals.
             state.hub.wake();
-            done
+            if let Some(event) = done? {
+                state.hub.publish(Signal::Shape(event)).await?;
+            }
+            Ok(())
         }
         .await,
     )

@@ -2,8 +2,8 @@
 //! in to: it rotates through scenes the admin chose, every `seconds_per_scene`.
 
 use super::board::{Board, DealCard};
-use super::ids::{DisplayId, PipelineId, StageId};
-use super::money::Totals;
+use super::ids::{DisplayId, PipelineId, StageId, UserId};
+use super::money::{Currency, Totals};
 use super::pipeline::Stage;
 use super::validation::{required_text, RuleError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -18,16 +18,20 @@ pub enum Scene {
     Numbers,
     /// The latest wins, with a celebration when one happens live.
     Wins,
+    /// Reps ranked by what they won this month, with the deals they moved forward
+    /// this week.
+    Leaders,
 }
 
 impl Scene {
-    pub const ALL: [Scene; 3] = [Scene::Board, Scene::Numbers, Scene::Wins];
+    pub const ALL: [Scene; 4] = [Scene::Board, Scene::Numbers, Scene::Wins, Scene::Leaders];
 
     pub fn name(self) -> &'static str {
         match self {
             Scene::Board => "board",
             Scene::Numbers => "numbers",
             Scene::Wins => "wins",
+            Scene::Leaders => "leaders",
         }
     }
 
@@ -36,6 +40,7 @@ impl Scene {
             Scene::Board => "Pipeline",
             Scene::Numbers => "This month and quarter",
             Scene::Wins => "Recent wins",
+            Scene::Leaders => "Leaderboard",
         }
     }
 }
@@ -70,7 +75,11 @@ pub fn parse_scenes(value: &str) -> Result<Vec<Scene>, RuleError> {
             .into_iter()
             .find(|s| s.name().eq_ignore_ascii_case(word))
             .ok_or_else(|| {
-                RuleError::invalid("scenes", "must name scenes from: board, numbers, wins")
+                let names: Vec<_> = Scene::ALL.iter().map(|s| s.name()).collect();
+                RuleError::invalid(
+                    "scenes",
+                    format!("must name scenes from: {}", names.join(", ")),
+                )
             })?;
         if !scenes.contains(&scene) {
             scenes.push(scene);
@@ -130,7 +139,65 @@ pub struct Screen {
     pub display: Display,
     pub board: Board,
     pub wins: Vec<Win>,
+    pub figures: Figures,
+}
+
+/// The figures a screen reads again after every change: the numbers scene's periods
+/// and the leaderboard.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
     pub periods: Vec<Period>,
+    pub leaders: Vec<Leader>,
+}
+
+/// One rep on the leaderboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leader {
+    pub user_id: UserId,
+    pub name: String,
+    /// Won this month, per currency.
+    pub won: Totals,
+    /// Deals won this month.
+    pub won_deals: i64,
+    /// Their deals that moved to a later stage this week (each deal once).
+    pub moved_forward: i64,
+}
+
+/// Reps a leaderboard lists.
+pub const LEADERS_SHOWN: usize = 8;
+
+/// Orders reps as the leaderboard shows them: by what they won this month, then by
+/// deals won, then by deals moved forward this week, then by name. Amounts in
+/// different currencies are never added: the ranking reads the currency most reps won
+/// in (a tie goes to the first code alphabetically), and each rep's every currency is
+/// shown. Reps with nothing to show are left out; at most `LEADERS_SHOWN` remain.
+pub fn rank_leaders(mut leaders: Vec<Leader>) -> Vec<Leader> {
+    leaders.retain(|l| l.won_deals > 0 || l.moved_forward > 0);
+    let mut reps_in = std::collections::BTreeMap::<&Currency, usize>::new();
+    for l in &leaders {
+        for currency in l.won.0.keys() {
+            *reps_in.entry(currency).or_default() += 1;
+        }
+    }
+    let main = reps_in
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(c, _)| (*c).clone());
+    let in_main = |l: &Leader| {
+        main.as_ref()
+            .and_then(|c| l.won.0.get(c))
+            .copied()
+            .unwrap_or(0)
+    };
+    leaders.sort_by(|a, b| {
+        in_main(b)
+            .cmp(&in_main(a))
+            .then(b.won_deals.cmp(&a.won_deals))
+            .then(b.moved_forward.cmp(&a.moved_forward))
+            .then(a.name.cmp(&b.name))
+    });
+    leaders.truncate(LEADERS_SHOWN);
+    leaders
 }
 
 /// A deal won, for the wins scene.
@@ -154,6 +221,12 @@ pub struct Period {
 /// The first day of `today`'s month and of the month after.
 pub fn month_of(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     span(today.year(), today.month0(), 1)
+}
+
+/// The Monday `today`'s week began on, and the next Monday.
+pub fn week_of(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
+    (monday, monday + chrono::Days::new(7))
 }
 
 /// The first day of `today`'s quarter and of the quarter after.
@@ -214,7 +287,10 @@ mod tests {
         assert_eq!(parse_scenes(" ").unwrap(), Scene::ALL);
         assert_eq!(
             parse_scenes("board,karaoke").unwrap_err(),
-            RuleError::invalid("scenes", "must name scenes from: board, numbers, wins")
+            RuleError::invalid(
+                "scenes",
+                "must name scenes from: board, numbers, wins, leaders"
+            )
         );
         assert_eq!(
             parse_scenes(&scenes_text(&[Scene::Numbers, Scene::Board])).unwrap(),
@@ -231,6 +307,66 @@ mod tests {
         assert_eq!(quarter_of(d(2026, 2, 1)), (d(2026, 1, 1), d(2026, 4, 1)));
         assert_eq!(month_label(d(2026, 11, 1)), "November 2026");
         assert_eq!(quarter_label(d(2026, 10, 1)), "Q4 2026");
+    }
+
+    #[test]
+    fn a_week_runs_from_monday_to_monday() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(week_of(d(2026, 11, 28)), (d(2026, 11, 23), d(2026, 11, 30)));
+        assert_eq!(week_of(d(2026, 11, 23)), (d(2026, 11, 23), d(2026, 11, 30)));
+        assert_eq!(week_of(d(2027, 1, 3)), (d(2026, 12, 28), d(2027, 1, 4)));
+    }
+
+    fn leader(name: &str, won: &[(&str, i128)], won_deals: i64, moved_forward: i64) -> Leader {
+        let mut totals = Totals::default();
+        for (code, minor) in won {
+            totals.add(&Currency::parse(code).unwrap(), *minor);
+        }
+        Leader {
+            user_id: UserId::new(),
+            name: name.into(),
+            won: totals,
+            won_deals,
+            moved_forward,
+        }
+    }
+
+    fn names(leaders: &[Leader]) -> Vec<&str> {
+        leaders.iter().map(|l| l.name.as_str()).collect()
+    }
+
+    #[test]
+    fn reps_rank_by_won_value_then_deals_won_then_deals_moved_and_idle_reps_are_left_out() {
+        let ranked = rank_leaders(vec![
+            leader("Omar", &[], 0, 0),
+            leader("Sara", &[("SEK", 50_000)], 1, 0),
+            leader("Erik", &[("SEK", 90_000)], 1, 2),
+            leader("Anna", &[], 0, 5),
+            leader("Bo", &[("SEK", 50_000)], 2, 0),
+        ]);
+        assert_eq!(names(&ranked), ["Erik", "Bo", "Sara", "Anna"]);
+    }
+
+    #[test]
+    fn the_ranking_reads_the_currency_most_reps_won_in_and_never_adds_currencies() {
+        let ranked = rank_leaders(vec![
+            leader("Eva", &[("EUR", 9_000_000)], 1, 0),
+            leader("Sara", &[("SEK", 60_000)], 1, 0),
+            leader("Bo", &[("SEK", 10_000)], 1, 0),
+            leader("Erik", &[("SEK", 80_000), ("EUR", 100)], 2, 0),
+        ]);
+        assert_eq!(names(&ranked), ["Erik", "Sara", "Bo", "Eva"]);
+        assert_eq!(ranked[0].won.0.len(), 2, "each currency is kept apart");
+    }
+
+    #[test]
+    fn a_leaderboard_lists_at_most_eight_reps() {
+        let many = (0..12)
+            .map(|i| leader(&format!("Rep {i:02}"), &[], 0, i + 1))
+            .collect();
+        let ranked = rank_leaders(many);
+        assert_eq!(ranked.len(), LEADERS_SHOWN);
+        assert_eq!(ranked[0].name, "Rep 11");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use super::board::{Board, DealCard};
 use super::deal::{Deal, DealStatus};
-use super::ids::{DealId, StageId, UserId};
+use super::ids::{DealId, PipelineId, StageId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +20,13 @@ pub enum LiveEvent {
     Deal(DealChanged),
     /// What boards are built from (pipelines, stages, people) changed: reload.
     Refetch,
+    /// A pipeline's name or stages changed (a stage added, renamed, moved, deleted, its
+    /// probability changed), and it reached `version`. Streams also send this as they
+    /// start, so a board that was away learns of changes it missed.
+    Reshaped {
+        pipeline_id: PipelineId,
+        version: i64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,8 +151,19 @@ impl Board {
     /// A deal without a card here (beyond the cards loaded, or not shown) counts by its
     /// before and after alone; the log position keeps stream copies from counting twice.
     pub fn apply(&mut self, event: &LiveEvent) -> Applied {
-        let LiveEvent::Deal(change) = event else {
-            return Applied::Reload;
+        let change = match event {
+            LiveEvent::Deal(change) => change,
+            LiveEvent::Refetch => return Applied::Reload,
+            LiveEvent::Reshaped {
+                pipeline_id,
+                version,
+            } => {
+                return if *pipeline_id == self.pipeline.id && *version > self.pipeline.version {
+                    Applied::Reload
+                } else {
+                    Applied::Nothing
+                }
+            }
         };
         match self.card(change.deal_id).map(|c| c.version) {
             Some(known) if change.version() <= known => return Applied::Nothing,
@@ -536,13 +554,47 @@ mod tests {
     }
 
     #[test]
+    fn a_board_reloads_when_its_own_pipeline_reaches_a_newer_shape_and_only_then() {
+        let mut b = board_with(&pipeline(), Vec::new(), 0);
+        let (id, version) = (b.pipeline.id, b.pipeline.version);
+        let reshaped = |pipeline_id, version| LiveEvent::Reshaped {
+            pipeline_id,
+            version,
+        };
+        assert_eq!(
+            b.apply(&reshaped(id, version)),
+            Applied::Nothing,
+            "the shape it shows"
+        );
+        assert_eq!(
+            b.apply(&reshaped(id, version - 1)),
+            Applied::Nothing,
+            "an older one"
+        );
+        assert_eq!(
+            b.apply(&reshaped(PipelineId::new(), version + 1)),
+            Applied::Nothing,
+            "another pipeline"
+        );
+        assert_eq!(b.apply(&reshaped(id, version + 1)), Applied::Reload);
+    }
+
+    #[test]
     fn a_stream_message_reads_back_as_it_was_written() {
         let p = pipeline();
         let mut c = card(&p, p.stages[0].id, 1_000);
         // Times travel to the millisecond.
         let ms = c.stage_entered_at.timestamp_millis();
         c.stage_entered_at = chrono::DateTime::from_timestamp_millis(ms).unwrap();
-        let messages = [moved(&c, p.stages[1].id, 7), LiveEvent::Refetch].map(StreamMessage::Event);
+        let messages = [
+            moved(&c, p.stages[1].id, 7),
+            LiveEvent::Refetch,
+            LiveEvent::Reshaped {
+                pipeline_id: p.id,
+                version: 9,
+            },
+        ]
+        .map(StreamMessage::Event);
         for m in messages {
             let text = m.encode();
             assert!(text.bytes().all(|b| b.is_ascii_hexdigit()));

@@ -16,7 +16,7 @@ use super::db::deal_events::{self, Logged};
 use super::db::Db;
 use crate::domain::display::Cue;
 use crate::domain::ids::{DisplayId, PipelineId};
-use crate::domain::live::Viewer;
+use crate::domain::live::{LiveEvent, Viewer};
 use crate::error::AppResult;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -33,9 +33,21 @@ const BROADCAST: usize = 1_024;
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// The PostgreSQL channel commits notify.
 pub const CHANNEL: &str = "tend_log";
-/// The PostgreSQL channel presenters' cues travel on, so that a screen connected to
-/// any instance follows its presenter.
-pub const CUES: &str = "tend_cue";
+/// The PostgreSQL channel signals travel on (presenters' cues, pipelines reshaped), so
+/// that a screen or board connected to any instance follows them.
+pub const SIGNALS: &str = "tend_signal";
+
+/// What is not in the event log but every open board or screen it concerns hears at
+/// once, on every instance.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Signal {
+    /// A presenter's cue, for the screens of one display link.
+    Cue(DisplayId, Cue),
+    /// A pipeline's name or stages changed (`LiveEvent::Reshaped`): its boards and
+    /// screens load themselves again. A stream that starts says where its pipeline
+    /// stands, so one that was away learns of what it missed.
+    Shape(LiveEvent),
+}
 
 /// What a stream receives.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +71,7 @@ struct Inner {
     /// Who has which board open on this instance, by seat.
     seats: watch::Sender<Vec<(u64, PipelineId, Viewer)>>,
     next_seat: AtomicU64,
-    cues: broadcast::Sender<(DisplayId, Cue)>,
+    signals: broadcast::Sender<Signal>,
 }
 
 /// A place at a board, kept while its stream is open: dropping it leaves.
@@ -87,7 +99,7 @@ impl Hub {
             closed: watch::channel(false).0,
             seats: watch::channel(Vec::new()).0,
             next_seat: AtomicU64::new(0),
-            cues: broadcast::channel(64).0,
+            signals: broadcast::channel(64).0,
             db,
         }));
         tokio::spawn(hub.clone().read_forever());
@@ -119,29 +131,29 @@ impl Hub {
         self.0.seats.subscribe()
     }
 
-    /// Passes a presenter's cue to the screens of `display`, on every instance.
-    pub async fn cue(&self, display: DisplayId, cue: Cue) -> AppResult<()> {
+    /// Passes a signal to every stream it concerns, on every instance.
+    pub async fn publish(&self, signal: Signal) -> AppResult<()> {
         match &self.0.db {
             // Every instance hears it back through `listen`, this one included.
             Db::Postgres(pool) => {
-                let payload = serde_json::to_string(&(display, cue))
+                let payload = serde_json::to_string(&signal)
                     .map_err(|e| crate::error::AppError::internal(&e))?;
                 sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CUES)
+                    .bind(SIGNALS)
                     .bind(payload)
                     .execute(pool)
                     .await?;
             }
             Db::Sqlite { .. } => {
-                let _ = self.0.cues.send((display, cue));
+                let _ = self.0.signals.send(signal);
             }
         }
         Ok(())
     }
 
-    /// Presenters' cues, for every screen, as they come.
-    pub fn cues(&self) -> broadcast::Receiver<(DisplayId, Cue)> {
-        self.0.cues.subscribe()
+    /// Signals, for every stream, as they come.
+    pub fn signals(&self) -> broadcast::Receiver<Signal> {
+        self.0.signals.subscribe()
     }
 
     /// Completes once the hub closes.
@@ -287,16 +299,16 @@ async fn listen(pool: sqlx::PgPool, hub: Hub) {
     loop {
         let listener = async {
             let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
-            l.listen_all([CHANNEL, CUES]).await?;
+            l.listen_all([CHANNEL, SIGNALS]).await?;
             Ok::<_, sqlx::Error>(l)
         };
         match listener.await {
             Ok(mut l) => loop {
                 tokio::select! {
                     n = l.recv() => match n {
-                        Ok(n) if n.channel() == CUES => {
-                            if let Ok(cue) = serde_json::from_str(n.payload()) {
-                                let _ = hub.0.cues.send(cue);
+                        Ok(n) if n.channel() == SIGNALS => {
+                            if let Ok(signal) = serde_json::from_str(n.payload()) {
+                                let _ = hub.0.signals.send(signal);
                             }
                         }
                         Ok(_) => hub.wake(),

@@ -151,12 +151,17 @@ fn connect(link: Rc<Link>) {
     let on_change = {
         let link = link.clone();
         move |ev: MessageEvent| {
-            let id = ev.last_event_id().parse::<i64>();
+            // A message from outside the log (a pipeline's shape) carries no id of its
+            // own: it stands where the stream is.
+            let id = ev
+                .last_event_id()
+                .parse::<i64>()
+                .unwrap_or_else(|_| link.last.get());
             let message = ev
                 .data()
                 .as_string()
                 .and_then(|t| StreamMessage::decode(&t));
-            if let (Ok(id), Some(StreamMessage::Event(event))) = (id, message) {
+            if let Some(StreamMessage::Event(event)) = message {
                 link.last.set(id);
                 link.on.change.run((id, event));
             }

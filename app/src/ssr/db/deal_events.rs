@@ -3,7 +3,7 @@
 
 use super::{on, Tx};
 use crate::domain::event::{DealEvent, DealEventKind};
-use crate::domain::ids::{DealId, StageId, UserId};
+use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
 use crate::domain::live::Snapshot;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -167,6 +167,42 @@ pub async fn for_deal(tx: &mut Tx, deal: DealId) -> AppResult<Vec<DealEvent>> {
     .fetch_all(c)
     .await)?;
     rows.into_iter().map(EventRow::event).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct MovedRow {
+    owner_id: UserId,
+    owner_name: String,
+    deals: i64,
+}
+
+/// Per owner, how many of their deals in `pipeline` moved to a later stage since
+/// `since` (each deal counted once): (owner, their name, deals).
+pub async fn moved_forward_by_owner(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    since: DateTime<Utc>,
+) -> AppResult<Vec<(UserId, String, i64)>> {
+    let rows = on!(tx, |c| sqlx::query_as::<_, MovedRow>(
+        "SELECT d.owner_id AS owner_id, u.name AS owner_name, \
+           CAST(COUNT(DISTINCT e.deal_id) AS BIGINT) AS deals \
+         FROM deal_events e \
+         JOIN deals d ON d.id = e.deal_id \
+         JOIN users u ON u.id = d.owner_id \
+         JOIN stages f ON f.id = e.from_stage_id \
+         JOIN stages t ON t.id = e.to_stage_id \
+         WHERE e.kind = 'moved' AND e.at >= $1 AND d.pipeline_id = $2 \
+           AND d.deleted_at IS NULL AND t.position > f.position \
+         GROUP BY d.owner_id, u.name"
+    )
+    .bind(since)
+    .bind(pipeline)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.owner_id, r.owner_name, r.deals))
+        .collect())
 }
 
 /// How many moves into `stage` the log holds (for tests and statistics).

@@ -378,6 +378,47 @@ pub async fn period_sums(
         .collect())
 }
 
+#[derive(sqlx::FromRow)]
+struct WonRow {
+    owner_id: UserId,
+    owner_name: String,
+    currency: Currency,
+    deals: i64,
+    won_high: i64,
+    won_low: i64,
+}
+
+/// What each owner won in a pipeline from `from` until `to`, per currency: (owner,
+/// their name, currency, deals won, value won).
+pub async fn won_by_owner(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<(UserId, String, Currency, i64, i128)>> {
+    let sql = "SELECT d.owner_id AS owner_id, u.name AS owner_name, d.currency AS currency, \
+         CAST(COUNT(*) AS BIGINT) AS deals, \
+         CAST(SUM(d.value / 1000000000) AS BIGINT) AS won_high, \
+         CAST(SUM(d.value % 1000000000) AS BIGINT) AS won_low \
+         FROM deals d JOIN users u ON u.id = d.owner_id \
+         WHERE d.pipeline_id = $1 AND d.status = 'won' AND d.deleted_at IS NULL \
+           AND d.closed_at >= $2 AND d.closed_at < $3 \
+         GROUP BY d.owner_id, u.name, d.currency";
+    let rows = on!(tx, |c| sqlx::query_as::<_, WonRow>(sql)
+        .bind(pipeline)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let won = i128::from(r.won_high) * SPLIT + i128::from(r.won_low);
+            (r.owner_id, r.owner_name, r.currency, r.deals, won)
+        })
+        .collect())
+}
+
 /// How many deals (closed ones too) sit in a stage.
 pub async fn count_in_stage(tx: &mut Tx, stage: StageId) -> AppResult<i64> {
     Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(

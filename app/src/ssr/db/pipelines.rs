@@ -91,6 +91,26 @@ pub async fn rename(tx: &mut Tx, id: PipelineId, version: i64, name: &str) -> Ap
     .map(|r| r.rows_affected() == 1))?)
 }
 
+/// Marks a change to a pipeline's name or stages; returns the version it reached.
+pub async fn reshaped(tx: &mut Tx, id: PipelineId) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "UPDATE pipelines SET version = version + 1 WHERE id = $1 RETURNING version"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// The version a pipeline is at (`None` once deleted).
+pub async fn version(tx: &mut Tx, id: PipelineId) -> AppResult<Option<i64>> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT version FROM pipelines WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
 pub async fn set_position(tx: &mut Tx, id: PipelineId, position: i64) -> AppResult<()> {
     on!(tx, |c| sqlx::query(
         "UPDATE pipelines SET position = $2, version = version + 1 WHERE id = $1"

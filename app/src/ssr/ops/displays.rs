@@ -4,11 +4,11 @@
 use super::Operator;
 use crate::domain::board::{self, Board, BoardFilter};
 use crate::domain::display::{
-    display_name, month_label, month_of, parse_scenes, quarter_label, quarter_of,
-    seconds_per_scene, Cue, Display, Period, Presentable, Screen,
+    display_name, month_label, month_of, parse_scenes, quarter_label, quarter_of, rank_leaders,
+    seconds_per_scene, week_of, Cue, Display, Figures, Leader, Period, Presentable, Screen,
 };
 use crate::domain::event::instant;
-use crate::domain::ids::{DisplayId, PipelineId};
+use crate::domain::ids::{DisplayId, PipelineId, UserId};
 use crate::domain::money::Totals;
 use crate::error::{AppError, AppResult};
 use crate::ssr::auth::{digest, new_secret};
@@ -123,6 +123,12 @@ pub async fn opened(db: &Db, secret: &str) -> AppResult<Display> {
         .ok_or(AppError::Unauthenticated)
 }
 
+/// The version the pipeline of an opened screen is at (`None` once deleted).
+pub async fn shape(db: &Db, display: &Display) -> AppResult<Option<i64>> {
+    let mut tx = db.read().await?;
+    pipelines::version(&mut tx, display.pipeline_id).await
+}
+
 /// What the screen of the link `secret` shows now.
 pub async fn screen(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Screen> {
     let display = opened(db, secret).await?;
@@ -136,7 +142,7 @@ pub async fn screen(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Scre
     let cards = deals::board_cards(&mut tx, pipeline.id, &everything, CARDS_PER_STAGE).await?;
     let columns = board::columns(&pipeline, &sums, cards);
     let wins = deals::recent_wins(&mut tx, pipeline.id, WINS_SHOWN).await?;
-    let periods = periods(&mut tx, pipeline.id, now).await?;
+    let figures = figures(&mut tx, pipeline.id, now).await?;
     Ok(Screen {
         board: Board {
             pipeline,
@@ -147,7 +153,7 @@ pub async fn screen(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Scre
         },
         display,
         wins,
-        periods,
+        figures,
     })
 }
 
@@ -187,11 +193,56 @@ pub async fn periods(
     Ok(out)
 }
 
-/// The numbers scene alone, for a screen to refresh after a change.
-pub async fn screen_periods(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Vec<Period>> {
+/// The leaderboard: each rep's wins this month and deals moved forward this week.
+pub async fn leaders(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Leader>> {
+    let today = now.date_naive();
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let (month, next_month) = month_of(today);
+    let mut by_rep = std::collections::BTreeMap::<UserId, Leader>::new();
+    fn rep(
+        all: &mut std::collections::BTreeMap<UserId, Leader>,
+        user_id: UserId,
+        name: String,
+    ) -> &mut Leader {
+        all.entry(user_id).or_insert_with(|| Leader {
+            user_id,
+            name,
+            won: Totals::default(),
+            won_deals: 0,
+            moved_forward: 0,
+        })
+    }
+    for (user_id, name, currency, deals, won) in
+        deals::won_by_owner(tx, pipeline, midnight(month), midnight(next_month)).await?
+    {
+        let leader = rep(&mut by_rep, user_id, name);
+        leader.won.add(&currency, won);
+        leader.won_deals += deals;
+    }
+    let since = midnight(week_of(today).0);
+    for (user_id, name, deals) in deal_events::moved_forward_by_owner(tx, pipeline, since).await? {
+        rep(&mut by_rep, user_id, name).moved_forward = deals;
+    }
+    Ok(rank_leaders(by_rep.into_values().collect()))
+}
+
+/// What a screen reads again after every change: its numbers and its leaderboard.
+pub async fn figures(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppResult<Figures> {
+    Ok(Figures {
+        periods: periods(tx, pipeline, now).await?,
+        leaders: leaders(tx, pipeline, now).await?,
+    })
+}
+
+/// A screen's figures alone, for it to refresh after a change.
+pub async fn screen_figures(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Figures> {
     let display = opened(db, secret).await?;
     let mut tx = db.read().await?;
-    periods(&mut tx, display.pipeline_id, now).await
+    figures(&mut tx, display.pipeline_id, now).await
 }
 
 /// The live screens a signed-in user can drive during a meeting, with their stages.
@@ -251,5 +302,6 @@ pub async fn present(
         }
     }
     drop(tx);
-    hub.cue(display, cue).await
+    hub.publish(crate::ssr::live::Signal::Cue(display, cue))
+        .await
 }

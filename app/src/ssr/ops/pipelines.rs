@@ -1,9 +1,11 @@
-//! Administering pipelines and stages (admins only).
+//! Administering pipelines and stages (admins only). A change to a pipeline's name or
+//! stages moves its version on and says so as `LiveEvent::Reshaped`, which open boards
+//! and screens of that pipeline follow by loading themselves again.
 
 use super::require_admin;
 use crate::domain::event::{instant, DealEventKind};
 use crate::domain::ids::{DealId, PipelineId, StageId};
-use crate::domain::live::Snapshot;
+use crate::domain::live::{LiveEvent, Snapshot};
 use crate::domain::pipeline::{self, Pipeline, Stage, StageInput, DEFAULT_STAGES};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -13,6 +15,12 @@ use chrono::{DateTime, Utc};
 pub async fn list(db: &Db, _caller: &User) -> AppResult<Vec<Pipeline>> {
     let mut tx = db.read().await?;
     pipelines::list(&mut tx).await
+}
+
+/// The version a pipeline is at (`None` once deleted): where its shape stands.
+pub async fn version(db: &Db, _caller: &User, id: PipelineId) -> AppResult<Option<i64>> {
+    let mut tx = db.read().await?;
+    pipelines::version(&mut tx, id).await
 }
 
 /// Creates a pipeline with the brief's default stages.
@@ -55,7 +63,7 @@ pub async fn rename(
     id: PipelineId,
     version: i64,
     name: &str,
-) -> AppResult<()> {
+) -> AppResult<LiveEvent> {
     require_admin(caller)?;
     let name = pipeline::pipeline_name(name)?;
     let mut tx = db.write().await?;
@@ -65,7 +73,8 @@ pub async fn rename(
             "Someone changed this pipeline since you loaded it.".into(),
         ));
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(reshaped(id, version + 1))
 }
 
 /// Moves a pipeline one place up (`step` = -1) or down (1) in the list.
@@ -89,10 +98,10 @@ pub async fn reorder(db: &Db, caller: &User, id: PipelineId, step: i64) -> AppRe
 }
 
 /// Deletes a pipeline that holds no deals.
-pub async fn delete(db: &Db, caller: &User, id: PipelineId) -> AppResult<()> {
+pub async fn delete(db: &Db, caller: &User, id: PipelineId) -> AppResult<LiveEvent> {
     require_admin(caller)?;
     let mut tx = db.write().await?;
-    found(pipelines::find(&mut tx, id).await?)?;
+    let p = found(pipelines::find(&mut tx, id).await?)?;
     let held = deals::count_in_pipeline(&mut tx, id).await?;
     if held > 0 {
         return Err(AppError::Refused(format!(
@@ -105,7 +114,8 @@ pub async fn delete(db: &Db, caller: &User, id: PipelineId) -> AppResult<()> {
         ));
     }
     pipelines::delete(&mut tx, id).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(reshaped(id, p.version + 1))
 }
 
 pub async fn add_stage(
@@ -113,7 +123,7 @@ pub async fn add_stage(
     caller: &User,
     pipeline_id: PipelineId,
     input: StageInput,
-) -> AppResult<Stage> {
+) -> AppResult<(Stage, LiveEvent)> {
     require_admin(caller)?;
     let (name, probability, rotting_days) = input.parse()?;
     let mut tx = db.write().await?;
@@ -128,8 +138,9 @@ pub async fn add_stage(
         version: 1,
     };
     stages::insert(&mut tx, &stage).await?;
+    let version = pipelines::reshaped(&mut tx, pipeline_id).await?;
     tx.commit().await?;
-    Ok(stage)
+    Ok((stage, reshaped(pipeline_id, version)))
 }
 
 pub async fn update_stage(
@@ -138,7 +149,7 @@ pub async fn update_stage(
     id: StageId,
     version: i64,
     input: StageInput,
-) -> AppResult<Stage> {
+) -> AppResult<(Stage, LiveEvent)> {
     require_admin(caller)?;
     let (name, probability, rotting_days) = input.parse()?;
     let mut tx = db.write().await?;
@@ -154,13 +165,15 @@ pub async fn update_stage(
             "Someone changed this stage since you loaded it.".into(),
         ));
     }
+    let version = pipelines::reshaped(&mut tx, stage.pipeline_id).await?;
     tx.commit().await?;
     stage.version += 1;
-    Ok(stage)
+    let pipeline_id = stage.pipeline_id;
+    Ok((stage, reshaped(pipeline_id, version)))
 }
 
 /// Moves a stage one place left (`step` = -1) or right (1).
-pub async fn move_stage(db: &Db, caller: &User, id: StageId, step: i64) -> AppResult<()> {
+pub async fn move_stage(db: &Db, caller: &User, id: StageId, step: i64) -> AppResult<LiveEvent> {
     require_admin(caller)?;
     let mut tx = db.write().await?;
     let stage = stages::find(&mut tx, id)
@@ -170,7 +183,9 @@ pub async fn move_stage(db: &Db, caller: &User, id: StageId, step: i64) -> AppRe
     let i = ordered.iter().position(|s| s.id == id).unwrap_or(0);
     let j = i as i64 + step.signum();
     if j < 0 || j as usize >= ordered.len() {
-        return Ok(());
+        // Already first or last: nothing changes.
+        let version = pipelines::version(&mut tx, stage.pipeline_id).await?;
+        return Ok(reshaped(stage.pipeline_id, version.unwrap_or_default()));
     }
     ordered.swap(i, j as usize);
     for (position, s) in ordered.iter_mut().enumerate() {
@@ -183,7 +198,9 @@ pub async fn move_stage(db: &Db, caller: &User, id: StageId, step: i64) -> AppRe
             }
         }
     }
-    tx.commit().await
+    let version = pipelines::reshaped(&mut tx, stage.pipeline_id).await?;
+    tx.commit().await?;
+    Ok(reshaped(stage.pipeline_id, version))
 }
 
 /// Deletes a stage; its deals move to `target` first, each move logged.
@@ -193,7 +210,7 @@ pub async fn delete_stage(
     id: StageId,
     target: Option<StageId>,
     at: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<LiveEvent> {
     require_admin(caller)?;
     let at = instant(at);
     let mut tx = db.write().await?;
@@ -219,7 +236,16 @@ pub async fn delete_stage(
         }
     }
     stages::delete(&mut tx, id).await?;
-    tx.commit().await
+    let version = pipelines::reshaped(&mut tx, p.id).await?;
+    tx.commit().await?;
+    Ok(reshaped(p.id, version))
+}
+
+fn reshaped(pipeline_id: PipelineId, version: i64) -> LiveEvent {
+    LiveEvent::Reshaped {
+        pipeline_id,
+        version,
+    }
 }
 
 /// A deal moved out of a deleted stage, before (in `from`, one version back) and after.

@@ -56,6 +56,8 @@ pub fn BoardPage() -> impl IntoView {
         |(p, o, q)| load_board(p, o, q),
         false,
     );
+    // The pipeline's stages changed: the board is drawn again around its new columns.
+    let reshape = Callback::new(move |()| data.refetch());
     view! {
         <Title text="Board · Tend"/>
         <Transition fallback=|| view! { <p class="loading">"Loading the board…"</p> }>
@@ -65,7 +67,7 @@ pub fn BoardPage() -> impl IntoView {
                         let (p, o, q) = source();
                         view! {
                             <Frame user=page.me.clone()>
-                                <Board page filters=Filters { pipeline: p, owner: o } text=q/>
+                                <Board page filters=Filters { pipeline: p, owner: o } text=q reshape/>
                             </Frame>
                         }
                             .into_any()
@@ -350,7 +352,7 @@ fn focus_card(deal: DealId) {
 }
 
 #[component]
-fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
+fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let pipeline = page.board.pipeline.clone();
     let pipeline_id = pipeline.id;
@@ -376,9 +378,12 @@ fn Board(page: Page, filters: Filters, text: String) -> impl IntoView {
         let text = text.clone();
         spawn_local(async move {
             match load_board(Some(pipeline_id), filters.owner, text).await {
+                // Other stages (added, renamed, moved, deleted): other columns.
+                Ok(fresh) if board.with_value(|b| b.pipeline != fresh.board.pipeline) => {
+                    reshape.run(())
+                }
+                // The same stages: the columns keep their signals.
                 Ok(fresh) => {
-                    // Stages are the same unless the pipeline changed, which reloads the
-                    // page through the router; the columns keep their signals.
                     board.set_value(fresh.board);
                     paint(board, columns, |_| true);
                 }

@@ -3,10 +3,10 @@
 //! change live, celebrates a win as it happens, recovers from outages by itself, and
 //! says so when its link is revoked.
 
-use crate::api::displays::{load_periods, load_screen};
+use crate::api::displays::{load_figures, load_screen};
 use crate::domain::board::{Board, Column};
 use crate::domain::deal::DealStatus;
-use crate::domain::display::{next_scene, Cue, Period, Scene, Screen, Win};
+use crate::domain::display::{next_scene, Cue, Figures, Scene, Screen, Win};
 use crate::domain::ids::{DealId, StageId};
 use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::user::User;
@@ -67,7 +67,7 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
     let display = screen.display.clone();
     let board = RwSignal::new(screen.board.clone());
     let wins = RwSignal::new(screen.wins.clone());
-    let periods = RwSignal::new(screen.periods.clone());
+    let figures = RwSignal::new(screen.figures.clone());
     let scenes = StoredValue::new(display.scenes.clone());
     let scene = RwSignal::new(display.scenes.first().copied().unwrap_or(Scene::Board));
     let celebrating = RwSignal::new(None::<Win>);
@@ -120,10 +120,10 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
     });
     Effect::new(move |_| updated.set(now_hh_mm()));
 
-    let refresh_numbers = move || {
+    let refresh_figures = move || {
         spawn_local(async move {
-            if let Ok(fresh) = load_periods(token.get_value()).await {
-                periods.set(fresh);
+            if let Ok(fresh) = load_figures(token.get_value()).await {
+                figures.set(fresh);
             }
         })
     };
@@ -133,7 +133,7 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
                 Ok(fresh) => {
                     board.set(fresh.board);
                     wins.set(fresh.wins);
-                    periods.set(fresh.periods);
+                    figures.set(fresh.figures);
                 }
                 Err(AppError::Unauthenticated) => revoked.set(true),
                 Err(_) => {}
@@ -180,7 +180,7 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
                 wins.update(|w| w.retain(|x| x.card.id != change.deal_id));
             }
         }
-        refresh_numbers();
+        refresh_figures();
     });
     follow(
         Source::Screen(token.get_value()),
@@ -222,8 +222,9 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
             </header>
             {move || match scene.get() {
                 Scene::Board => view! { <BoardScene board arrived focus/> }.into_any(),
-                Scene::Numbers => view! { <NumbersScene periods/> }.into_any(),
+                Scene::Numbers => view! { <NumbersScene figures/> }.into_any(),
                 Scene::Wins => view! { <WinsScene wins/> }.into_any(),
+                Scene::Leaders => view! { <LeadersScene figures/> }.into_any(),
             }}
             <nav class="tv-dots" aria-label="Scenes">
                 {scenes
@@ -322,12 +323,13 @@ fn TvColumn(column: Column, arrived: RwSignal<Vec<DealId>>) -> impl IntoView {
 }
 
 #[component]
-fn NumbersScene(periods: RwSignal<Vec<Period>>) -> impl IntoView {
+fn NumbersScene(figures: RwSignal<Figures>) -> impl IntoView {
     view! {
         <section class="tv-numbers" aria-label="This month and quarter">
             {move || {
-                periods
+                figures
                     .get()
+                    .periods
                     .into_iter()
                     .map(|p| {
                         view! {
@@ -373,6 +375,60 @@ fn WinsScene(wins: RwSignal<Vec<Win>>) -> impl IntoView {
                             })
                             .collect_view()}
                     </ol>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// Reps by what they won this month, with the deals they moved forward this week.
+#[component]
+fn LeadersScene(figures: RwSignal<Figures>) -> impl IntoView {
+    view! {
+        <section class="tv-leaders" aria-label="Leaderboard">
+            {move || {
+                let leaders = figures.get().leaders;
+                if leaders.is_empty() {
+                    return view! {
+                        <p class="tv-note">"No wins this month and no deals moved forward this week yet."</p>
+                    }
+                        .into_any();
+                }
+                view! {
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">"#"</th>
+                                <th scope="col">"Rep"</th>
+                                <th scope="col" class="num">"Won this month"</th>
+                                <th scope="col" class="num">"Moved forward this week"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {leaders
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, l)| {
+                                    let deals = if l.won_deals == 1 { "1 deal".to_string() } else { format!("{} deals", l.won_deals) };
+                                    view! {
+                                        <tr>
+                                            <td class="tv-rank">{i + 1}</td>
+                                            <th scope="row" class="tv-rep">
+                                                <span class="tv-initials" aria-hidden="true">{User::initials(&l.name)}</span>
+                                                {l.name.clone()}
+                                            </th>
+                                            <td class="num">
+                                                <span class="tv-leader-won">{totals(&l.won)}</span>
+                                                <span class="tv-small">{deals}</span>
+                                            </td>
+                                            <td class="num tv-leader-moved">{l.moved_forward}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
                 }
                     .into_any()
             }}
