@@ -93,6 +93,21 @@ test("the meeting-room screen at 1080p: board, numbers and a live win", async ({
   await other.close();
 });
 
+test("the meeting-room leaderboard at 1080p", async ({ page, browser }) => {
+  await signIn(page);
+  const made = await page.request.post("/api/create_display", {
+    data: { name: `Leaderboard ${Date.now()}`, pipeline: "Sales", scenes: "leaders", seconds_per_scene: 3600 },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const tv = await screen.newPage();
+  await tv.goto(await made.json());
+  await settle(tv);
+  await tv.waitForTimeout(800);
+  await tv.screenshot({ path: out("tv-leaders-1920") });
+  await screen.close();
+});
+
 /** A deal's current version, from the board's own data on its page. */
 async function currentVersion(page: Page, id: string): Promise<number> {
   const r = await page.request.post("/api/deal_page", {

@@ -392,7 +392,10 @@ fn asset_sizes() {
         let name = page.trim_start_matches("__");
         let name = name.rsplit_once('_').map_or(name, |(n, _)| n);
         let what = match name.strip_suffix("_route_view") {
-            Some(page) => format!("on first opening the {page} page"),
+            Some(page) => format!(
+                "on first opening the {page} page (its first load when opened directly: {})",
+                kb(total_br + br)
+            ),
             None => format!("when first needed: {name}"),
         };
         println!("| then, {what} | | | + {} |", kb(br));
