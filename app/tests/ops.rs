@@ -1264,3 +1264,75 @@ async fn the_leaderboard_ranks_reps_by_this_months_wins_and_counts_deals_moved_f
     })
     .await;
 }
+
+#[tokio::test]
+async fn since_last_meeting_groups_a_scripted_fortnight_by_what_each_deal_did() {
+    on_each_engine(|db, me, p| async move {
+        let day = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let now = day(28);
+        let make = |title: &'static str, value: i64, at| {
+            let (db, me, p) = (db.clone(), me.clone(), p.clone());
+            async move {
+                ops::deals::create(&db, &me, draft(title, value, "SEK", stage(&p, 0)), at)
+                    .await
+                    .unwrap()
+                    .deal
+                    .id
+            }
+        };
+        let change = |id: DealId, version: i64, what: DealChange, at| {
+            let (db, me) = (db.clone(), me.clone());
+            async move {
+                ops::deals::change(&db, &me, id, version, what, at)
+                    .await
+                    .unwrap()
+            }
+        };
+        let forward = make("Forward", 100, day(10)).await;
+        change(forward, 1, DealChange::Move(stage(&p, 2)), day(22)).await;
+        make("Added", 200, day(23)).await;
+        let won = make("Won", 300, day(1)).await;
+        change(won, 1, DealChange::Win, day(24)).await;
+        let edited = make("Edited", 400, day(1)).await;
+        let edit = DealEdit {
+            value: Some(450),
+            ..Default::default()
+        };
+        change(edited, 1, DealChange::Edit(edit), day(25)).await;
+        let back = make("Back", 500, day(1)).await;
+        change(back, 1, DealChange::Move(stage(&p, 2)), day(5)).await;
+        change(back, 2, DealChange::Move(stage(&p, 1)), day(26)).await;
+        let quiet = make("Quiet", 600, day(1)).await;
+        change(quiet, 1, DealChange::Move(stage(&p, 3)), day(15)).await;
+
+        let c = ops::history::since(&db, &me, Some(p.id), Some("2026-11-21"), now)
+            .await
+            .unwrap();
+        let titles = |g: &[app::domain::history::ChangedDeal]| {
+            g.iter().map(|d| d.title.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(titles(&c.added), ["Added"]);
+        assert_eq!(titles(&c.moved_forward), ["Forward"]);
+        assert_eq!(c.moved_forward[0].from_stage_id, Some(stage(&p, 0)));
+        assert_eq!(c.moved_forward[0].to_stage_id, Some(stage(&p, 2)));
+        assert_eq!(titles(&c.moved_back), ["Back"]);
+        assert_eq!(titles(&c.won), ["Won"]);
+        assert!(c.lost.is_empty());
+        assert_eq!(titles(&c.changed), ["Edited"]);
+        assert_eq!(c.changed[0].value, 450, "the deal as it is now");
+        assert_eq!(c.changed[0].at, day(25));
+
+        let refused = ops::history::since(&db, &me, Some(p.id), Some("2026-12-01"), now).await;
+        assert!(
+            refused.unwrap_err().field("since").is_some(),
+            "a day in the future is refused naming the field"
+        );
+    })
+    .await;
+}

@@ -3,6 +3,7 @@
 
 use app::domain::deal::{Deal, DealChange, DealDraft, DealEdit, DealStatus};
 use app::domain::event::DealEvent;
+use app::domain::history::Changes;
 use app::domain::ids::{DealId, PipelineId, StageId, UserId};
 use app::domain::pipeline::Pipeline;
 use app::domain::user::User;
@@ -36,7 +37,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     ),
     paths(
         pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
-        move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events
+        move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
+        changes
     ),
     components(schemas(ErrorBody, Move, Version, Lost, Patch, crate::live::Change)),
     modifiers(&Bearer),
@@ -71,6 +73,7 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}/reopen", post(reopen_deal))
         .route("/deals/{id}/events", get(deal_events))
         .route("/events", get(crate::live::api_events))
+        .route("/changes", get(changes))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -221,6 +224,35 @@ struct DealQuery {
     /// How many deals at most, newest change first
     #[param(value_type = Option<i64>, minimum = 1, maximum = 5000, default = 500)]
     limit: Option<String>,
+}
+
+/// What `GET /changes` looks back over.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ChangesQuery {
+    /// The first day to look from (from midnight UTC), at most a year back; a week ago
+    /// when absent
+    #[param(value_type = Option<String>, format = Date)]
+    since: Option<String>,
+    /// The pipeline; the first one when absent
+    #[param(value_type = Option<PipelineId>)]
+    pipeline_id: Option<String>,
+}
+
+/// "Since last meeting": every deal of a pipeline added, moved forward, moved back, won,
+/// lost, or whose value or expected close date changed since a day. A deal is in every
+/// group that fits it; moves count by where it began and ended; values are as now.
+#[utoipa::path(get, path = "/api/v1/changes", params(ChangesQuery), responses((status = 200, body = Changes), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn changes(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Query(q): Query<ChangesQuery>,
+) -> ApiResult<Changes> {
+    let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
+    let since = q.since.as_deref();
+    Ok(Json(
+        ops::history::since(&s.db, &user, pipeline, since, Utc::now()).await?,
+    ))
 }
 
 /// An optional id in a query string, refused naming `field` when it is not one.

@@ -513,6 +513,7 @@ async fn the_openapi_document_describes_every_endpoint() {
             ("/api/v1/deals/{id}/lost", "post"),
             ("/api/v1/deals/{id}/reopen", "post"),
             ("/api/v1/deals/{id}/events", "get"),
+            ("/api/v1/changes", "get"),
         ] {
             assert!(
                 paths[path].get(method).is_some(),
@@ -1523,6 +1524,53 @@ async fn a_change_to_a_pipelines_stages_reaches_its_boards_and_screens_and_a_lat
             .header("cookie", &cookie);
         let mut late = EventStream::read(late).await;
         assert_eq!(shape_of(&late.next(SOON).await.unwrap()).1, before + 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn changes_since_a_day_list_what_happened_and_a_bad_day_or_pipeline_is_named() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let id = new_deal(&s, "Came in this week", &stages[0]).await;
+        s.post(
+            &format!("/api/v1/deals/{id}/move"),
+            json!({"stage_id": stages[2], "version": 1}),
+        )
+        .await;
+        let (status, body) = s.get("/api/v1/changes").await;
+        assert_eq!(status, StatusCode::OK);
+        let ids = |group: &str| -> Vec<String> {
+            body[group]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["deal_id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids("added"), [id.clone()]);
+        assert_eq!(ids("moved_forward"), [id.clone()]);
+        assert_eq!(
+            body["moved_forward"][0]["from_stage_id"],
+            stages[0].as_str()
+        );
+        assert_eq!(body["moved_forward"][0]["to_stage_id"], stages[2].as_str());
+        assert_eq!(body["moved_forward"][0]["title"], "Came in this week");
+        for group in ["moved_back", "won", "lost", "changed"] {
+            assert!(ids(group).is_empty(), "{group}");
+        }
+
+        let (status, body) = s.get("/api/v1/changes?since=last-tuesday").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["field"], "since");
+        let (status, body) = s.get("/api/v1/changes?pipeline_id=42").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["field"], "pipeline_id");
+        let unknown = app::domain::ids::PipelineId::new();
+        let (status, _) = s
+            .get(&format!("/api/v1/changes?pipeline_id={unknown}"))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     })
     .await;
 }

@@ -5,6 +5,7 @@ pub mod contact;
 pub mod deal;
 pub mod display;
 pub mod event;
+pub mod history;
 pub mod ids;
 pub mod live;
 pub mod money;

@@ -3,6 +3,7 @@
 
 use super::{on, Tx};
 use crate::domain::event::{DealEvent, DealEventKind};
+use crate::domain::history::DealNow;
 use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
 use crate::domain::live::Snapshot;
 use crate::error::{AppError, AppResult};
@@ -167,6 +168,48 @@ pub async fn for_deal(tx: &mut Tx, deal: DealId) -> AppResult<Vec<DealEvent>> {
     .fetch_all(c)
     .await)?;
     rows.into_iter().map(EventRow::event).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct SinceRow {
+    #[sqlx(flatten)]
+    event: EventRow,
+    title: String,
+    value: i64,
+    currency: crate::domain::money::Currency,
+}
+
+/// What the log holds since `from` about the deals of `pipeline` that are not deleted,
+/// in log order, each event with its deal as it is now. At most `limit` events.
+pub async fn since(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    from: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<(Vec<DealEvent>, std::collections::HashMap<DealId, DealNow>)> {
+    let rows = on!(tx, |c| sqlx::query_as::<_, SinceRow>(
+        "SELECT e.id, e.deal_id, e.at, e.actor_id, NULL AS actor_name, e.payload, \
+           d.title, d.value, d.currency \
+         FROM deal_events e JOIN deals d ON d.id = e.deal_id \
+         WHERE e.at >= $1 AND d.pipeline_id = $2 AND d.deleted_at IS NULL \
+         ORDER BY e.id LIMIT $3"
+    )
+    .bind(from)
+    .bind(pipeline)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    let mut now = std::collections::HashMap::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for r in rows {
+        now.entry(r.event.deal_id).or_insert(DealNow {
+            title: r.title,
+            value: r.value,
+            currency: r.currency,
+        });
+        events.push(r.event.event()?);
+    }
+    Ok((events, now))
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,0 +1,43 @@
+//! Looking back over the event log.
+
+use crate::domain::history::{changes_since, since_day, Changes};
+use crate::domain::ids::PipelineId;
+use crate::domain::user::User;
+use crate::error::{AppError, AppResult};
+use crate::ssr::db::{deal_events, pipelines, Db};
+use chrono::{DateTime, Utc};
+
+/// Changes the "since" view reads at most.
+const EVENTS_READ: i64 = 200_000;
+
+/// "Since last meeting": what happened to the deals of `pipeline` (the first one when
+/// none is named) since the start of `since` (UTC; a week ago when none is named).
+pub async fn since(
+    db: &Db,
+    _caller: &User,
+    pipeline: Option<PipelineId>,
+    since: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Changes> {
+    let today = now.date_naive();
+    let day = match since {
+        Some(text) => since_day(text, today)?,
+        None => today - chrono::Days::new(7),
+    };
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    let chosen = match pipeline {
+        Some(id) => all.iter().find(|p| p.id == id),
+        None => all.first(),
+    }
+    .ok_or_else(|| AppError::NotFound("The pipeline".into()))?;
+    let from = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let (events, deals) = deal_events::since(&mut tx, chosen.id, from, EVENTS_READ + 1).await?;
+    if events.len() as i64 > EVENTS_READ {
+        return Err(AppError::Refused(format!(
+            "More than {EVENTS_READ} changes since {day}: choose a later day."
+        )));
+    }
+    let position = chosen.stages.iter().map(|s| (s.id, s.position)).collect();
+    Ok(changes_since(&events, &deals, &position))
+}
