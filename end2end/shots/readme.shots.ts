@@ -117,3 +117,11 @@ async function currentVersion(page: Page, id: string): Promise<number> {
   const body = await r.json();
   return body.deal.version;
 }
+
+test("since last meeting at desktop size", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await page.goto("/since");
+  await settle(page);
+  await page.screenshot({ path: out("since-desktop") });
+});

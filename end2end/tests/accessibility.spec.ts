@@ -36,6 +36,10 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await hydrated(page);
     expect(await violations(page), "/present").toEqual([]);
 
+    await page.goto("/since");
+    await hydrated(page);
+    expect(await violations(page), "/since").toEqual([]);
+
     await page.goto("/no/such/page");
     expect(await violations(page), "a missing page").toEqual([]);
   });

@@ -14,17 +14,16 @@ pub const LOOK_BACK_DAYS: i64 = 366;
 /// Deals a group lists at most (the totals still count every one).
 pub const LISTED: usize = 1_000;
 
-/// One deal in a group: what it is now, and where it went.
+/// One deal in a group: what it is now, and where it went. (Every field is always
+/// written: the browser reads this as postcard, which cannot skip one.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChangedDeal {
     pub deal_id: DealId,
     pub title: String,
     /// For a move: the stage it was in when the period began (or was created in).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_stage_id: Option<StageId>,
     /// For a move or a new deal: the stage it reached.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_stage_id: Option<StageId>,
     /// Its value now, in minor units.
     pub value: i64,
@@ -44,6 +43,31 @@ pub struct Changes {
     pub won: Vec<ChangedDeal>,
     pub lost: Vec<ChangedDeal>,
     pub changed: Vec<ChangedDeal>,
+}
+
+/// The "since last meeting" page: the groups, and what the page needs to show them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SincePage {
+    pub me: super::user::User,
+    pub pipelines: Vec<(super::ids::PipelineId, String)>,
+    pub pipeline_id: super::ids::PipelineId,
+    /// The pipeline's stages, in order: (id, name).
+    pub stages: Vec<(StageId, String)>,
+    pub since: NaiveDate,
+    pub today: NaiveDate,
+    pub changes: Changes,
+}
+
+/// The groups as a page lists them: (title, what the group holds).
+pub fn groups(c: &Changes) -> [(&'static str, &[ChangedDeal]); 6] {
+    [
+        ("Added", &c.added),
+        ("Moved forward", &c.moved_forward),
+        ("Moved back", &c.moved_back),
+        ("Won", &c.won),
+        ("Lost", &c.lost),
+        ("Value or close date changed", &c.changed),
+    ]
 }
 
 /// A deal as it is now, for the groups to show.
@@ -69,7 +93,8 @@ pub fn since_day(value: &str, today: NaiveDate) -> Result<NaiveDate, RuleError> 
     Ok(day)
 }
 
-/// Groups the events of a period (in log order) by what they did to each deal. Moves
+/// Groups the events of a period (in log order) by what they did to each deal, each
+/// group in the order things happened. Moves
 /// count by where a deal ended against where it began, so a deal moved forward and
 /// back again is in neither; won and lost go by a deal's last word (a win reopened is
 /// not a win). Stage order is `position`; a move from or to a stage deleted since is
@@ -154,7 +179,9 @@ pub fn changes_since(
             out.changed.push(entry(None, None, at));
         }
     }
+    // Each group in the order things happened.
     for group in out.groups_mut() {
+        group.sort_by_key(|d| d.at);
         group.truncate(LISTED);
     }
     out

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod board;
 pub mod deal;
+pub mod history;
 pub mod live;
 pub mod present;
 pub mod tv;
@@ -66,6 +67,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=StaticSegment("since")
+                    view={Lazy::<SinceRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=StaticSegment("present")
                     view={Lazy::<PresentRoute>::new()}
                     ssr=SsrMode::Async
@@ -112,6 +118,19 @@ impl LazyRoute for DealRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <deal::DealPage/> }.into_any()
+    }
+}
+
+struct SinceRoute;
+
+#[lazy_route]
+impl LazyRoute for SinceRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <history::SinceMeetingPage/> }.into_any()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Looking back over the event log.
 
-use crate::domain::history::{changes_since, since_day, Changes};
+use crate::domain::history::{changes_since, since_day, Changes, SincePage};
 use crate::domain::ids::PipelineId;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -14,13 +14,24 @@ const EVENTS_READ: i64 = 200_000;
 /// none is named) since the start of `since` (UTC; a week ago when none is named).
 pub async fn since(
     db: &Db,
-    _caller: &User,
+    caller: &User,
     pipeline: Option<PipelineId>,
     since: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<Changes> {
+    Ok(page(db, caller, pipeline, since, now).await?.changes)
+}
+
+/// The same, with what its page shows around it.
+pub async fn page(
+    db: &Db,
+    caller: &User,
+    pipeline: Option<PipelineId>,
+    since: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<SincePage> {
     let today = now.date_naive();
-    let day = match since {
+    let day = match since.filter(|s| !s.trim().is_empty()) {
         Some(text) => since_day(text, today)?,
         None => today - chrono::Days::new(7),
     };
@@ -38,6 +49,16 @@ pub async fn since(
             "More than {EVENTS_READ} changes since {day}: choose a later day."
         )));
     }
-    let position = chosen.stages.iter().map(|s| (s.id, s.position)).collect();
-    Ok(changes_since(&events, &deals, &position))
+    let mut stages = chosen.stages.clone();
+    stages.sort_by_key(|s| s.position);
+    let position = stages.iter().map(|s| (s.id, s.position)).collect();
+    Ok(SincePage {
+        me: caller.clone(),
+        pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
+        pipeline_id: chosen.id,
+        stages: stages.into_iter().map(|s| (s.id, s.name)).collect(),
+        since: day,
+        today,
+        changes: changes_since(&events, &deals, &position),
+    })
 }

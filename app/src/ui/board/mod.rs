@@ -433,6 +433,7 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
     view! {
         <div class="board-top">
             <Toolbar page=page.clone() filters text=text_for_toolbar/>
+            <a class="since-link" href=format!("/since?pipeline={pipeline_id}")>"Since last meeting"</a>
             <LiveBar signals=live_signals/>
         </div>
         <div class="board" role="list" aria-label=format!("{} board", pipeline.name)>

@@ -1,0 +1,35 @@
+import { test, expect } from "@playwright/test";
+import { addDeal, changeDeal, dealId, hydrated, signIn, stageId, unique } from "./helpers";
+
+test.describe("since last meeting", () => {
+  test("lists what happened since a day, group by group with totals, and a later day leaves it out @everywhere", async ({ page }) => {
+    await signIn(page);
+    const title = unique("Since deal");
+    await addDeal(page, "Prospect/lead", title, "42000");
+    const id = await dealId(page, title);
+    await changeDeal(page, id, 1, { move: await stageId(page, "Proposal") });
+
+    await page.getByRole("link", { name: "Since last meeting" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Since last meeting");
+    await hydrated(page);
+    const added = page.getByRole("region", { name: /^Added/ });
+    await expect(added.getByRole("link", { name: title })).toBeVisible();
+    const forward = page.getByRole("region", { name: /^Moved forward/ });
+    const row = forward.getByRole("row", { name: new RegExp(title) });
+    await expect(row).toContainText("Prospect/lead → Proposal");
+    await expect(forward.locator(".since-count")).not.toHaveText("0");
+
+    // Since tomorrow would be in the future: since today still lists it.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel("Since", { exact: true }).fill(today);
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(new RegExp(`since=${today}`));
+    await expect(page.getByRole("region", { name: /^Added/ }).getByRole("link", { name: title })).toBeVisible();
+    await expect(page.getByRole("region", { name: /^Won/ })).toBeVisible();
+
+    // A day that is not one is refused with an error page, not a blank one.
+    const bad = await page.goto("/since?since=2020-13-40");
+    expect(bad!.status()).toBe(422);
+    await expect(page.getByRole("alert")).toContainText(/since/i);
+  });
+});
