@@ -31,7 +31,7 @@ pub async fn page(
     now: DateTime<Utc>,
 ) -> AppResult<SincePage> {
     let today = now.date_naive();
-    let day = match since.filter(|s| !s.trim().is_empty()) {
+    let day = match since {
         Some(text) => since_day(text, today)?,
         None => today - chrono::Days::new(7),
     };
