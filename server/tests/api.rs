@@ -1399,25 +1399,30 @@ async fn a_board_shows_who_else_has_it_open_and_when_they_leave() {
     .await;
 }
 
+/// A meeting-room screen of the Sales pipeline, and its stream as a TV opens it.
+async fn meeting_room_screen(s: &Spawned) -> (app::domain::display::Display, EventStream) {
+    let (display, secret) = ops::displays::create(
+        &s.db,
+        app::ssr::ops::Operator::Console,
+        ops::displays::NewDisplay {
+            name: "Meeting room",
+            pipeline: "Sales",
+            scenes: "",
+            seconds_per_scene: 20,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let request = s.http.get(s.url(&format!("/api/live?display={secret}")));
+    (display, EventStream::read(request).await)
+}
+
 #[tokio::test]
 async fn a_presenters_cue_reaches_the_screen_and_nobody_else_can_send_one() {
     use app::domain::display::Cue;
     on_each_engine(|s| async move {
-        let (display, secret) = ops::displays::create(
-            &s.db,
-            app::ssr::ops::Operator::Console,
-            ops::displays::NewDisplay {
-                name: "Meeting room",
-                pipeline: "Sales",
-                scenes: "",
-                seconds_per_scene: 20,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-        let request = s.http.get(s.url(&format!("/api/live?display={secret}")));
-        let mut screen = EventStream::read(request).await;
+        let (display, mut screen) = meeting_room_screen(&s).await;
         let first = screen.next(SOON).await.unwrap();
         assert_eq!(shape_of(&first).0, display.pipeline_id);
 
@@ -1481,21 +1486,8 @@ async fn a_change_to_a_pipelines_stages_reaches_its_boards_and_screens_and_a_lat
         let cookie = browser_session(&s).await;
         let (_, pipelines) = s.get("/api/v1/pipelines").await;
         let pipeline = pipelines[0]["id"].as_str().unwrap().to_string();
-        let (_, secret) = ops::displays::create(
-            &s.db,
-            app::ssr::ops::Operator::Console,
-            ops::displays::NewDisplay {
-                name: "Meeting room",
-                pipeline: "Sales",
-                scenes: "",
-                seconds_per_scene: 20,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let (_, mut screen) = meeting_room_screen(&s).await;
         let mut board = EventStream::browser(&s, &cookie, &pipeline).await;
-        let mut screen = EventStream::read(s.http.get(s.url(&format!("/api/live?display={secret}")))).await;
         let (_, before) = shape_of(&screen.next(SOON).await.unwrap());
 
         let change = json!({"change": {"AddStage": {"pipeline_id": pipeline, "input": {"name": "Negotiation", "probability": 70, "rotting_days": null}}}});
