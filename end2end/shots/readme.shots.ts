@@ -125,3 +125,13 @@ test("since last meeting at desktop size", async ({ page }) => {
   await settle(page);
   await page.screenshot({ path: out("since-desktop") });
 });
+
+test("since last meeting at phone size", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.goto("/since");
+  await settle(page);
+  await page.screenshot({ path: out("since-phone") });
+  await context.close();
+});
