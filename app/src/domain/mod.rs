@@ -3,13 +3,16 @@
 pub mod board;
 pub mod contact;
 pub mod deal;
+pub mod dice;
 pub mod display;
 pub mod event;
+pub mod forecast;
 pub mod history;
 pub mod ids;
 pub mod live;
 pub mod money;
 pub mod pipeline;
+pub mod replay;
 pub mod throttle;
 pub mod user;
 pub mod validation;

@@ -5,6 +5,7 @@
 use super::db::{deal_events, deals, lost_reasons, organizations, pipelines, users, Db};
 use super::ops::pipelines::insert_default;
 use crate::domain::deal::{Deal, NewDeal};
+use crate::domain::dice::Dice;
 use crate::domain::event::{instant, DealEventKind};
 use crate::domain::ids::{DealId, UserId};
 use crate::domain::money::{Currency, Money};
@@ -84,29 +85,6 @@ const SOURCES: &[&str] = &[
     "LinkedIn",
     "Partner",
 ];
-
-/// A small deterministic generator (SplitMix64): the demo needs repeatable variety,
-/// not cryptographic randomness.
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
 
 /// Fills an empty database with the demo. Returns `false` (and changes nothing) when
 /// the database already has users.

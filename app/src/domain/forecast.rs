@@ -1,0 +1,531 @@
+//! Forecasts: what a pipeline's open deals will bring in, per period and currency
+//! (currencies are never added together). Two methods read the same deals:
+//! - **weighted**: each deal's value × its chance (its own, else its stage's), in the
+//!   period of its expected close date;
+//! - **empirical**: how deals that sat in the same stage at least as long fared before
+//!   (from the log's finished deals): how often they were won and how long that took.
+//!   A seeded simulation combines the open deals into an expected value and a
+//!   P10–P90 range, so the same data always gives the same numbers.
+//!
+//! Every figure for a period includes what was already won in it.
+
+use super::board::weighted_minor;
+use super::dice::Dice;
+use super::display::{month_of, quarter_of};
+use super::ids::{DealId, StageId, UserId};
+use super::money::Currency;
+use super::replay::Stay;
+use super::validation::RuleError;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+
+/// Simulated futures behind each empirical range.
+pub const RUNS: usize = 2_000;
+/// Finished deals the empirical method needs before it is used at all.
+pub const MIN_HISTORY: usize = 20;
+/// Stays like a deal's (same stage, at least as long) that its chance is read from.
+pub const MIN_LIKE: usize = 8;
+/// Periods a forecast looks ahead at most.
+pub const MAX_PERIODS: usize = 12;
+const SEED: u64 = 0x7E4D_F0CA_57ED;
+
+/// Months or quarters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum PeriodKind {
+    Month,
+    Quarter,
+}
+
+impl PeriodKind {
+    pub fn parse(value: &str) -> Result<Self, RuleError> {
+        match value.trim() {
+            "month" => Ok(Self::Month),
+            "quarter" => Ok(Self::Quarter),
+            _ => Err(RuleError::invalid("period", "must be month or quarter")),
+        }
+    }
+
+    /// The first day of the period `day` falls in, and of the one after.
+    pub fn span(self, day: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match self {
+            Self::Month => month_of(day),
+            Self::Quarter => quarter_of(day),
+        }
+    }
+
+    /// "2026-11" or "2026-Q4": how the API names the period starting on `start`.
+    pub fn name(self, start: NaiveDate) -> String {
+        match self {
+            Self::Month => format!("{}-{:02}", start.year(), start.month()),
+            Self::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
+        }
+    }
+
+    /// `count` periods from the one `today` falls in: their first days, and the day
+    /// after the last.
+    pub fn ahead(self, today: NaiveDate, count: usize) -> (Vec<NaiveDate>, NaiveDate) {
+        let mut starts = Vec::new();
+        let (mut start, mut next) = self.span(today);
+        for _ in 0..count.clamp(1, MAX_PERIODS) {
+            starts.push(start);
+            start = next;
+            next = self.span(next).1;
+        }
+        (starts, start)
+    }
+}
+
+/// How an empirical row was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Method {
+    /// From the log's finished deals.
+    Empirical,
+    /// Too little history: each deal's stage (or own) chance and expected close date.
+    StageProbability,
+}
+
+/// An open deal as the forecast reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenDeal {
+    pub id: DealId,
+    pub owner_id: UserId,
+    pub stage_id: StageId,
+    pub value: i64,
+    pub currency: Currency,
+    /// Percent: the deal's own chance, else its stage's.
+    pub probability: i64,
+    pub expected_close: Option<NaiveDate>,
+    pub days_in_stage: i64,
+    pub lead_source: Option<String>,
+}
+
+/// A won deal, for what each period has already brought in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WonDeal {
+    pub owner_id: UserId,
+    pub value: i64,
+    pub currency: Currency,
+    pub won_on: NaiveDate,
+}
+
+/// One period in one currency. Money in minor units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ForecastRow {
+    /// "2026-11" (month) or "2026-Q4" (quarter).
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub currency: Currency,
+    /// Won so far + Σ value × chance of the deals expected to close in the period.
+    pub weighted: i64,
+    /// Won so far + the simulation's mean.
+    pub expected: i64,
+    pub p10: i64,
+    pub p50: i64,
+    pub p90: i64,
+    /// Won in the period so far.
+    pub won: i64,
+    /// The revenue goal for the period in this currency, if one is set.
+    pub goal: Option<i64>,
+    pub method: Method,
+    /// Finished deals the empirical method rests on.
+    pub history_deals: i64,
+}
+
+/// What a forecast reads.
+pub struct Input<'a> {
+    pub open: &'a [OpenDeal],
+    pub won: &'a [WonDeal],
+    /// Stays of the finished deals (see `replay`).
+    pub stays: &'a [Stay],
+    /// How many finished deals the stays came from.
+    pub history_deals: usize,
+    pub today: NaiveDate,
+    pub kind: PeriodKind,
+    pub periods: usize,
+}
+
+/// A deal's chance of being won, and the days it may still take, from the stays like
+/// its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Odds {
+    pub won: f64,
+    /// Days from now to the win, one per winner among the stays read.
+    pub days_left: Vec<i64>,
+}
+
+/// Stays of the finished deals, by stage, for reading odds.
+pub struct History<'a> {
+    by_stage: HashMap<StageId, Vec<&'a Stay>>,
+}
+
+impl<'a> History<'a> {
+    pub fn new(stays: &'a [Stay]) -> Self {
+        let mut by_stage = HashMap::<StageId, Vec<&Stay>>::new();
+        for s in stays {
+            by_stage.entry(s.stage_id).or_default().push(s);
+        }
+        History { by_stage }
+    }
+
+    /// The odds of a deal that has sat `deal.days_in_stage` days in its stage: read from
+    /// the stays in that stage that lasted at least as long (a deal that has sat longer
+    /// than most winners did is worth less), and among them from the deals of its own
+    /// lead source when there are enough. When too few stays lasted that long, the
+    /// longest ones stand in. `None` when the stage has too little history.
+    pub fn odds(&self, deal: &OpenDeal) -> Option<Odds> {
+        let all = self.by_stage.get(&deal.stage_id)?;
+        if all.len() < MIN_LIKE {
+            return None;
+        }
+        let mut like: Vec<&Stay> = all
+            .iter()
+            .copied()
+            .filter(|s| s.days >= deal.days_in_stage)
+            .collect();
+        if like.len() < MIN_LIKE {
+            let mut longest = all.clone();
+            longest.sort_by_key(|s| std::cmp::Reverse(s.days));
+            longest.truncate(MIN_LIKE);
+            like = longest;
+        }
+        let same_source: Vec<&Stay> = like
+            .iter()
+            .copied()
+            .filter(|s| deal.lead_source.is_some() && s.lead_source == deal.lead_source)
+            .collect();
+        if same_source.len() >= MIN_LIKE {
+            like = same_source;
+        }
+        let days_left: Vec<i64> = like
+            .iter()
+            .filter(|s| s.won)
+            .map(|s| (s.days_to_close - deal.days_in_stage).max(0))
+            .collect();
+        Some(Odds {
+            won: days_left.len() as f64 / like.len() as f64,
+            days_left,
+        })
+    }
+}
+
+/// How one deal enters the simulation.
+enum Plan {
+    /// Won with this chance, on a day `days_left` from today picked at random.
+    Odds(Odds),
+    /// Won with this chance, on its expected close day.
+    Dated(f64, NaiveDate),
+}
+
+/// The forecast rows for `input.periods` periods from today's, in period then currency
+/// order. Goals are left empty for the caller to fill.
+pub fn forecast(input: &Input) -> Vec<ForecastRow> {
+    let (starts, end) = input.kind.ahead(input.today, input.periods);
+    let period_of = |day: NaiveDate| -> Option<usize> {
+        if day < starts[0] || day >= end {
+            return None;
+        }
+        Some(starts.partition_point(|s| *s <= day) - 1)
+    };
+    let mut open: Vec<&OpenDeal> = input.open.iter().collect();
+    open.sort_by_key(|d| d.id);
+    let currencies: Vec<Currency> = open
+        .iter()
+        .map(|d| d.currency.clone())
+        .chain(input.won.iter().map(|w| w.currency.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let slot = |period: usize, currency: &Currency| {
+        period * currencies.len() + currencies.binary_search(currency).unwrap_or(0)
+    };
+    let slots = starts.len() * currencies.len();
+
+    let mut won = vec![0i128; slots];
+    for w in input.won {
+        if let Some(p) = period_of(w.won_on) {
+            won[slot(p, &w.currency)] += i128::from(w.value);
+        }
+    }
+    let mut weighted_x100 = vec![0i128; slots];
+    for d in &open {
+        if let Some(p) = d.expected_close.and_then(period_of) {
+            weighted_x100[slot(p, &d.currency)] += i128::from(d.value) * i128::from(d.probability);
+        }
+    }
+
+    let method = if input.history_deals >= MIN_HISTORY {
+        Method::Empirical
+    } else {
+        Method::StageProbability
+    };
+    let history = History::new(input.stays);
+    let plans: Vec<(usize, i128, Plan)> = open
+        .iter()
+        .map(|d| {
+            let odds = match method {
+                Method::Empirical => history.odds(d),
+                Method::StageProbability => None,
+            };
+            let plan = match (odds, d.expected_close) {
+                (Some(odds), _) => Plan::Odds(odds),
+                (None, Some(day)) => Plan::Dated(d.probability as f64 / 100.0, day),
+                (None, None) => Plan::Dated(0.0, input.today),
+            };
+            (slot(0, &d.currency), i128::from(d.value), plan)
+        })
+        .collect();
+    let mut runs = vec![vec![0i128; slots]; RUNS];
+    let mut dice = Dice(SEED);
+    for run in runs.iter_mut() {
+        for (currency_slot, value, plan) in &plans {
+            let (chance, day) = match plan {
+                Plan::Odds(odds) => (odds.won, None),
+                Plan::Dated(chance, day) => (*chance, Some(*day)),
+            };
+            if dice.unit() >= chance {
+                continue;
+            }
+            let day = day.unwrap_or_else(|| match plan {
+                Plan::Odds(odds) => {
+                    let left = *dice.pick(&odds.days_left);
+                    input.today + chrono::Days::new(left.max(0) as u64)
+                }
+                Plan::Dated(..) => input.today,
+            });
+            if let Some(p) = period_of(day) {
+                run[p * currencies.len() + currency_slot] += value;
+            }
+        }
+    }
+
+    let mut rows = Vec::new();
+    let mut sums = vec![0i128; RUNS];
+    for (p, start) in starts.iter().enumerate() {
+        for currency in &currencies {
+            let s = slot(p, currency);
+            for (sum, run) in sums.iter_mut().zip(&runs) {
+                *sum = run[s];
+            }
+            sums.sort_unstable();
+            let mean = sums.iter().sum::<i128>() / RUNS as i128;
+            let at = |q: f64| sums[((q * RUNS as f64).ceil() as usize).clamp(1, RUNS) - 1];
+            let money = |v: i128| i64::try_from(won[s] + v).unwrap_or(i64::MAX);
+            rows.push(ForecastRow {
+                period: input.kind.name(*start),
+                period_start: *start,
+                currency: currency.clone(),
+                weighted: money(weighted_minor(weighted_x100[s])),
+                expected: money(mean),
+                p10: money(at(0.1)),
+                p50: money(at(0.5)),
+                p90: money(at(0.9)),
+                won: money(0),
+                goal: None,
+                method,
+                history_deals: input.history_deals as i64,
+            });
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sek() -> Currency {
+        Currency::parse("SEK").unwrap()
+    }
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+    fn today() -> NaiveDate {
+        date(2026, 3, 10)
+    }
+
+    fn deal(stage: StageId, value: i64, probability: i64, close: Option<NaiveDate>) -> OpenDeal {
+        OpenDeal {
+            id: DealId::new(),
+            owner_id: UserId(uuid::Uuid::nil()),
+            stage_id: stage,
+            value,
+            currency: sek(),
+            probability,
+            expected_close: close,
+            days_in_stage: 0,
+            lead_source: None,
+        }
+    }
+
+    fn stay(stage: StageId, days: i64, won: bool, days_to_close: i64) -> Stay {
+        Stay {
+            stage_id: stage,
+            lead_source: None,
+            days,
+            won,
+            days_to_close,
+        }
+    }
+
+    fn run(open: &[OpenDeal], won: &[WonDeal], stays: &[Stay], history: usize) -> Vec<ForecastRow> {
+        forecast(&Input {
+            open,
+            won,
+            stays,
+            history_deals: history,
+            today: today(),
+            kind: PeriodKind::Month,
+            periods: 3,
+        })
+    }
+
+    #[test]
+    fn periods_are_named_as_the_api_names_them() {
+        let (starts, end) = PeriodKind::Quarter.ahead(date(2026, 11, 27), 2);
+        assert_eq!(starts, [date(2026, 10, 1), date(2027, 1, 1)]);
+        assert_eq!(end, date(2027, 4, 1));
+        assert_eq!(PeriodKind::Quarter.name(starts[1]), "2027-Q1");
+        assert_eq!(PeriodKind::Month.name(date(2026, 3, 1)), "2026-03");
+        assert!(PeriodKind::parse("week").is_err());
+    }
+
+    #[test]
+    fn the_weighted_forecast_is_value_times_chance_in_the_month_of_the_close_date() {
+        let stage = StageId::new();
+        let mut in_euros = deal(stage, 10_000, 50, Some(date(2026, 3, 20)));
+        in_euros.currency = eur();
+        let open = [
+            deal(stage, 10_000, 25, Some(date(2026, 3, 31))),
+            deal(stage, 333, 10, Some(date(2026, 3, 1))),
+            deal(stage, 20_000, 80, Some(date(2026, 4, 1))),
+            // Overdue, undated and too far ahead: in no period.
+            deal(stage, 50_000, 80, Some(date(2026, 2, 28))),
+            deal(stage, 50_000, 80, None),
+            deal(stage, 50_000, 80, Some(date(2026, 6, 1))),
+            in_euros,
+        ];
+        let won = [WonDeal {
+            owner_id: UserId(uuid::Uuid::nil()),
+            value: 1_000,
+            currency: sek(),
+            won_on: date(2026, 3, 2),
+        }];
+        let rows = run(&open, &won, &[], 0);
+        let get = |period: &str, c: Currency| {
+            rows.iter()
+                .find(|r| r.period == period && r.currency == c)
+                .unwrap()
+                .clone()
+        };
+        // 1 000 won + 10 000 × 25 % + 333 × 10 % (33.3, rounded once).
+        assert_eq!(get("2026-03", sek()).weighted, 1_000 + 2_500 + 33);
+        assert_eq!(get("2026-03", sek()).won, 1_000);
+        assert_eq!(get("2026-04", sek()).weighted, 16_000);
+        assert_eq!(get("2026-05", sek()).weighted, 0);
+        assert_eq!(get("2026-03", eur()).weighted, 5_000);
+        assert_eq!(rows.len(), 6, "three months × two currencies, never added");
+    }
+
+    #[test]
+    fn with_little_history_the_range_comes_from_stage_chances_and_says_so() {
+        let stage = StageId::new();
+        let open = [deal(stage, 10_000, 100, Some(date(2026, 3, 20)))];
+        let rows = run(&open, &[], &[], MIN_HISTORY - 1);
+        assert_eq!(rows[0].method, Method::StageProbability);
+        assert_eq!(rows[0].history_deals, (MIN_HISTORY - 1) as i64);
+        assert_eq!(
+            (rows[0].expected, rows[0].p10, rows[0].p90),
+            (10_000, 10_000, 10_000)
+        );
+    }
+
+    #[test]
+    fn ten_coin_flip_deals_give_the_binomial_range() {
+        // Half of the deals that sat in this stage were won, each a day later: ten open
+        // deals of 100 are Binomial(10, ½) × 100. P(X ≤ 2) = 5.5 %, P(X ≤ 3) = 17.2 %,
+        // P(X ≤ 4) = 37.7 %, P(X ≤ 5) = 62.3 %, P(X ≤ 6) = 82.8 %, P(X ≤ 7) = 94.5 %:
+        // so P10 = 300, P50 = 500, P90 = 700 and the mean is 500.
+        let stage = StageId::new();
+        let stays: Vec<Stay> = (0..40).map(|i| stay(stage, 1, i % 2 == 0, 1)).collect();
+        let open: Vec<OpenDeal> = (0..10).map(|_| deal(stage, 100, 10, None)).collect();
+        let rows = run(&open, &[], &stays, 40);
+        let march = &rows[0];
+        assert_eq!(march.method, Method::Empirical);
+        assert_eq!((march.p10, march.p50, march.p90), (300, 500, 700));
+        assert!((480..=520).contains(&march.expected), "{}", march.expected);
+        assert_eq!(rows[1].expected, 0, "every win lands tomorrow, in March");
+    }
+
+    #[test]
+    fn the_same_data_gives_the_same_numbers() {
+        let stage = StageId::new();
+        let stays: Vec<Stay> = (0..30)
+            .map(|i| stay(stage, i, i % 3 == 0, i + 20))
+            .collect();
+        let open: Vec<OpenDeal> = (0..25).map(|i| deal(stage, 1_000 + i, 10, None)).collect();
+        let mut shuffled = open.clone();
+        shuffled.reverse();
+        assert_eq!(run(&open, &[], &stays, 30), run(&shuffled, &[], &stays, 30));
+    }
+
+    #[test]
+    fn a_deal_that_sat_longer_than_the_winners_did_is_worth_less() {
+        let stage = StageId::new();
+        // Winners left the stage within 10 days; deals still there at 30 were all lost.
+        let mut stays: Vec<Stay> = (0..10).map(|i| stay(stage, i, true, i + 5)).collect();
+        stays.extend((0..10).map(|i| stay(stage, 30 + i, false, 30 + i)));
+        let history = History::new(&stays);
+        let mut fresh = deal(stage, 100, 50, None);
+        assert_eq!(history.odds(&fresh).unwrap().won, 0.5);
+        fresh.days_in_stage = 25;
+        assert_eq!(history.odds(&fresh).unwrap().won, 0.0);
+        fresh.days_in_stage = 5;
+        let odds = history.odds(&fresh).unwrap();
+        // Stays at least 5 days long: winners of 5..9 days and all ten losers.
+        assert_eq!(odds.won, 5.0 / 15.0);
+        assert_eq!(odds.days_left, [5, 6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn a_deal_is_read_against_its_own_lead_source_when_there_is_enough_of_it() {
+        let stage = StageId::new();
+        let mut stays = Vec::new();
+        for i in 0..10 {
+            stays.push(Stay {
+                lead_source: Some("Referral".into()),
+                ..stay(stage, i, true, i)
+            });
+            stays.push(Stay {
+                lead_source: Some("Cold call".into()),
+                ..stay(stage, i, i == 0, i)
+            });
+        }
+        let history = History::new(&stays);
+        let mut d = deal(stage, 100, 50, None);
+        assert_eq!(history.odds(&d).unwrap().won, 11.0 / 20.0);
+        d.lead_source = Some("Referral".into());
+        assert_eq!(history.odds(&d).unwrap().won, 1.0);
+        d.lead_source = Some("Cold call".into());
+        assert_eq!(history.odds(&d).unwrap().won, 0.1);
+    }
+
+    #[test]
+    fn a_stage_without_enough_history_falls_back_to_the_deals_own_chance() {
+        let (known, new) = (StageId::new(), StageId::new());
+        let stays: Vec<Stay> = (0..30).map(|i| stay(known, i, false, i)).collect();
+        assert!(History::new(&stays).odds(&deal(new, 1, 50, None)).is_none());
+        let open = [deal(new, 10_000, 100, Some(date(2026, 4, 2)))];
+        let rows = run(&open, &[], &stays, 30);
+        assert_eq!(rows[0].method, Method::Empirical);
+        assert_eq!(rows[1].expected, 10_000, "April, by its close date");
+    }
+}

@@ -1,0 +1,419 @@
+//! The deals as they stood at any instant, rebuilt from the append-only log: for the
+//! board as of a past day, and for the forecast's history (how long deals sat in each
+//! stage, and whether they were won in the end) as it was known on any day.
+//!
+//! The log's `created` entry names a deal's stage, title and value, but not its owner
+//! or close date; so fields are learnt backwards: from the deal as it is now, undoing
+//! every change made after the instant. Stages and outcomes are learnt forwards.
+
+use super::deal::DealStatus;
+use super::event::{DealEvent, DealEventKind, FieldChange};
+use super::ids::{DealId, StageId, UserId};
+use super::money::Currency;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+/// What a log entry did, as far as replaying needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Created(StageId),
+    Moved(StageId),
+    Won,
+    Lost,
+    Reopened,
+    Deleted,
+    Changed(Vec<FieldChange>),
+}
+
+/// One log entry. A replay reads them in log order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Logged {
+    pub deal_id: DealId,
+    pub at: DateTime<Utc>,
+    pub step: Step,
+}
+
+impl From<&DealEvent> for Logged {
+    fn from(e: &DealEvent) -> Self {
+        let step = match &e.kind {
+            DealEventKind::Created { stage_id, .. } => Step::Created(*stage_id),
+            DealEventKind::Moved { to, .. } => Step::Moved(*to),
+            DealEventKind::Won => Step::Won,
+            DealEventKind::Lost { .. } => Step::Lost,
+            DealEventKind::Reopened => Step::Reopened,
+            DealEventKind::Deleted => Step::Deleted,
+            DealEventKind::Changed { changes } => Step::Changed(changes.clone()),
+        };
+        Logged {
+            deal_id: e.deal_id,
+            at: e.at,
+            step,
+        }
+    }
+}
+
+/// A deal's own fields. Given as they are now, they come back as they were.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    pub id: DealId,
+    pub title: String,
+    pub value: i64,
+    pub currency: Currency,
+    pub owner_id: UserId,
+    pub expected_close: Option<NaiveDate>,
+    pub probability: Option<i64>,
+    pub lead_source: Option<String>,
+}
+
+impl Facts {
+    /// Puts back a field's earlier value. A value the log cannot have written (which
+    /// would mean a damaged log) leaves the field as it is.
+    fn undo(&mut self, change: &FieldChange) {
+        let before = &change.from;
+        let day = |v: &serde_json::Value| {
+            v.as_str()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        };
+        match change.field.as_str() {
+            "title" => {
+                if let Some(t) = before.as_str() {
+                    self.title = t.to_string();
+                }
+            }
+            "value" => {
+                if let Some(v) = before.as_i64() {
+                    self.value = v;
+                }
+            }
+            "currency" => {
+                if let Some(c) = before.as_str().and_then(|c| Currency::parse(c).ok()) {
+                    self.currency = c;
+                }
+            }
+            "expected_close_date" if before.is_null() => self.expected_close = None,
+            "expected_close_date" => {
+                if let Some(d) = day(before) {
+                    self.expected_close = Some(d);
+                }
+            }
+            "probability" if before.is_null() => self.probability = None,
+            "probability" => {
+                if let Some(p) = before.as_i64() {
+                    self.probability = Some(p);
+                }
+            }
+            "owner_id" => {
+                if let Some(id) = before.as_str().and_then(|s| s.parse().ok()) {
+                    self.owner_id = id;
+                }
+            }
+            "lead_source" => self.lead_source = before.as_str().map(str::to_string),
+            _ => {}
+        }
+    }
+}
+
+/// A deal as it stood at an instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Then {
+    pub facts: Facts,
+    pub stage_id: StageId,
+    pub status: DealStatus,
+    pub created_at: DateTime<Utc>,
+    pub stage_entered_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// One stay of a finished deal in one stage: how long it sat there, whether the deal
+/// was won in the end, and how long it took from entering the stage to that end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stay {
+    pub stage_id: StageId,
+    pub lead_source: Option<String>,
+    pub days: i64,
+    pub won: bool,
+    pub days_to_close: i64,
+}
+
+/// What a replay finds: every deal that existed and was not deleted at the instant
+/// (ordered by id), and the stays of those that were finished by then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replayed {
+    pub deals: Vec<Then>,
+    pub stays: Vec<Stay>,
+}
+
+struct Visit {
+    stage_id: StageId,
+    entered: DateTime<Utc>,
+    left: Option<DateTime<Utc>>,
+}
+
+/// Replays `log` up to and including `until`. Each deal's entries must be in the order
+/// they were logged; different deals' entries may interleave in any order (an import
+/// logs a deal's past after another's). `now` holds the deals as they are now; a deal
+/// the log names but `now` does not is left out.
+pub fn replay(now: &[Facts], log: &[Logged], until: DateTime<Utc>) -> Replayed {
+    let mut facts: HashMap<DealId, Facts> = now.iter().map(|f| (f.id, f.clone())).collect();
+    for e in log.iter().rev().filter(|e| e.at > until) {
+        if let (Step::Changed(changes), Some(f)) = (&e.step, facts.get_mut(&e.deal_id)) {
+            for c in changes.iter().rev() {
+                f.undo(c);
+            }
+        }
+    }
+    let mut deals = HashMap::<DealId, (Then, Vec<Visit>)>::new();
+    let mut deleted = std::collections::HashSet::new();
+    for e in log.iter().filter(|e| e.at <= until) {
+        if let Step::Created(stage_id) = e.step {
+            let Some(f) = facts.get(&e.deal_id) else {
+                continue;
+            };
+            let then = Then {
+                facts: f.clone(),
+                stage_id,
+                status: DealStatus::Open,
+                created_at: e.at,
+                stage_entered_at: e.at,
+                closed_at: None,
+            };
+            let visit = Visit {
+                stage_id,
+                entered: e.at,
+                left: None,
+            };
+            deals.insert(e.deal_id, (then, vec![visit]));
+            continue;
+        }
+        let Some((then, visits)) = deals.get_mut(&e.deal_id) else {
+            continue;
+        };
+        let last = visits.last_mut();
+        match &e.step {
+            Step::Moved(to) => {
+                if let Some(v) = last {
+                    v.left.get_or_insert(e.at);
+                }
+                then.stage_id = *to;
+                then.stage_entered_at = e.at;
+                visits.push(Visit {
+                    stage_id: *to,
+                    entered: e.at,
+                    left: None,
+                });
+            }
+            Step::Won | Step::Lost => {
+                then.status = if e.step == Step::Won {
+                    DealStatus::Won
+                } else {
+                    DealStatus::Lost
+                };
+                then.closed_at = Some(e.at);
+                if let Some(v) = last {
+                    v.left.get_or_insert(e.at);
+                }
+            }
+            Step::Reopened => {
+                then.status = DealStatus::Open;
+                then.closed_at = None;
+                if let Some(v) = last {
+                    v.left = None;
+                }
+            }
+            Step::Deleted => {
+                deleted.insert(e.deal_id);
+            }
+            Step::Created(_) | Step::Changed(_) => {}
+        }
+    }
+    let mut out = Replayed::default();
+    let mut ids: Vec<DealId> = deals.keys().copied().collect();
+    ids.sort();
+    for id in ids {
+        if deleted.contains(&id) {
+            continue;
+        }
+        let Some((then, visits)) = deals.remove(&id) else {
+            continue;
+        };
+        if let Some(closed) = then.closed_at {
+            let won = then.status == DealStatus::Won;
+            for v in &visits {
+                let left = v.left.unwrap_or(closed);
+                out.stays.push(Stay {
+                    stage_id: v.stage_id,
+                    lead_source: then.facts.lead_source.clone(),
+                    days: (left - v.entered).num_days().max(0),
+                    won,
+                    days_to_close: (closed - v.entered).num_days().max(0),
+                });
+            }
+        }
+        out.deals.push(then);
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub(crate) fn day(n: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap() + chrono::Days::new(u64::from(n))
+    }
+
+    pub(crate) fn facts(value: i64) -> Facts {
+        Facts {
+            id: DealId::new(),
+            title: "Deal".into(),
+            value,
+            currency: Currency::parse("SEK").unwrap(),
+            owner_id: UserId(uuid::Uuid::nil()),
+            expected_close: None,
+            probability: None,
+            lead_source: Some("Referral".into()),
+        }
+    }
+
+    fn at(deal: &Facts, n: u32, step: Step) -> Logged {
+        Logged {
+            deal_id: deal.id,
+            at: day(n),
+            step,
+        }
+    }
+
+    fn change(field: &str, from: serde_json::Value, to: serde_json::Value) -> Step {
+        Step::Changed(vec![FieldChange {
+            field: field.into(),
+            from,
+            to,
+        }])
+    }
+
+    #[test]
+    fn a_deal_stands_where_the_log_had_put_it_by_that_day() {
+        let (a, b) = (StageId::new(), StageId::new());
+        let deal = facts(100);
+        let log = vec![
+            at(&deal, 0, Step::Created(a)),
+            at(&deal, 5, Step::Moved(b)),
+            at(&deal, 9, Step::Won),
+        ];
+        let on = |n| replay(std::slice::from_ref(&deal), &log, day(n)).deals;
+        assert!(on(0).first().is_some_and(|d| d.stage_id == a));
+        let fourth = on(4);
+        assert_eq!(
+            (fourth[0].stage_id, fourth[0].status),
+            (a, DealStatus::Open)
+        );
+        let sixth = on(6);
+        assert_eq!((sixth[0].stage_id, sixth[0].stage_entered_at), (b, day(5)));
+        assert_eq!(on(9)[0].status, DealStatus::Won);
+        assert_eq!(on(9)[0].closed_at, Some(day(9)));
+    }
+
+    #[test]
+    fn a_deal_is_absent_before_it_was_created_and_after_it_was_deleted() {
+        let deal = facts(100);
+        let log = vec![
+            at(&deal, 2, Step::Created(StageId::new())),
+            at(&deal, 6, Step::Deleted),
+        ];
+        let count = |n| {
+            replay(std::slice::from_ref(&deal), &log, day(n))
+                .deals
+                .len()
+        };
+        assert_eq!((count(1), count(3), count(6)), (0, 1, 0));
+    }
+
+    #[test]
+    fn fields_changed_later_are_read_as_they_were_then() {
+        let mut deal = facts(900);
+        deal.expected_close = Some(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+        let log = vec![
+            at(&deal, 0, Step::Created(StageId::new())),
+            at(&deal, 3, change("value", 100.into(), 500.into())),
+            at(
+                &deal,
+                7,
+                Step::Changed(vec![
+                    FieldChange {
+                        field: "value".into(),
+                        from: 500.into(),
+                        to: 900.into(),
+                    },
+                    FieldChange {
+                        field: "expected_close_date".into(),
+                        from: serde_json::Value::Null,
+                        to: "2026-06-01".into(),
+                    },
+                ]),
+            ),
+        ];
+        let then = |n| replay(std::slice::from_ref(&deal), &log, day(n)).deals[0].clone();
+        assert_eq!(
+            (then(1).facts.value, then(1).facts.expected_close),
+            (100, None)
+        );
+        assert_eq!(then(5).facts.value, 500);
+        assert_eq!(then(8).facts, deal);
+    }
+
+    #[test]
+    fn a_finished_deal_leaves_one_stay_per_stage_it_sat_in() {
+        let (a, b) = (StageId::new(), StageId::new());
+        let won = facts(100);
+        let lost = facts(100);
+        let open = facts(100);
+        let log = vec![
+            at(&won, 0, Step::Created(a)),
+            at(&lost, 0, Step::Created(a)),
+            at(&open, 0, Step::Created(a)),
+            at(&won, 4, Step::Moved(b)),
+            at(&lost, 6, Step::Lost),
+            at(&won, 10, Step::Won),
+        ];
+        let stays = replay(&[won.clone(), lost.clone(), open], &log, day(20)).stays;
+        let of = |stage, won| {
+            stays
+                .iter()
+                .filter(|s| s.stage_id == stage && s.won == won)
+                .map(|s| (s.days, s.days_to_close))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of(a, true), [(4, 10)]);
+        assert_eq!(of(b, true), [(6, 6)]);
+        assert_eq!(of(a, false), [(6, 6)]);
+        assert_eq!(stays.len(), 3, "the open deal has no finished stay");
+        // On day 5 nothing had finished yet.
+        assert!(replay(&[won, lost], &log, day(5)).stays.is_empty());
+    }
+
+    #[test]
+    fn a_reopened_deal_is_open_again_and_its_stay_goes_on() {
+        let a = StageId::new();
+        let deal = facts(100);
+        let log = vec![
+            at(&deal, 0, Step::Created(a)),
+            at(&deal, 2, Step::Lost),
+            at(&deal, 3, Step::Reopened),
+            at(&deal, 8, Step::Won),
+        ];
+        let on = |n| replay(std::slice::from_ref(&deal), &log, day(n));
+        assert_eq!(on(4).deals[0].status, DealStatus::Open);
+        assert!(on(4).stays.is_empty());
+        assert_eq!(
+            on(9).stays,
+            [Stay {
+                stage_id: a,
+                lead_source: Some("Referral".into()),
+                days: 8,
+                won: true,
+                days_to_close: 8
+            }]
+        );
+    }
+}
