@@ -1336,3 +1336,194 @@ async fn since_last_meeting_groups_a_scripted_fortnight_by_what_each_deal_did() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_board_as_of_a_past_day_is_rebuilt_from_a_scripted_history() {
+    on_each_engine(|db, me, p| async move {
+        let day = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let now = day(28);
+        let make = |title: &'static str, value: i64, currency: &'static str, at| {
+            let (db, me, p) = (db.clone(), me.clone(), p.clone());
+            async move {
+                ops::deals::create(&db, &me, draft(title, value, currency, stage(&p, 0)), at)
+                    .await
+                    .unwrap()
+                    .deal
+                    .id
+            }
+        };
+        let change = |id: DealId, version: i64, what: DealChange, at| {
+            let (db, me) = (db.clone(), me.clone());
+            async move {
+                ops::deals::change(&db, &me, id, version, what, at)
+                    .await
+                    .unwrap()
+            }
+        };
+        let steady = make("Steady", 1_000, "SEK", day(1)).await;
+        let gone = make("Gone", 200, "SEK", day(2)).await;
+        let deleted = make("Deleted", 400, "SEK", day(3)).await;
+        change(steady, 1, DealChange::Move(stage(&p, 2)), day(10)).await;
+        change(gone, 1, DealChange::Lose("Price".into()), day(12)).await;
+        let late = make("Late", 300, "EUR", day(15)).await;
+        change(deleted, 1, DealChange::Delete, day(18)).await;
+        let edit = DealEdit {
+            value: Some(1_500),
+            ..Default::default()
+        };
+        change(steady, 2, DealChange::Edit(edit), day(20)).await;
+
+        let board = |as_of: &'static str| {
+            let (db, me, p) = (db.clone(), me.clone(), p.clone());
+            async move {
+                let then = ops::forecast::board_as_of(&db, &me, Some(p.id), Some(as_of), now)
+                    .await
+                    .unwrap();
+                then.stages
+                    .iter()
+                    .map(|s| {
+                        let money = |m: &std::collections::BTreeMap<_, i64>| {
+                            m.iter()
+                                .map(|(c, v): (&app::domain::money::Currency, &i64)| {
+                                    format!("{v} {}", c.code())
+                                })
+                                .collect::<Vec<_>>()
+                                .join(" + ")
+                        };
+                        format!(
+                            "{}: {} · {} · {}",
+                            s.count,
+                            money(&s.value_by_currency),
+                            money(&s.weighted_by_currency),
+                            s.deal_ids.len()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        let empty = "0:  ·  · 0".to_string();
+        assert_eq!(
+            board("2026-11-05").await,
+            ["3: 1600 SEK · 160 SEK · 3", &empty, &empty, &empty]
+        );
+        assert_eq!(
+            board("2026-11-11").await,
+            [
+                "2: 600 SEK · 60 SEK · 2",
+                &empty,
+                "1: 1000 SEK · 500 SEK · 1",
+                &empty
+            ]
+        );
+        assert_eq!(
+            board("2026-11-16").await,
+            [
+                "2: 300 EUR + 400 SEK · 30 EUR + 40 SEK · 2",
+                &empty,
+                "1: 1000 SEK · 500 SEK · 1",
+                &empty
+            ]
+        );
+        assert_eq!(
+            board("2026-11-25").await,
+            [
+                "1: 300 EUR · 30 EUR · 1",
+                &empty,
+                "1: 1500 SEK · 750 SEK · 1",
+                &empty
+            ]
+        );
+        let today = ops::forecast::board_as_of(&db, &me, Some(p.id), None, now)
+            .await
+            .unwrap();
+        assert_eq!(today.as_of, now.date_naive());
+        assert_eq!(today.stages[0].deal_ids, [late]);
+
+        let refused =
+            ops::forecast::board_as_of(&db, &me, Some(p.id), Some("2026-11-29"), now).await;
+        assert!(refused.unwrap_err().field("as_of").is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_forecast_counts_this_months_wins_and_weighs_what_is_expected_to_close() {
+    on_each_engine(|db, me, p| async move {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            .and_utc();
+        let mut open = draft("Proposal out", 1_000, "SEK", stage(&p, 2));
+        open.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30);
+        ops::deals::create(&db, &me, open, now - Duration::days(3))
+            .await
+            .unwrap();
+        let mut later = draft("Next month", 2_000, "SEK", stage(&p, 3));
+        later.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 15);
+        ops::deals::create(&db, &me, later, now - Duration::days(3))
+            .await
+            .unwrap();
+        let won = ops::deals::create(
+            &db,
+            &me,
+            draft("Signed", 5_000, "SEK", stage(&p, 3)),
+            now - Duration::days(9),
+        )
+        .await
+        .unwrap()
+        .deal;
+        ops::deals::change(
+            &db,
+            &me,
+            won.id,
+            1,
+            DealChange::Win,
+            now - Duration::days(1),
+        )
+        .await
+        .unwrap();
+
+        let rows = ops::forecast::forecast(&db, &me, Some(p.id), Some("month"), None, now)
+            .await
+            .unwrap();
+        let periods: Vec<_> = rows.iter().map(|r| r.period.as_str()).collect();
+        assert_eq!(periods, ["2026-11", "2026-12", "2027-01"]);
+        let november = &rows[0];
+        assert_eq!((november.won, november.weighted), (5_000, 5_000 + 500));
+        assert_eq!(
+            november.method,
+            app::domain::forecast::Method::StageProbability,
+            "one finished deal is too little history"
+        );
+        assert_eq!(november.history_deals, 1);
+        assert_eq!((november.p10, november.p90), (5_000, 6_000));
+        assert_eq!(rows[1].weighted, 1_600);
+
+        let quarters = ops::forecast::forecast(&db, &me, Some(p.id), Some("quarter"), None, now)
+            .await
+            .unwrap();
+        assert_eq!(quarters[0].period, "2026-Q4");
+        assert_eq!(quarters[0].weighted, 5_000 + 500 + 1_600);
+
+        let stranger = ops::forecast::forecast(
+            &db,
+            &me,
+            Some(p.id),
+            None,
+            Some(app::domain::ids::UserId::new()),
+            now,
+        )
+        .await;
+        assert!(matches!(stranger, Err(AppError::NotFound(_))));
+        let bad = ops::forecast::forecast(&db, &me, Some(p.id), Some("week"), None, now).await;
+        assert!(bad.unwrap_err().field("period").is_some());
+    })
+    .await;
+}

@@ -3,7 +3,8 @@
 
 use app::domain::deal::{Deal, DealChange, DealDraft, DealEdit, DealStatus};
 use app::domain::event::DealEvent;
-use app::domain::history::Changes;
+use app::domain::forecast::ForecastRow;
+use app::domain::history::{BoardThen, Changes};
 use app::domain::ids::{DealId, PipelineId, StageId, UserId};
 use app::domain::pipeline::Pipeline;
 use app::domain::user::User;
@@ -38,7 +39,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     paths(
         pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
         move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
-        changes
+        changes, forecast, board
     ),
     components(schemas(ErrorBody, Move, Version, Lost, Patch, crate::live::Change)),
     modifiers(&Bearer),
@@ -74,6 +75,8 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}/events", get(deal_events))
         .route("/events", get(crate::live::api_events))
         .route("/changes", get(changes))
+        .route("/forecast", get(forecast))
+        .route("/board", get(board))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -252,6 +255,75 @@ async fn changes(
     let since = q.since.as_deref();
     Ok(Json(
         ops::history::since(&s.db, &user, pipeline, since, Utc::now()).await?,
+    ))
+}
+
+/// What `GET /forecast` forecasts.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ForecastQuery {
+    /// The pipeline; the first one when absent
+    #[param(value_type = Option<PipelineId>)]
+    pipeline_id: Option<String>,
+    /// Months or quarters; month when absent
+    #[param(value_type = Option<app::domain::forecast::PeriodKind>)]
+    period: Option<String>,
+    /// Only this owner's deals (read against everyone's history)
+    #[param(value_type = Option<UserId>)]
+    owner_id: Option<String>,
+}
+
+/// The forecast for the current period and the two after it, one row per period and
+/// currency (never added together). `weighted` is value × chance by expected close
+/// date; `expected`, `p10`, `p50` and `p90` come from how deals in the same stage, as
+/// long in it, fared before (`method` = `empirical`, resting on `history_deals`
+/// finished deals), or from stage chances when there is too little history
+/// (`stage_probability`). Every figure includes `won`, what the period has already
+/// brought in.
+#[utoipa::path(get, path = "/api/v1/forecast", params(ForecastQuery), responses((status = 200, body = Vec<ForecastRow>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn forecast(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Query(q): Query<ForecastQuery>,
+) -> ApiResult<Vec<ForecastRow>> {
+    let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
+    let owner = query_id("owner_id", q.owner_id.as_deref())?;
+    Ok(Json(
+        ops::forecast::forecast(
+            &s.db,
+            &user,
+            pipeline,
+            q.period.as_deref(),
+            owner,
+            Utc::now(),
+        )
+        .await?,
+    ))
+}
+
+/// Which board `GET /board` rebuilds.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct BoardQuery {
+    /// The pipeline; the first one when absent
+    #[param(value_type = Option<PipelineId>)]
+    pipeline_id: Option<String>,
+    /// The day whose end (UTC) the board is shown as of; today when absent
+    #[param(value_type = Option<String>, format = Date)]
+    as_of: Option<String>,
+}
+
+/// The board as it stood at the end of a day, rebuilt from the event log: per stage,
+/// the open deals' count, value and weighted value per currency, and their ids.
+#[utoipa::path(get, path = "/api/v1/board", params(BoardQuery), responses((status = 200, body = BoardThen), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn board(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Query(q): Query<BoardQuery>,
+) -> ApiResult<BoardThen> {
+    let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
+    Ok(Json(
+        ops::forecast::board_as_of(&s.db, &user, pipeline, q.as_of.as_deref(), Utc::now()).await?,
     ))
 }
 

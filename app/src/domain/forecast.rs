@@ -10,13 +10,15 @@
 //! Every figure for a period includes what was already won in it.
 
 use super::board::weighted_minor;
+use super::deal::DealStatus;
 use super::dice::Dice;
 use super::display::{month_of, quarter_of};
 use super::ids::{DealId, StageId, UserId};
 use super::money::Currency;
-use super::replay::Stay;
+use super::pipeline::Stage;
+use super::replay::{replay, Entry, Facts, Replayed, Stay, Then};
 use super::validation::RuleError;
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -335,6 +337,206 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
     rows
 }
 
+/// The forecast as it could have been made at `at`, from the deals as they stood then
+/// (`replayed`, see `replay`): for one owner's deals when `owner` is given, read
+/// against everyone's history. Deals in stages not among `stages` (another pipeline's)
+/// are left out.
+pub fn as_it_stood(
+    replayed: &Replayed,
+    stages: &[Stage],
+    at: DateTime<Utc>,
+    kind: PeriodKind,
+    periods: usize,
+    owner: Option<UserId>,
+) -> Vec<ForecastRow> {
+    let chance: HashMap<StageId, i64> = stages.iter().map(|s| (s.id, s.probability)).collect();
+    let mine =
+        |d: &Then| chance.contains_key(&d.stage_id) && owner.is_none_or(|o| d.facts.owner_id == o);
+    let open: Vec<OpenDeal> = replayed
+        .deals
+        .iter()
+        .filter(|d| d.status == DealStatus::Open && mine(d))
+        .map(|d| OpenDeal {
+            id: d.facts.id,
+            owner_id: d.facts.owner_id,
+            stage_id: d.stage_id,
+            value: d.facts.value,
+            currency: d.facts.currency.clone(),
+            probability: d
+                .facts
+                .probability
+                .unwrap_or_else(|| chance.get(&d.stage_id).copied().unwrap_or(0)),
+            expected_close: d.facts.expected_close,
+            days_in_stage: (at - d.stage_entered_at).num_days().max(0),
+            lead_source: d.facts.lead_source.clone(),
+        })
+        .collect();
+    let won: Vec<WonDeal> = replayed
+        .deals
+        .iter()
+        .filter(|d| d.status == DealStatus::Won && mine(d))
+        .filter_map(|d| {
+            Some(WonDeal {
+                owner_id: d.facts.owner_id,
+                value: d.facts.value,
+                currency: d.facts.currency.clone(),
+                won_on: d.closed_at?.date_naive(),
+            })
+        })
+        .collect();
+    let history_deals = replayed
+        .deals
+        .iter()
+        .filter(|d| d.status != DealStatus::Open && chance.contains_key(&d.stage_id))
+        .count();
+    let stays: Vec<Stay> = replayed
+        .stays
+        .iter()
+        .filter(|s| chance.contains_key(&s.stage_id))
+        .cloned()
+        .collect();
+    forecast(&Input {
+        open: &open,
+        won: &won,
+        stays: &stays,
+        history_deals,
+        today: at.date_naive(),
+        kind,
+        periods,
+    })
+}
+
+/// What each method said about one closed period in one currency some weeks before
+/// it began, against what was won in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trial {
+    pub period: String,
+    pub currency: Currency,
+    pub weeks_before: i64,
+    pub weighted: i64,
+    pub expected: i64,
+    pub p10: i64,
+    pub p90: i64,
+    pub method: Method,
+    pub actual: i64,
+}
+
+/// How far ahead the track record and the backtest look: weeks before a period began.
+pub const LEADS: [i64; 3] = [1, 4, 8];
+
+/// Replays the log as of `weeks` before each of the last `count` closed periods began
+/// and forecasts that period as it could have been forecast then, against what was
+/// then won in it (as the log stands at `now`). Periods in which nothing was won in a
+/// currency are left out for it (an error in percent is undefined there).
+pub fn backtest(
+    now_facts: &[Facts],
+    log: &[Entry],
+    stages: &[Stage],
+    now: DateTime<Utc>,
+    kind: PeriodKind,
+    count: usize,
+    weeks: &[i64],
+) -> Vec<Trial> {
+    let today = now.date_naive();
+    let this = kind.span(today).0;
+    let mut closed = Vec::new();
+    let mut start = this;
+    for _ in 0..count.min(MAX_PERIODS * 4) {
+        start = kind.span(start - chrono::Days::new(1)).0;
+        closed.push(start);
+    }
+    closed.reverse();
+    let Some(first) = closed.first().copied() else {
+        return Vec::new();
+    };
+    let settled = replay(now_facts, log, now);
+    let mut won_in = HashMap::<(NaiveDate, Currency), i64>::new();
+    let ours: BTreeSet<StageId> = stages.iter().map(|s| s.id).collect();
+    for d in &settled.deals {
+        if let (DealStatus::Won, Some(closed_at), true) =
+            (d.status, d.closed_at, ours.contains(&d.stage_id))
+        {
+            let period = kind.span(closed_at.date_naive()).0;
+            if period >= first && period < this {
+                *won_in
+                    .entry((period, d.facts.currency.clone()))
+                    .or_default() += d.facts.value;
+            }
+        }
+    }
+    let mut trials = Vec::new();
+    for &period in &closed {
+        for &w in weeks {
+            let asked = (period - chrono::Days::new(7 * w.max(0) as u64))
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc();
+            let (starts, _) = kind.ahead(asked.date_naive(), MAX_PERIODS);
+            let Some(index) = starts.iter().position(|s| *s == period) else {
+                continue;
+            };
+            let rows = as_it_stood(
+                &replay(now_facts, log, asked),
+                stages,
+                asked,
+                kind,
+                index + 1,
+                None,
+            );
+            for r in rows.iter().filter(|r| r.period_start == period) {
+                let Some(&actual) = won_in.get(&(period, r.currency.clone())) else {
+                    continue;
+                };
+                trials.push(Trial {
+                    period: r.period.clone(),
+                    currency: r.currency.clone(),
+                    weeks_before: w,
+                    weighted: r.weighted,
+                    expected: r.expected,
+                    p10: r.p10,
+                    p90: r.p90,
+                    method: r.method,
+                    actual,
+                });
+            }
+        }
+    }
+    trials
+}
+
+/// A method's record over some trials: mean absolute percentage error of the weighted
+/// forecast and of the empirical expected value, and the share of trials whose actual
+/// fell inside P10–P90 (all three in percent, rounded to one decimal).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub trials: usize,
+    pub weighted_error: f64,
+    pub empirical_error: f64,
+    pub inside_range: f64,
+}
+
+pub fn record(trials: &[Trial]) -> Record {
+    let n = trials.len().max(1) as f64;
+    let error = |said: fn(&Trial) -> i64| {
+        trials
+            .iter()
+            .map(|t| (said(t) - t.actual).unsigned_abs() as f64 / t.actual.max(1) as f64)
+            .sum::<f64>()
+            * 100.0
+            / n
+    };
+    let inside = trials
+        .iter()
+        .filter(|t| t.p10 <= t.actual && t.actual <= t.p90)
+        .count() as f64;
+    let round = |v: f64| (v * 10.0).round() / 10.0;
+    Record {
+        trials: trials.len(),
+        weighted_error: round(error(|t| t.weighted)),
+        empirical_error: round(error(|t| t.expected)),
+        inside_range: round(inside * 100.0 / n),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,5 +729,66 @@ mod tests {
         let rows = run(&open, &[], &stays, 30);
         assert_eq!(rows[0].method, Method::Empirical);
         assert_eq!(rows[1].expected, 10_000, "April, by its close date");
+    }
+
+    #[test]
+    fn the_backtest_replays_what_was_known_weeks_before_each_closed_period() {
+        use crate::domain::replay::Step;
+        use chrono::TimeZone;
+        let stage = Stage {
+            id: StageId::new(),
+            pipeline_id: crate::domain::ids::PipelineId::new(),
+            name: "Proposal".into(),
+            position: 0,
+            probability: 50,
+            rotting_days: None,
+            version: 1,
+        };
+        let noon = |m, d| Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0).unwrap();
+        let facts = |value, close| Facts {
+            id: DealId::new(),
+            title: "Deal".into(),
+            value,
+            currency: sek(),
+            owner_id: UserId(uuid::Uuid::nil()),
+            expected_close: Some(close),
+            probability: None,
+            lead_source: None,
+        };
+        let a = facts(1_000, date(2026, 2, 10));
+        let b = facts(3_000, date(2026, 2, 20));
+        let step = |f: &Facts, at, step| Entry {
+            deal_id: f.id,
+            at,
+            step,
+        };
+        let log = [
+            step(&a, noon(1, 5), Step::Created(stage.id)),
+            step(&b, noon(1, 6), Step::Created(stage.id)),
+            step(&a, noon(2, 10), Step::Won),
+            step(&b, noon(2, 20), Step::Lost),
+        ];
+        let trials = backtest(
+            &[a, b],
+            &log,
+            &[stage],
+            noon(3, 15),
+            PeriodKind::Month,
+            1,
+            &[1, 8],
+        );
+        // A week before February both deals were open at 50 %; eight weeks before,
+        // neither existed, so there was nothing to say.
+        assert_eq!(trials.len(), 1);
+        let t = &trials[0];
+        assert_eq!((t.period.as_str(), t.weeks_before), ("2026-02", 1));
+        assert_eq!((t.weighted, t.actual), (2_000, 1_000));
+        assert_eq!(t.method, Method::StageProbability);
+        assert_eq!((t.p10, t.p90), (0, 4_000));
+        let r = record(&trials);
+        assert_eq!(
+            (r.trials, r.weighted_error, r.inside_range),
+            (1, 100.0, 100.0)
+        );
     }
 }

@@ -1,9 +1,13 @@
 //! Looking back, from the event log. "Since last meeting": what happened to the deals of
 //! a pipeline since a day, grouped the way a sales meeting walks through it.
 
+use super::board::weighted_minor;
+use super::deal::DealStatus;
 use super::event::{DealEvent, DealEventKind};
 use super::ids::{DealId, StageId};
 use super::money::{Currency, Totals};
+use super::pipeline::Stage;
+use super::replay::Replayed;
 use super::validation::RuleError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -207,6 +211,103 @@ pub fn total(group: &[ChangedDeal]) -> Totals {
         t.add(&d.currency, d.value);
     }
     t
+}
+
+/// One stage of the board as it stood at the end of a day: its open deals, counted,
+/// their value and weighted value per currency (minor units; a sum past the largest
+/// number the API writes is written as that number).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StageThen {
+    pub stage_id: StageId,
+    pub count: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, i64>))]
+    pub value_by_currency: BTreeMap<Currency, i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, i64>))]
+    pub weighted_by_currency: BTreeMap<Currency, i64>,
+    pub deal_ids: Vec<DealId>,
+}
+
+/// A pipeline's board as it stood at the end of `as_of` (UTC), stages in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BoardThen {
+    pub as_of: NaiveDate,
+    pub stages: Vec<StageThen>,
+}
+
+/// A day to see the board as of, checked: not in the future.
+pub fn as_of_day(value: &str, today: NaiveDate) -> Result<NaiveDate, RuleError> {
+    let day = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| RuleError::invalid("as_of", "must be a date as YYYY-MM-DD"))?;
+    if day > today {
+        return Err(RuleError::invalid(
+            "as_of",
+            format!("must be {today} or earlier"),
+        ));
+    }
+    Ok(day)
+}
+
+/// The last instant of `day` (UTC).
+pub fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    (day + chrono::Days::new(1))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        - chrono::TimeDelta::microseconds(1)
+}
+
+/// The open deals of `replayed` in `stages` (in board order), counted per stage, each
+/// weighted by its own chance as it stood then, else its stage's.
+pub fn board_then(replayed: &Replayed, stages: &[Stage], as_of: NaiveDate) -> BoardThen {
+    let mut columns: Vec<(
+        StageThen,
+        BTreeMap<Currency, i128>,
+        BTreeMap<Currency, i128>,
+    )> = stages
+        .iter()
+        .map(|s| {
+            let column = StageThen {
+                stage_id: s.id,
+                count: 0,
+                value_by_currency: BTreeMap::new(),
+                weighted_by_currency: BTreeMap::new(),
+                deal_ids: Vec::new(),
+            };
+            (column, BTreeMap::new(), BTreeMap::new())
+        })
+        .collect();
+    for d in replayed
+        .deals
+        .iter()
+        .filter(|d| d.status == DealStatus::Open)
+    {
+        let Some(i) = stages.iter().position(|s| s.id == d.stage_id) else {
+            continue;
+        };
+        let chance = d.facts.probability.unwrap_or(stages[i].probability);
+        let (column, value, weighted) = &mut columns[i];
+        column.count += 1;
+        column.deal_ids.push(d.facts.id);
+        *value.entry(d.facts.currency.clone()).or_default() += i128::from(d.facts.value);
+        *weighted.entry(d.facts.currency.clone()).or_default() +=
+            i128::from(d.facts.value) * i128::from(chance);
+    }
+    let clamp = |v: i128| i64::try_from(v).unwrap_or(i64::MAX);
+    BoardThen {
+        as_of,
+        stages: columns
+            .into_iter()
+            .map(|(mut column, value, weighted)| {
+                column.value_by_currency = value.into_iter().map(|(c, v)| (c, clamp(v))).collect();
+                column.weighted_by_currency = weighted
+                    .into_iter()
+                    .map(|(c, w)| (c, clamp(weighted_minor(w))))
+                    .collect();
+                column
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

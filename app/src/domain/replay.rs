@@ -27,13 +27,13 @@ pub enum Step {
 
 /// One log entry. A replay reads them in log order.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Logged {
+pub struct Entry {
     pub deal_id: DealId,
     pub at: DateTime<Utc>,
     pub step: Step,
 }
 
-impl From<&DealEvent> for Logged {
+impl From<&DealEvent> for Entry {
     fn from(e: &DealEvent) -> Self {
         let step = match &e.kind {
             DealEventKind::Created { stage_id, .. } => Step::Created(*stage_id),
@@ -44,7 +44,7 @@ impl From<&DealEvent> for Logged {
             DealEventKind::Deleted => Step::Deleted,
             DealEventKind::Changed { changes } => Step::Changed(changes.clone()),
         };
-        Logged {
+        Entry {
             deal_id: e.deal_id,
             at: e.at,
             step,
@@ -153,7 +153,7 @@ struct Visit {
 /// they were logged; different deals' entries may interleave in any order (an import
 /// logs a deal's past after another's). `now` holds the deals as they are now; a deal
 /// the log names but `now` does not is left out.
-pub fn replay(now: &[Facts], log: &[Logged], until: DateTime<Utc>) -> Replayed {
+pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
     let mut facts: HashMap<DealId, Facts> = now.iter().map(|f| (f.id, f.clone())).collect();
     for e in log.iter().rev().filter(|e| e.at > until) {
         if let (Step::Changed(changes), Some(f)) = (&e.step, facts.get_mut(&e.deal_id)) {
@@ -276,8 +276,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn at(deal: &Facts, n: u32, step: Step) -> Logged {
-        Logged {
+    fn at(deal: &Facts, n: u32, step: Step) -> Entry {
+        Entry {
             deal_id: deal.id,
             at: day(n),
             step,

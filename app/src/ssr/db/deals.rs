@@ -5,6 +5,7 @@ use crate::domain::board::{DealCard, StageSum};
 use crate::domain::deal::{Deal, DealStatus};
 use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
 use crate::domain::money::Currency;
+use crate::domain::replay::Facts;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 
@@ -463,5 +464,43 @@ pub async fn reassign_stage(
     Ok(moved
         .into_iter()
         .filter_map(|(id, live)| live.then_some(id))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    id: DealId,
+    title: String,
+    value: i64,
+    currency: Currency,
+    owner_id: UserId,
+    expected_close_date: Option<chrono::NaiveDate>,
+    probability: Option<i64>,
+    lead_source: Option<String>,
+}
+
+/// Every deal of a pipeline as it is now, deleted ones too: what a replay of the log
+/// starts from.
+pub async fn facts(tx: &mut Tx, pipeline: PipelineId) -> AppResult<Vec<Facts>> {
+    let rows = on!(tx, |c| sqlx::query_as::<_, FactsRow>(
+        "SELECT id, title, value, currency, owner_id, expected_close_date, probability, \
+           lead_source \
+         FROM deals WHERE pipeline_id = $1"
+    )
+    .bind(pipeline)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Facts {
+            id: r.id,
+            title: r.title,
+            value: r.value,
+            currency: r.currency,
+            owner_id: r.owner_id,
+            expected_close: r.expected_close_date,
+            probability: r.probability,
+            lead_source: r.lead_source,
+        })
         .collect())
 }

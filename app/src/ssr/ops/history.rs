@@ -2,6 +2,7 @@
 
 use crate::domain::history::{changes_since, since_day, Changes, SincePage};
 use crate::domain::ids::PipelineId;
+use crate::domain::pipeline::Pipeline;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, pipelines, Db};
@@ -37,11 +38,7 @@ pub async fn page(
     };
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
-    let chosen = match pipeline {
-        Some(id) => all.iter().find(|p| p.id == id),
-        None => all.first(),
-    }
-    .ok_or_else(|| AppError::NotFound("The pipeline".into()))?;
+    let chosen = choose(&all, pipeline)?;
     let from = day.and_time(chrono::NaiveTime::MIN).and_utc();
     let (events, deals) = deal_events::since(&mut tx, chosen.id, from, EVENTS_READ + 1).await?;
     if events.len() as i64 > EVENTS_READ {
@@ -61,4 +58,13 @@ pub async fn page(
         today,
         changes: changes_since(&events, &deals, &position),
     })
+}
+
+/// The pipeline named, or the first one when none is.
+pub fn choose(all: &[Pipeline], id: Option<PipelineId>) -> AppResult<&Pipeline> {
+    match id {
+        Some(id) => all.iter().find(|p| p.id == id),
+        None => all.first(),
+    }
+    .ok_or_else(|| AppError::NotFound("The pipeline".into()))
 }

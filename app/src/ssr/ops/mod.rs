@@ -6,6 +6,7 @@ pub mod auth;
 pub mod board;
 pub mod deals;
 pub mod displays;
+pub mod forecast;
 pub mod history;
 pub mod lost_reasons;
 pub mod pipelines;
