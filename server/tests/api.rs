@@ -514,6 +514,8 @@ async fn the_openapi_document_describes_every_endpoint() {
             ("/api/v1/deals/{id}/reopen", "post"),
             ("/api/v1/deals/{id}/events", "get"),
             ("/api/v1/changes", "get"),
+            ("/api/v1/forecast", "get"),
+            ("/api/v1/board", "get"),
         ] {
             assert!(
                 paths[path].get(method).is_some(),
@@ -1564,6 +1566,69 @@ async fn changes_since_a_day_list_what_happened_and_a_bad_day_or_pipeline_is_nam
         let (status, _) = s
             .get(&format!("/api/v1/changes?pipeline_id={unknown}"))
             .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_forecast_and_the_board_as_of_a_day_answer_in_minor_units_and_name_bad_input() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let today = chrono::Utc::now().date_naive();
+        let (status, deal) = s
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Closing soon", "value": 10_000, "currency": "EUR",
+                       "stage_id": stages[2], "expected_close_date": today}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{deal}");
+
+        let (status, rows) = s.get("/api/v1/forecast?period=quarter").await;
+        assert_eq!(status, StatusCode::OK);
+        let first = &rows[0];
+        assert_eq!(first["currency"], "EUR");
+        assert_eq!(
+            first["weighted"], 5_000,
+            "10 000 at the Proposal stage's 50 %"
+        );
+        assert_eq!(first["won"], 0);
+        assert_eq!(first["method"], "stage_probability");
+        assert!(first["period"].as_str().unwrap().contains("-Q"));
+        for field in ["expected", "p10", "p50", "p90", "goal", "history_deals"] {
+            assert!(first.get(field).is_some(), "{field}");
+        }
+        assert_eq!(
+            rows.as_array().unwrap().len(),
+            3,
+            "this quarter and the two after"
+        );
+
+        let (status, board) = s.get("/api/v1/board").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(board["as_of"], today.to_string());
+        assert_eq!(board["stages"][2]["count"], 1);
+        assert_eq!(board["stages"][2]["value_by_currency"]["EUR"], 10_000);
+        assert_eq!(board["stages"][2]["deal_ids"][0], deal["id"]);
+        let yesterday = today - chrono::Days::new(1);
+        let (status, board) = s.get(&format!("/api/v1/board?as_of={yesterday}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(board["stages"][2]["count"], 0, "the deal did not exist yet");
+
+        for (path, field) in [
+            ("/api/v1/forecast?period=week", "period"),
+            ("/api/v1/forecast?owner_id=anna", "owner_id"),
+            ("/api/v1/board?as_of=yesterday", "as_of"),
+            ("/api/v1/board?as_of=2999-01-01", "as_of"),
+            ("/api/v1/board?pipeline_id=1", "pipeline_id"),
+        ] {
+            let (status, body) = s.get(path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert_eq!(body["field"], field, "{path}");
+        }
+        let unknown = app::domain::ids::UserId::new();
+        let (status, _) = s.get(&format!("/api/v1/forecast?owner_id={unknown}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     })
     .await;
