@@ -613,7 +613,7 @@ async fn the_demo_fills_an_empty_database_once_with_a_believable_year() {
         assert!(deals.iter().any(|d| d.currency.code() == "SEK"));
         assert!(deals
             .iter()
-            .all(|d| d.created_at > now - Duration::days(366)));
+            .all(|d| d.created_at > now - Duration::days(app::ssr::demo::HISTORY_DAYS + 1)));
         let lost = deals.iter().find(|d| d.status == DealStatus::Lost).unwrap();
         let history = ops::deals::history(&db, &admin, lost.id).await.unwrap();
         assert_eq!(history.first().unwrap().kind.name(), "created");

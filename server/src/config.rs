@@ -63,6 +63,28 @@ pub enum Command {
     /// Manage meeting-room screen links
     #[command(subcommand)]
     Display(DisplayCommand),
+    /// Check the forecast against history
+    #[command(subcommand)]
+    Forecast(ForecastCommand),
+    /// Fill an empty database with the demo workspace (a year of history) and stop
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForecastCommand {
+    /// Replay the log as of 1, 4 and 8 weeks before each closed period began and print
+    /// what each method forecast against what was won, with each method's error
+    Backtest {
+        /// The pipeline, by name or id [default: the first]
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// month or quarter
+        #[arg(long, default_value = "month")]
+        period: String,
+        /// How many closed periods to look back over
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=48))]
+        periods: u16,
+    },
 }
 
 #[derive(Debug, Args)]

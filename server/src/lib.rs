@@ -5,6 +5,7 @@
 pub mod api_v1;
 pub mod config;
 pub mod live;
+pub mod report;
 
 use app::error::AppError;
 use app::ssr::auth::ClientAddr;

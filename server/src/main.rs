@@ -9,8 +9,8 @@ use app::ssr::state::{AppState, Site};
 use app::ssr::{demo, ops};
 use clap::Parser;
 use server::config::{
-    sqlite_dir, Cli, Command, DisplayCommand, LogFormat, ServeArgs, Synchronous, TokenCommand,
-    UserCommand,
+    sqlite_dir, Cli, Command, DisplayCommand, ForecastCommand, LogFormat, ServeArgs, Synchronous,
+    TokenCommand, UserCommand,
 };
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -185,6 +185,41 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "Revoked the screen link {:?}; its screen stops within seconds.",
                 d.name
+            );
+            Ok(())
+        }
+        Command::Demo => {
+            if demo::seed(&db, now).await.map_err(said)? {
+                println!(
+                    "Filled the database with the demo workspace: sign in as {} / {}.",
+                    demo::DEMO_ADMIN,
+                    demo::DEMO_PASSWORD
+                );
+                Ok(())
+            } else {
+                Err("the database already has users; the demo fills only an empty one".into())
+            }
+        }
+        Command::Forecast(ForecastCommand::Backtest {
+            pipeline,
+            period,
+            periods,
+        }) => {
+            let kind =
+                app::domain::forecast::PeriodKind::parse(&period).map_err(|e| said(e.into()))?;
+            let (pipeline, trials) = ops::forecast::backtest(
+                &db,
+                Operator::Console,
+                pipeline.as_deref(),
+                kind,
+                usize::from(periods),
+                now,
+            )
+            .await
+            .map_err(said)?;
+            print!(
+                "{}",
+                server::report::backtest(&pipeline.name, &period, &trials)
             );
             Ok(())
         }

@@ -72,6 +72,54 @@ fn an_admin_is_added_with_a_password_from_stdin_and_gets_an_api_token() {
 }
 
 #[test]
+fn the_demo_fills_an_empty_database_once_and_the_backtest_scores_both_methods_on_it() {
+    let dir = std::env::temp_dir().join(format!("tend-cli-{}", uuid::Uuid::now_v7().simple()));
+    let db = format!("sqlite://{}/tend.db", dir.display());
+
+    let empty = tend(&db, &["forecast", "backtest"], "");
+    assert!(text(&empty.stderr).contains("pipeline was not found"));
+
+    let demo = tend(&db, &["demo"], "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    assert!(text(&demo.stdout).contains("anna@example.com"));
+    let again = tend(&db, &["demo"], "");
+    assert!(
+        !again.status.success(),
+        "the demo fills only an empty database"
+    );
+
+    let run = tend(&db, &["forecast", "backtest", "--pipeline", "sales"], "");
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(out.starts_with("Backtest of \"Sales\" by month"), "{out}");
+    // One row per closed month, currency and lead; then the summary by lead.
+    let rows = out.lines().filter(|l| l.contains(" empirical")).count();
+    assert!(rows > 40, "{out}");
+    for lead in ["1 ", "4 ", "8 ", "all "] {
+        assert!(
+            out.lines().any(|l| l.starts_with(lead) && l.ends_with('%')),
+            "{lead}: {out}"
+        );
+    }
+    let same = tend(&db, &["forecast", "backtest", "--pipeline", "sales"], "");
+    assert_eq!(
+        text(&same.stdout),
+        out,
+        "the same log gives the same numbers"
+    );
+
+    let bad = tend(&db, &["forecast", "backtest", "--period", "week"], "");
+    assert!(text(&bad.stderr).contains("Period must be month or quarter"));
+    let unknown = tend(&db, &["forecast", "backtest", "--pipeline", "Nope"], "");
+    assert!(
+        text(&unknown.stderr).contains("Pipeline does not exist"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn a_bad_database_url_stops_start_up_naming_it() {
     let out = tend("mysql://localhost/tend", &["user", "list"], "");
     assert!(!out.status.success());

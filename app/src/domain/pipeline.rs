@@ -93,6 +93,14 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// Whether `wanted` names this pipeline: its id, or its name in any case.
+    pub fn answers_to(&self, wanted: &str) -> bool {
+        let wanted = wanted.trim();
+        wanted.parse::<PipelineId>().ok() == Some(self.id) || self.name.eq_ignore_ascii_case(wanted)
+    }
+}
+
 /// What an admin fills in for a stage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageInput {

@@ -15,7 +15,10 @@ use chrono::{DateTime, Duration, Utc};
 
 pub const DEMO_PASSWORD: &str = "tend-demo-2026";
 pub const DEMO_ADMIN: &str = "anna@example.com";
-pub const DEMO_DEALS: usize = 240;
+pub const DEMO_DEALS: usize = 1_000;
+/// How far back the demo's history reaches: enough for a year of closed months to be
+/// forecast from the months before them.
+pub const HISTORY_DAYS: i64 = 540;
 
 pub const LOST_REASONS: &[&str] = &[
     "Price",
@@ -77,14 +80,20 @@ const PRODUCTS: &[&str] = &[
     "integration project",
 ];
 
-const SOURCES: &[&str] = &[
-    "Website",
-    "Referral",
-    "Trade fair",
-    "Cold call",
-    "LinkedIn",
-    "Partner",
+/// Lead sources, with how much likelier than average their deals move on (percent):
+/// the demo's history must hold something true for the forecast to find.
+const SOURCES: &[(&str, u64)] = &[
+    ("Referral", 150),
+    ("Partner", 125),
+    ("Website", 100),
+    ("Trade fair", 90),
+    ("LinkedIn", 80),
+    ("Cold call", 55),
 ];
+
+/// The chance (percent) that an average deal in each stage moves on (from the last
+/// stage: is won) rather than sitting until it is lost.
+const MOVES_ON: [u64; 4] = [60, 65, 60, 75];
 
 /// Fills an empty database with the demo. Returns `false` (and changes nothing) when
 /// the database already has users.
@@ -103,7 +112,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
             name: name.to_string(),
             password_hash: hash.clone(),
             is_admin: *is_admin,
-            created_at: now - Duration::days(400),
+            created_at: now - Duration::days(HISTORY_DAYS + 35),
             disabled_at: None,
         };
         users::insert(&mut tx, &row).await?;
@@ -114,7 +123,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
     }
     let pipeline_id = match pipelines::list(&mut tx).await?.first() {
         Some(p) => p.id,
-        None => insert_default(&mut tx, "Sales", now - Duration::days(400)).await?,
+        None => insert_default(&mut tx, "Sales", now - Duration::days(HISTORY_DAYS + 35)).await?,
     };
     let pipeline = pipelines::find(&mut tx, pipeline_id)
         .await?
@@ -127,8 +136,10 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
     let eur = Currency::parse("EUR")?;
     let mut org_ids = Vec::new();
     for name in COMPANIES {
-        org_ids
-            .push(organizations::find_or_create(&mut tx, name, now - Duration::days(380)).await?);
+        org_ids.push(
+            organizations::find_or_create(&mut tx, name, now - Duration::days(HISTORY_DAYS + 15))
+                .await?,
+        );
     }
     for _ in 0..DEMO_DEALS {
         let company = dice.below(COMPANIES.len() as u64) as usize;
@@ -138,13 +149,14 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
             sek.clone()
         };
         let major = match currency.code() {
-            "EUR" => 2_000 + dice.below(60) * 500,
-            _ => 20_000 + dice.below(80) * 5_000,
+            "EUR" => 2_000 + dice.below(21) * 500,
+            _ => 20_000 + dice.below(21) * 5_000,
         };
         let created = now
-            - Duration::days(dice.below(365) as i64)
+            - Duration::days(dice.below(HISTORY_DAYS as u64) as i64)
             - Duration::minutes(dice.below(600) as i64);
         let owner = *dice.pick(&reps);
+        let (source, quality) = *dice.pick(SOURCES);
         let new = NewDeal {
             id: DealId(uuid::Uuid::now_v7()),
             title: format!("{} – {}", COMPANIES[company], dice.pick(PRODUCTS)),
@@ -157,31 +169,37 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
             probability: None,
             organization_id: Some(org_ids[company]),
             person_id: None,
-            lead_source: Some(dice.pick(SOURCES).to_string()),
+            lead_source: Some(source.to_string()),
         };
         let (mut deal, created_event) = Deal::create(new, &stages[0], created);
         let mut events = vec![(created, created_event)];
+        // Deals that move on do so within days; the others sit for weeks and are lost,
+        // so a deal that has sat long is worth less than its stage says. One whose
+        // next step lies after today is open now.
         let mut at = created;
         let mut stage = 0;
         loop {
-            let next = at
-                + Duration::days(2 + dice.below(18) as i64)
-                + Duration::hours(dice.below(8) as i64);
+            let moves_on = dice.chance((MOVES_ON[stage.min(3)] * quality / 100).clamp(5, 95));
+            let next = if moves_on {
+                at + Duration::days(1 + dice.below(12) as i64)
+            } else {
+                at + Duration::days(12 + dice.below(50) as i64)
+            } + Duration::hours(dice.below(8) as i64);
             if next >= now {
                 break;
             }
-            let decided = if stage + 1 < stages.len() && dice.chance(62) {
-                stage += 1;
-                deal.move_to(&stages[stage], next)?
-            } else if stage + 1 == stages.len() && dice.chance(65) {
-                Some(deal.win(next)?)
-            } else if dice.chance(if stage + 1 == stages.len() { 60 } else { 45 }) {
-                Some(deal.lose(*dice.pick(LOST_REASONS), next)?)
-            } else {
-                None
-            };
-            let Some(event) = decided else { break };
             at = next;
+            let event = if !moves_on {
+                deal.lose(*dice.pick(LOST_REASONS), at)?
+            } else if stage + 1 < stages.len() {
+                stage += 1;
+                match deal.move_to(&stages[stage], at)? {
+                    Some(event) => event,
+                    None => break,
+                }
+            } else {
+                deal.win(at)?
+            };
             let closed = matches!(event, DealEventKind::Won | DealEventKind::Lost { .. });
             events.push((at, event));
             if closed {

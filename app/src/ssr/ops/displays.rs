@@ -77,12 +77,10 @@ pub async fn create(
 }
 
 async fn find_pipeline(tx: &mut Tx, name_or_id: &str) -> AppResult<(PipelineId, String)> {
-    let wanted = name_or_id.trim();
-    let id = wanted.parse::<PipelineId>().ok();
     pipelines::list(tx)
         .await?
         .into_iter()
-        .find(|p| Some(p.id) == id || p.name.eq_ignore_ascii_case(wanted))
+        .find(|p| p.answers_to(name_or_id))
         .map(|p| (p.id, p.name))
         .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))
 }

@@ -2,9 +2,13 @@
 //! `domain::forecast` and `domain::history`.
 
 use super::history::choose;
-use crate::domain::forecast::{as_it_stood, ForecastRow, PeriodKind};
+use super::Operator;
+use crate::domain::forecast::{
+    as_it_stood, backtest as backtest_log, ForecastRow, PeriodKind, Trial, LEADS,
+};
 use crate::domain::history::{as_of_day, board_then, end_of, BoardThen};
 use crate::domain::ids::{PipelineId, UserId};
+use crate::domain::pipeline::Pipeline;
 use crate::domain::replay::replay;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -70,4 +74,31 @@ pub async fn board_as_of(
     let mut stages = chosen.stages.clone();
     stages.sort_by_key(|s| s.position);
     Ok(board_then(&replay(&facts, &log, end_of(day)), &stages, day))
+}
+
+/// `tend forecast backtest`: the log replayed as of 1, 4 and 8 weeks before each of the
+/// last `periods` closed periods, each method's forecast against what was won. The
+/// pipeline is named by name or id (the first one when none is named).
+pub async fn backtest(
+    db: &Db,
+    by: Operator<'_>,
+    pipeline: Option<&str>,
+    kind: PeriodKind,
+    periods: usize,
+    now: DateTime<Utc>,
+) -> AppResult<(Pipeline, Vec<Trial>)> {
+    by.require_admin()?;
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    let chosen = match pipeline {
+        Some(wanted) => all
+            .iter()
+            .find(|p| p.answers_to(wanted))
+            .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))?,
+        None => choose(&all, None)?,
+    };
+    let facts = deals::facts(&mut tx, chosen.id).await?;
+    let log = deal_events::entries(&mut tx, chosen.id, true).await?;
+    let trials = backtest_log(&facts, &log, &chosen.stages, now, kind, periods, &LEADS);
+    Ok((chosen.clone(), trials))
 }
