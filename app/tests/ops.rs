@@ -1527,3 +1527,90 @@ async fn the_forecast_counts_this_months_wins_and_weighs_what_is_expected_to_clo
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_admin_sets_replaces_and_clears_goals_that_the_forecast_and_widgets_show() {
+    on_each_engine(|db, me, p| async move {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            .and_utc();
+        let goal = |owner, period: &str, amount: &str| app::domain::goal::GoalDraft {
+            owner_id: owner,
+            period: period.into(),
+            currency: "SEK".into(),
+            amount: amount.into(),
+        };
+        let rep = sara(&db).await;
+        let refused =
+            ops::forecast::set_goal(&db, &rep, p.id, &goal(None, "2026-11", "1000"), now).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)));
+
+        ops::forecast::set_goal(&db, &me, p.id, &goal(None, "2026-11", "1000"), now)
+            .await
+            .unwrap();
+        ops::forecast::set_goal(&db, &me, p.id, &goal(None, "2026-11", "2500"), now)
+            .await
+            .unwrap();
+        ops::forecast::set_goal(&db, &me, p.id, &goal(Some(rep.id), "2026-11", "700"), now)
+            .await
+            .unwrap();
+        ops::forecast::set_goal(&db, &me, p.id, &goal(None, "2026-Q4", "9000"), now)
+            .await
+            .unwrap();
+        let all = ops::forecast::goals(&db, &me, p.id, now).await.unwrap();
+        assert_eq!(
+            all.len(),
+            3,
+            "the second team goal for November replaced the first"
+        );
+
+        let rows = ops::forecast::forecast(&db, &me, Some(p.id), None, None, now)
+            .await
+            .unwrap_or_default();
+        // No deals yet, so no currency to forecast in: the goal rides on the widgets.
+        assert!(rows.is_empty());
+        let widgets = ops::forecast::widgets(&db, &me, p.id, None, now)
+            .await
+            .unwrap();
+        let sek = app::domain::money::Currency::parse("SEK").unwrap();
+        assert_eq!(widgets[0].goal.0.get(&sek), None);
+
+        ops::deals::create(&db, &me, draft("Deal", 100_000, "SEK", stage(&p, 0)), now)
+            .await
+            .unwrap();
+        let widgets = ops::forecast::widgets(&db, &me, p.id, None, now)
+            .await
+            .unwrap();
+        assert_eq!(widgets[0].goal.0.get(&sek), Some(&250_000));
+        assert_eq!(widgets[1].goal.0.get(&sek), Some(&900_000));
+        let sara_s = ops::forecast::widgets(&db, &me, p.id, Some(rep.id), now)
+            .await
+            .unwrap();
+        assert!(
+            sara_s[0].goal.is_empty(),
+            "Sara has no SEK deals to forecast yet"
+        );
+        let rows = ops::forecast::forecast(&db, &me, Some(p.id), None, None, now)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].goal, Some(250_000));
+        assert_eq!(rows[1].goal, None);
+
+        let november = goal(None, "2026-11", "0")
+            .parse(p.id, now.date_naive())
+            .unwrap();
+        ops::forecast::clear_goal(&db, &me, &november)
+            .await
+            .unwrap();
+        let rows = ops::forecast::forecast(&db, &me, Some(p.id), None, None, now)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].goal, None);
+        let bad =
+            ops::forecast::set_goal(&db, &me, p.id, &goal(None, "2026-11", "lots"), now).await;
+        assert!(bad.unwrap_err().field("amount").is_some());
+    })
+    .await;
+}

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod deals;
 pub mod displays;
+pub mod forecast;
 pub mod history;
 pub mod pipelines;
 

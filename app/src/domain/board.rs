@@ -270,4 +270,7 @@ pub struct BoardPage {
     pub users: Vec<super::user::User>,
     pub lost_reasons: Vec<String>,
     pub me: super::user::User,
+    /// This month's and this quarter's forecast, for the owner the board shows (or
+    /// the team).
+    pub forecast: Vec<super::display::Period>,
 }

@@ -2,6 +2,7 @@
 //! in to: it rotates through scenes the admin chose, every `seconds_per_scene`.
 
 use super::board::{Board, DealCard};
+use super::forecast::{ForecastRow, Method};
 use super::ids::{DisplayId, PipelineId, StageId, UserId};
 use super::money::{Currency, Totals};
 use super::pipeline::Stage;
@@ -208,14 +209,77 @@ pub struct Win {
     pub won_at: DateTime<Utc>,
 }
 
-/// The numbers scene's figures for one period: what was won in it so far, and the
-/// open deals expected to close in it, weighted by their chance.
+/// One period's figures, as the numbers scene and the board's forecast widgets show
+/// them: what was won in it so far, the open deals expected to close in it weighted by
+/// their chance, and the forecast (won so far included) with its likely range and the
+/// goal, each per currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub label: String,
     pub won: Totals,
     pub weighted: Totals,
+    pub expected: Totals,
+    pub low: Totals,
+    pub high: Totals,
+    pub goal: Totals,
+    pub method: Method,
     pub open_deals: i64,
+}
+
+impl Period {
+    /// The figures of one period from its forecast rows (one per currency).
+    pub fn of(label: String, rows: &[ForecastRow]) -> Period {
+        let mut p = Period {
+            label,
+            won: Totals::default(),
+            weighted: Totals::default(),
+            expected: Totals::default(),
+            low: Totals::default(),
+            high: Totals::default(),
+            goal: Totals::default(),
+            method: rows.first().map_or(Method::StageProbability, |r| r.method),
+            open_deals: 0,
+        };
+        for r in rows {
+            p.won.add(&r.currency, r.won);
+            p.weighted.add(&r.currency, r.weighted);
+            p.expected.add(&r.currency, r.expected);
+            p.low.add(&r.currency, r.p10);
+            p.high.add(&r.currency, r.p90);
+            if let Some(goal) = r.goal {
+                p.goal.add(&r.currency, goal);
+            }
+            p.open_deals += r.closing_deals;
+        }
+        p
+    }
+}
+
+/// How far a period has come towards its goal, in one currency: the percent won so
+/// far and the percent the forecast expects (each capped at 100 for drawing, and the
+/// expected never below the won).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub currency: Currency,
+    pub won_percent: i64,
+    pub expected_percent: i64,
+}
+
+impl Period {
+    /// Progress towards the goal in its first currency; `None` without a goal.
+    pub fn progress(&self) -> Option<Progress> {
+        let (currency, goal) = self.goal.0.iter().find(|(_, g)| **g > 0)?;
+        let percent = |t: &Totals| {
+            let v = t.0.get(currency).copied().unwrap_or(0).max(0);
+            i64::try_from((v * 100 / goal).min(100)).unwrap_or(100)
+        };
+        let won_percent = percent(&self.won);
+        Some(Progress {
+            currency: currency.clone(),
+            won_percent,
+            expected_percent: percent(&self.expected).max(won_percent),
+        })
+    }
 }
 
 /// The first day of `today`'s month and of the month after.

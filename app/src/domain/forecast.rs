@@ -37,9 +37,10 @@ pub const MAX_PERIODS: usize = 12;
 const SEED: u64 = 0x7E4D_F0CA_57ED;
 
 /// Months or quarters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum PeriodKind {
     Month,
     Quarter,
@@ -68,6 +69,33 @@ impl PeriodKind {
             Self::Month => format!("{}-{:02}", start.year(), start.month()),
             Self::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
         }
+    }
+
+    /// Reads a period's name ("2026-11" or "2026-Q4") back: its kind and first day.
+    pub fn parse_name(value: &str) -> Result<(Self, NaiveDate), RuleError> {
+        let invalid = || {
+            RuleError::invalid(
+                "period",
+                "must be a month as 2026-11 or a quarter as 2026-Q4",
+            )
+        };
+        let (year, rest) = value.trim().split_once('-').ok_or_else(invalid)?;
+        let year: i32 = year.parse().map_err(|_| invalid())?;
+        if !(2000..=2200).contains(&year) {
+            return Err(invalid());
+        }
+        let (kind, month) = match rest.strip_prefix(['Q', 'q']) {
+            Some(q) => match q.parse::<u32>() {
+                Ok(q @ 1..=4) => (Self::Quarter, (q - 1) * 3 + 1),
+                _ => return Err(invalid()),
+            },
+            None => match rest.parse::<u32>() {
+                Ok(m @ 1..=12) if rest.len() == 2 => (Self::Month, m),
+                _ => return Err(invalid()),
+            },
+        };
+        let start = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(invalid)?;
+        Ok((kind, start))
     }
 
     /// The first day of the period `n` periods before the one starting on `start`.
@@ -147,6 +175,8 @@ pub struct ForecastRow {
     pub method: Method,
     /// Finished deals the empirical method rests on.
     pub history_deals: i64,
+    /// Open deals expected to close in the period.
+    pub closing_deals: i64,
 }
 
 /// What a forecast reads.
@@ -392,9 +422,12 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
         }
     }
     let mut weighted_x100 = vec![0i128; slots];
+    let mut closing = vec![0i64; slots];
     for d in &open {
         if let Some(p) = d.expected_close.and_then(period_of) {
-            weighted_x100[slot(p, &d.currency)] += i128::from(d.value) * i128::from(d.probability);
+            let s = slot(p, &d.currency);
+            weighted_x100[s] += i128::from(d.value) * i128::from(d.probability);
+            closing[s] += 1;
         }
     }
 
@@ -475,6 +508,7 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
                 goal: None,
                 method,
                 history_deals: input.history_deals as i64,
+                closing_deals: closing[s],
             });
         }
     }
@@ -764,6 +798,20 @@ mod tests {
         assert_eq!(PeriodKind::Quarter.name(starts[1]), "2027-Q1");
         assert_eq!(PeriodKind::Month.name(date(2026, 3, 1)), "2026-03");
         assert!(PeriodKind::parse("week").is_err());
+        assert_eq!(
+            PeriodKind::parse_name("2026-Q4").unwrap(),
+            (PeriodKind::Quarter, date(2026, 10, 1))
+        );
+        assert_eq!(
+            PeriodKind::parse_name(" 2027-01 ").unwrap(),
+            (PeriodKind::Month, date(2027, 1, 1))
+        );
+        for bad in [
+            "2026-13", "2026-Q5", "2026-1", "26-01", "soon", "2026-Q", "9999-01",
+        ] {
+            let refused = PeriodKind::parse_name(bad).unwrap_err();
+            assert_eq!(refused.field(), Some("period"), "{bad}");
+        }
     }
 
     #[test]

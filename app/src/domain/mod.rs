@@ -7,6 +7,7 @@ pub mod dice;
 pub mod display;
 pub mod event;
 pub mod forecast;
+pub mod goal;
 pub mod history;
 pub mod ids;
 pub mod live;

@@ -2,11 +2,14 @@
 //! fixed seed so every fresh demo looks the same (relative to today). Only made when
 //! asked for; a production start never calls this.
 
-use super::db::{deal_events, deals, lost_reasons, organizations, pipelines, users, Db};
+use super::db::{deal_events, deals, goals, lost_reasons, organizations, pipelines, users, Db};
 use super::ops::pipelines::insert_default;
 use crate::domain::deal::{Deal, NewDeal};
 use crate::domain::dice::Dice;
+use crate::domain::display::{month_of, quarter_of};
 use crate::domain::event::{instant, DealEventKind};
+use crate::domain::forecast::PeriodKind;
+use crate::domain::goal::Goal;
 use crate::domain::ids::{DealId, UserId};
 use crate::domain::money::{Currency, Money};
 use crate::error::AppResult;
@@ -209,6 +212,25 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
         deals::insert(&mut tx, &deal).await?;
         for (at, event) in &events {
             deal_events::append(&mut tx, deal.id, *at, Some(owner), event, None).await?;
+        }
+    }
+    // The team's goals for this month, next month and this quarter.
+    let today = now.date_naive();
+    for (kind, start, sek_goal, eur_goal) in [
+        (PeriodKind::Month, month_of(today).0, 600_000, 70_000),
+        (PeriodKind::Month, month_of(today).1, 600_000, 70_000),
+        (PeriodKind::Quarter, quarter_of(today).0, 1_800_000, 200_000),
+    ] {
+        for (currency, amount) in [(&sek, sek_goal), (&eur, eur_goal)] {
+            let goal = Goal {
+                pipeline_id,
+                owner_id: None,
+                kind,
+                period_start: start,
+                currency: currency.clone(),
+                amount: amount * 100,
+            };
+            goals::set(&mut tx, &goal, now).await?;
         }
     }
     tx.commit().await?;

@@ -326,60 +326,6 @@ pub async fn recent_wins(
 }
 
 #[derive(sqlx::FromRow)]
-struct PeriodRow {
-    currency: Currency,
-    open_deals: i64,
-    won_high: i64,
-    won_low: i64,
-    weighted_high: i64,
-    weighted_low: i64,
-}
-
-/// What a pipeline won from `from` until `to`, and its open deals expected to close
-/// then, weighted (× 100, as the board's sums), per currency.
-pub async fn period_sums(
-    tx: &mut Tx,
-    pipeline: PipelineId,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> AppResult<Vec<(Currency, i64, i128, i128)>> {
-    let (won_from, won_to) = (
-        from.and_time(chrono::NaiveTime::MIN).and_utc(),
-        to.and_time(chrono::NaiveTime::MIN).and_utc(),
-    );
-    let sql = "SELECT d.currency AS currency, \
-         CAST(SUM(CASE WHEN d.status = 'open' THEN 1 ELSE 0 END) AS BIGINT) AS open_deals, \
-         CAST(SUM(CASE WHEN d.status = 'won' THEN d.value / 1000000000 ELSE 0 END) AS BIGINT) AS won_high, \
-         CAST(SUM(CASE WHEN d.status = 'won' THEN d.value % 1000000000 ELSE 0 END) AS BIGINT) AS won_low, \
-         CAST(SUM(CASE WHEN d.status = 'open' THEN (d.value / 1000000000) * COALESCE(d.probability, s.probability) ELSE 0 END) AS BIGINT) AS weighted_high, \
-         CAST(SUM(CASE WHEN d.status = 'open' THEN (d.value % 1000000000) * COALESCE(d.probability, s.probability) ELSE 0 END) AS BIGINT) AS weighted_low \
-         FROM deals d JOIN stages s ON s.id = d.stage_id \
-         WHERE d.pipeline_id = $1 AND d.deleted_at IS NULL AND ( \
-           (d.status = 'won' AND d.closed_at >= $2 AND d.closed_at < $3) \
-           OR (d.status = 'open' AND d.expected_close_date >= $4 AND d.expected_close_date < $5)) \
-         GROUP BY d.currency";
-    let rows = on!(tx, |c| sqlx::query_as::<_, PeriodRow>(sql)
-        .bind(pipeline)
-        .bind(won_from)
-        .bind(won_to)
-        .bind(from)
-        .bind(to)
-        .fetch_all(c)
-        .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.currency,
-                r.open_deals,
-                i128::from(r.won_high) * SPLIT + i128::from(r.won_low),
-                i128::from(r.weighted_high) * SPLIT + i128::from(r.weighted_low),
-            )
-        })
-        .collect())
-}
-
-#[derive(sqlx::FromRow)]
 struct WonRow {
     owner_id: UserId,
     owner_name: String,

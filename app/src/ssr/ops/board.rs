@@ -74,7 +74,9 @@ pub async fn board_page(
     let sums = deals::board_sums(&mut tx, chosen.id, &filter).await?;
     let cards = deals::board_cards(&mut tx, chosen.id, &filter, CARDS_PER_STAGE).await?;
     let columns = board::columns(&chosen, &sums, cards);
+    let forecast = super::forecast::periods(&mut tx, &chosen, owner, now).await?;
     Ok(BoardPage {
+        forecast,
         pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
         board: Board {
             pipeline: chosen,

@@ -4,8 +4,8 @@
 use super::Operator;
 use crate::domain::board::{self, Board, BoardFilter};
 use crate::domain::display::{
-    display_name, month_label, month_of, parse_scenes, quarter_label, quarter_of, rank_leaders,
-    seconds_per_scene, week_of, Cue, Display, Figures, Leader, Period, Presentable, Screen,
+    display_name, month_of, parse_scenes, rank_leaders, seconds_per_scene, week_of, Cue, Display,
+    Figures, Leader, Presentable, Screen,
 };
 use crate::domain::event::instant;
 use crate::domain::ids::{DisplayId, PipelineId, UserId};
@@ -155,42 +155,6 @@ pub async fn screen(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Scre
     })
 }
 
-/// The numbers scene: this month and this quarter. (The forecast will feed this later.)
-pub async fn periods(
-    tx: &mut Tx,
-    pipeline: PipelineId,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Period>> {
-    let today = now.date_naive();
-    let mut out = Vec::new();
-    for ((from, to), label) in [
-        (month_of(today), month_label(month_of(today).0)),
-        (quarter_of(today), quarter_label(quarter_of(today).0)),
-    ] {
-        let mut period = Period {
-            label,
-            won: Totals::default(),
-            weighted: Totals::default(),
-            open_deals: 0,
-        };
-        for (currency, open, won, weighted_x100) in
-            deals::period_sums(tx, pipeline, from, to).await?
-        {
-            period.open_deals += open;
-            if won != 0 {
-                period.won.add(&currency, won);
-            }
-            if weighted_x100 != 0 {
-                period
-                    .weighted
-                    .add(&currency, board::weighted_minor(weighted_x100));
-            }
-        }
-        out.push(period);
-    }
-    Ok(out)
-}
-
 /// The leaderboard: each rep's wins this month and deals moved forward this week.
 pub async fn leaders(
     tx: &mut Tx,
@@ -231,7 +195,10 @@ pub async fn leaders(
 /// What a screen reads again after every change: its numbers and its leaderboard.
 pub async fn figures(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppResult<Figures> {
     Ok(Figures {
-        periods: periods(tx, pipeline, now).await?,
+        periods: match pipelines::find(tx, pipeline).await? {
+            Some(p) => super::forecast::periods(tx, &p, None, now).await?,
+            None => Vec::new(),
+        },
         leaders: leaders(tx, pipeline, now).await?,
     })
 }

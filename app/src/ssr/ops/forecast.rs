@@ -2,17 +2,19 @@
 //! `domain::forecast` and `domain::history`.
 
 use super::history::choose;
-use super::Operator;
+use super::{require_admin, Operator};
+use crate::domain::display::{month_label, month_of, quarter_label, quarter_of, Period};
 use crate::domain::forecast::{
     as_it_stood, backtest as backtest_log, ForecastRow, PeriodKind, Trial, LEADS,
 };
+use crate::domain::goal::{with_goals, Goal, GoalDraft};
 use crate::domain::history::{as_of_day, board_then, end_of, BoardThen};
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::pipeline::Pipeline;
-use crate::domain::replay::replay;
+use crate::domain::replay::{replay, Replayed};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{deal_events, deals, pipelines, users, Db};
+use crate::ssr::db::{deal_events, deals, goals, pipelines, users, Db, Tx};
 use chrono::{DateTime, Utc};
 
 /// Periods a forecast looks at: the current one and the two after it.
@@ -40,16 +42,100 @@ pub async fn forecast(
     }
     let all = pipelines::list(&mut tx).await?;
     let chosen = choose(&all, pipeline)?;
-    let facts = deals::facts(&mut tx, chosen.id).await?;
-    let log = deal_events::entries(&mut tx, chosen.id, false).await?;
-    Ok(as_it_stood(
-        &replay(&facts, &log, now),
-        &chosen.stages,
-        now,
-        kind,
-        PERIODS_AHEAD,
-        owner,
-    ))
+    let replayed = as_now(&mut tx, chosen.id, now).await?;
+    let rows = as_it_stood(&replayed, &chosen.stages, now, kind, PERIODS_AHEAD, owner);
+    let goals = goals::from(&mut tx, chosen.id, kind.span(now.date_naive()).0).await?;
+    Ok(with_goals(rows, &goals, kind, owner))
+}
+
+/// The deals of `pipeline` as they stand now, replayed from the log.
+async fn as_now(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppResult<Replayed> {
+    let facts = deals::facts(tx, pipeline).await?;
+    let log = deal_events::entries(tx, pipeline, false).await?;
+    Ok(replay(&facts, &log, now))
+}
+
+/// This month's and this quarter's figures for `pipeline` (one owner's, or the team's):
+/// what the meeting-room screen's numbers scene and the board's forecast widgets show.
+pub async fn periods(
+    tx: &mut Tx,
+    pipeline: &Pipeline,
+    owner: Option<UserId>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Period>> {
+    let replayed = as_now(tx, pipeline.id, now).await?;
+    let today = now.date_naive();
+    let goals = goals::from(tx, pipeline.id, PeriodKind::Quarter.span(today).0).await?;
+    let mut out = Vec::new();
+    for (kind, label) in [
+        (PeriodKind::Month, month_label(month_of(today).0)),
+        (PeriodKind::Quarter, quarter_label(quarter_of(today).0)),
+    ] {
+        let rows = as_it_stood(&replayed, &pipeline.stages, now, kind, 1, owner);
+        out.push(Period::of(label, &with_goals(rows, &goals, kind, owner)));
+    }
+    Ok(out)
+}
+
+/// The board's forecast widgets, read again after a change.
+pub async fn widgets(
+    db: &Db,
+    _caller: &User,
+    pipeline: PipelineId,
+    owner: Option<UserId>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Period>> {
+    let mut tx = db.read().await?;
+    let chosen = pipelines::find(&mut tx, pipeline)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The pipeline".into()))?;
+    periods(&mut tx, &chosen, owner, now).await
+}
+
+/// A pipeline's goals from this quarter on.
+pub async fn goals(
+    db: &Db,
+    _caller: &User,
+    pipeline: PipelineId,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Goal>> {
+    let mut tx = db.read().await?;
+    let from = PeriodKind::Quarter.span(now.date_naive()).0;
+    goals::from(&mut tx, pipeline, from).await
+}
+
+/// Sets a goal (admins only), replacing the one for the same owner, period and
+/// currency.
+pub async fn set_goal(
+    db: &Db,
+    caller: &User,
+    pipeline: PipelineId,
+    draft: &GoalDraft,
+    now: DateTime<Utc>,
+) -> AppResult<Goal> {
+    require_admin(caller)?;
+    let goal = draft.parse(pipeline, now.date_naive())?;
+    let mut tx = db.write().await?;
+    if pipelines::find(&mut tx, pipeline).await?.is_none() {
+        return Err(AppError::NotFound("The pipeline".into()));
+    }
+    if let Some(owner) = goal.owner_id {
+        if users::find(&mut tx, owner).await?.is_none() {
+            return Err(AppError::invalid("owner_id", "is not a user"));
+        }
+    }
+    goals::set(&mut tx, &goal, now).await?;
+    tx.commit().await?;
+    Ok(goal)
+}
+
+/// Removes a goal (admins only); removing one that is not set changes nothing.
+pub async fn clear_goal(db: &Db, caller: &User, goal: &Goal) -> AppResult<()> {
+    require_admin(caller)?;
+    let mut tx = db.write().await?;
+    goals::clear(&mut tx, goal).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The board of `pipeline` (the first one when none is named) as it stood at the end

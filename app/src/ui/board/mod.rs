@@ -13,6 +13,7 @@
 //! 24 KB of the board's first download, and a column holds at most 200 cards.)
 
 mod card;
+mod forecast;
 mod quick_add;
 
 use crate::api::deals::{change_deal, load_board};
@@ -27,6 +28,7 @@ use crate::ui::live::{self as live, Connection, LiveSignals};
 use crate::ui::widgets::{totals, Failure, Frame, Toast};
 use card::Card;
 use codee::binary::PostcardCodec;
+use forecast::ForecastStrip;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -368,6 +370,8 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
         .collect();
     let columns = StoredValue::new(signals.clone());
     let board = StoredValue::new(page.board.clone());
+    let periods = RwSignal::new(page.forecast.clone());
+    let refigure = forecast::refresher(pipeline_id, filters.owner, periods);
     let text_for_toolbar = text.clone();
     let reloading = RwSignal::new(false);
     let reload = Callback::new(move |()| {
@@ -385,6 +389,7 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
                 // The same stages: the columns keep their signals.
                 Ok(fresh) => {
                     board.set_value(fresh.board);
+                    periods.set(fresh.forecast);
                     paint(board, columns, |_| true);
                 }
                 Err(e) => notice.set(Some(e.to_string())),
@@ -424,7 +429,8 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
         page.board.position,
         live_signals,
         live::Handlers::changes(Callback::new(move |(log_id, event)| {
-            actions.receive(log_id, event)
+            actions.receive(log_id, event);
+            refigure.run(());
         })),
     );
     let reasons = page.lost_reasons.clone();
@@ -436,6 +442,7 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
             <a class="since-link" href=format!("/since?pipeline={pipeline_id}")>"Since last meeting"</a>
             <LiveBar signals=live_signals/>
         </div>
+        <ForecastStrip periods/>
         <div class="board" role="list" aria-label=format!("{} board", pipeline.name)>
             {signals
                 .into_iter()

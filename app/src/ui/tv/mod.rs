@@ -7,12 +7,13 @@ use crate::api::displays::{load_figures, load_screen};
 use crate::domain::board::{Board, Column};
 use crate::domain::deal::DealStatus;
 use crate::domain::display::{next_scene, Cue, Figures, Scene, Screen, Win};
+use crate::domain::forecast::Method;
 use crate::domain::ids::{DealId, StageId};
 use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ui::live::{follow, now_hh_mm, Connection, Handlers, LiveSignals, Source};
-use crate::ui::widgets::{money, respond_with, totals};
+use crate::ui::widgets::{money, ranges, respond_with, totals, LOCALE};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -337,9 +338,21 @@ fn NumbersScene(figures: RwSignal<Figures>) -> impl IntoView {
                                 <h2>{p.label.clone()}</h2>
                                 <p class="tv-figure-label">"Won so far"</p>
                                 <p class="tv-figure won">{totals(&p.won)}</p>
-                                <p class="tv-figure-label">"Weighted open pipeline closing then"</p>
-                                <p class="tv-figure">{totals(&p.weighted)}</p>
-                                <p class="tv-small">{format!("{} open deals expected to close", p.open_deals)}</p>
+                                <p class="tv-figure-label">"Forecast"</p>
+                                <p class="tv-figure">{totals(&p.expected)}</p>
+                                <p class="tv-range">"likely " {ranges(&p.low, &p.high)}</p>
+                                {p.progress().map(|g| view! {
+                                    <p class="tv-figure-label">"Goal " {totals(&p.goal)}</p>
+                                    <div class="goal-bar" role="img"
+                                        aria-label=format!("{}% of the goal won, {}% forecast", g.won_percent, g.expected_percent)>
+                                        <span class="goal-expected" style=format!("width: {}%", g.expected_percent)></span>
+                                        <span class="goal-won" style=format!("width: {}%", g.won_percent)></span>
+                                    </div>
+                                })}
+                                <p class="tv-small">
+                                    {format!("Weighted pipeline {} · {} open deals expected to close", p.weighted.format(LOCALE), p.open_deals)}
+                                    {(p.method == Method::StageProbability).then_some(" · range from stage chances: too little history yet")}
+                                </p>
                             </div>
                         }
                     })

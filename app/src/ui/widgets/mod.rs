@@ -26,6 +26,21 @@ pub fn totals(t: &Totals) -> impl IntoView {
         .into_any()
 }
 
+/// A likely range per currency, one line each: "low – high".
+pub fn ranges(low: &Totals, high: &Totals) -> impl IntoView {
+    if high.0.is_empty() {
+        return view! { <span class="sum">"–"</span> }.into_any();
+    }
+    high.0
+        .iter()
+        .map(|(currency, h)| {
+            let l = low.0.get(currency).copied().unwrap_or(0);
+            view! { <span class="sum">{format!("{} – {}", money(l, currency), money(*h, currency))}</span> }
+        })
+        .collect_view()
+        .into_any()
+}
+
 pub fn days(n: i64) -> String {
     match n {
         0 => "today".into(),

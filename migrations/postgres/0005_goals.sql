@@ -1,0 +1,18 @@
+-- Revenue goals: per pipeline, for the team (owner_id NULL) or one rep, per month or
+-- quarter, per currency. One goal per pipeline, owner, period and currency.
+-- Must describe the same schema as migrations/sqlite/0005_goals.sql.
+
+CREATE TABLE goals (
+    id UUID PRIMARY KEY NOT NULL,
+    pipeline_id UUID NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+    owner_id UUID REFERENCES users(id) ON DELETE CASCADE,
+    period_kind TEXT NOT NULL CHECK (period_kind IN ('month', 'quarter')),
+    period_start DATE NOT NULL,
+    currency TEXT NOT NULL,
+    amount BIGINT NOT NULL CHECK (amount >= 0),
+    set_at TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX goals_one ON goals(
+    pipeline_id, COALESCE(owner_id, '00000000-0000-0000-0000-000000000000'::uuid),
+    period_kind, period_start, currency
+);
