@@ -40,6 +40,10 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await hydrated(page);
     expect(await violations(page), "/since").toEqual([]);
 
+    await page.goto("/forecast");
+    await hydrated(page);
+    expect(await violations(page), "/forecast").toEqual([]);
+
     await page.goto("/no/such/page");
     expect(await violations(page), "a missing page").toEqual([]);
   });

@@ -737,6 +737,68 @@ pub fn record(trials: &[Trial]) -> Record {
     }
 }
 
+/// The forecast page: the rows for one pipeline, period kind and owner (or the team),
+/// with the goals set from this period on and what the page needs around them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastPage {
+    pub me: super::user::User,
+    pub pipelines: Vec<(super::ids::PipelineId, String)>,
+    pub pipeline_id: super::ids::PipelineId,
+    pub users: Vec<(UserId, String)>,
+    pub kind: PeriodKind,
+    pub owner: Option<UserId>,
+    pub rows: Vec<ForecastRow>,
+    pub goals: Vec<super::goal::Goal>,
+    /// Finished deals the empirical method rests on, and how many it needs.
+    pub history_deals: i64,
+    pub min_history: i64,
+    /// Periods a goal may be set for from this page, by name: this one and those after.
+    pub goal_periods: Vec<String>,
+}
+
+/// Periods a goal may be set for: the current one and the next few, by name.
+pub fn goal_periods(kind: PeriodKind, today: NaiveDate) -> Vec<String> {
+    let count = match kind {
+        PeriodKind::Month => 6,
+        PeriodKind::Quarter => 4,
+    };
+    kind.ahead(today, count).0.into_iter().map(|s| kind.name(s)).collect()
+}
+
+/// One period of a range chart, each figure in percent of the chart's width.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeBar {
+    pub period: String,
+    pub won: f64,
+    pub low: f64,
+    pub high: f64,
+    pub expected: f64,
+    pub goal: Option<f64>,
+}
+
+/// The rows of one currency drawn to one scale: the largest of any period's P90, goal
+/// and won fills the width.
+pub fn range_bars(rows: &[ForecastRow], currency: &Currency) -> Vec<RangeBar> {
+    let mine: Vec<&ForecastRow> = rows.iter().filter(|r| &r.currency == currency).collect();
+    let widest = mine
+        .iter()
+        .flat_map(|r| [r.p90, r.won, r.expected, r.goal.unwrap_or(0)])
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let pct = |v: i64| (v.max(0) as f64 * 100.0 / widest).clamp(0.0, 100.0);
+    mine.into_iter()
+        .map(|r| RangeBar {
+            period: r.period.clone(),
+            won: pct(r.won),
+            low: pct(r.p10),
+            high: pct(r.p90),
+            expected: pct(r.expected),
+            goal: r.goal.map(pct),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -791,12 +853,48 @@ mod tests {
     }
 
     #[test]
+    fn a_range_chart_scales_each_currency_to_its_widest_figure() {
+        let row = |period: &str, currency: Currency, won, p10, p90, goal| ForecastRow {
+            period: period.into(),
+            period_start: date(2026, 3, 1),
+            currency,
+            weighted: 0,
+            expected: (p10 + p90) / 2,
+            p10,
+            p50: 0,
+            p90,
+            won,
+            goal,
+            method: Method::Empirical,
+            history_deals: 0,
+            closing_deals: 0,
+        };
+        let rows = [
+            row("2026-03", sek(), 100, 200, 400, Some(800)),
+            row("2026-04", sek(), 0, 0, 600, None),
+            row("2026-03", eur(), 5, 5, 10, None),
+        ];
+        let bars = range_bars(&rows, &sek());
+        assert_eq!(bars.len(), 2);
+        assert_eq!(
+            (bars[0].won, bars[0].low, bars[0].high, bars[0].expected, bars[0].goal),
+            (12.5, 25.0, 50.0, 37.5, Some(100.0))
+        );
+        assert_eq!((bars[1].high, bars[1].goal), (75.0, None));
+        assert_eq!(range_bars(&rows, &eur())[0].high, 100.0);
+    }
+
+    #[test]
     fn periods_are_named_as_the_api_names_them() {
         let (starts, end) = PeriodKind::Quarter.ahead(date(2026, 11, 27), 2);
         assert_eq!(starts, [date(2026, 10, 1), date(2027, 1, 1)]);
         assert_eq!(end, date(2027, 4, 1));
         assert_eq!(PeriodKind::Quarter.name(starts[1]), "2027-Q1");
         assert_eq!(PeriodKind::Month.name(date(2026, 3, 1)), "2026-03");
+        assert_eq!(
+            goal_periods(PeriodKind::Quarter, date(2026, 11, 27)),
+            ["2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3"]
+        );
         assert!(PeriodKind::parse("week").is_err());
         assert_eq!(
             PeriodKind::parse_name("2026-Q4").unwrap(),

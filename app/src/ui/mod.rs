@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod auth;
 pub mod board;
+pub mod charts;
 pub mod deal;
+pub mod forecast;
 pub mod history;
 pub mod live;
 pub mod present;
@@ -72,6 +74,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=StaticSegment("forecast")
+                    view={Lazy::<ForecastRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=StaticSegment("present")
                     view={Lazy::<PresentRoute>::new()}
                     ssr=SsrMode::Async
@@ -131,6 +138,19 @@ impl LazyRoute for SinceRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <history::SinceMeetingPage/> }.into_any()
+    }
+}
+
+struct ForecastRoute;
+
+#[lazy_route]
+impl LazyRoute for ForecastRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <forecast::ForecastRoutePage/> }.into_any()
     }
 }
 

@@ -5,7 +5,8 @@ use super::history::choose;
 use super::{require_admin, Operator};
 use crate::domain::display::{month_label, month_of, quarter_label, quarter_of, Period};
 use crate::domain::forecast::{
-    as_it_stood, backtest as backtest_log, ForecastRow, PeriodKind, Trial, LEADS,
+    as_it_stood, backtest as backtest_log, goal_periods, ForecastPage, ForecastRow, PeriodKind,
+    Trial, LEADS, MIN_HISTORY,
 };
 use crate::domain::goal::{with_goals, Goal, GoalDraft};
 use crate::domain::history::{as_of_day, board_then, end_of, BoardThen};
@@ -46,6 +47,53 @@ pub async fn forecast(
     let rows = as_it_stood(&replayed, &chosen.stages, now, kind, PERIODS_AHEAD, owner);
     let goals = goals::from(&mut tx, chosen.id, kind.span(now.date_naive()).0).await?;
     Ok(with_goals(rows, &goals, kind, owner))
+}
+
+/// The forecast page: the rows with their goals, and the goals set from this period
+/// on, for the team or one owner.
+pub async fn page(
+    db: &Db,
+    caller: &User,
+    pipeline: Option<PipelineId>,
+    period: Option<&str>,
+    owner: Option<UserId>,
+    now: DateTime<Utc>,
+) -> AppResult<ForecastPage> {
+    let kind = period.map(PeriodKind::parse).transpose()?.unwrap_or(PeriodKind::Month);
+    let mut tx = db.read().await?;
+    let everyone = users::list(&mut tx).await?;
+    if owner.is_some_and(|o| !everyone.iter().any(|u| u.id == o)) {
+        return Err(AppError::NotFound("The owner".into()));
+    }
+    let all = pipelines::list(&mut tx).await?;
+    let chosen = choose(&all, pipeline)?;
+    let replayed = as_now(&mut tx, chosen.id, now).await?;
+    let today = now.date_naive();
+    let goals = goals::from(&mut tx, chosen.id, kind.span(today).0).await?;
+    let rows = with_goals(
+        as_it_stood(&replayed, &chosen.stages, now, kind, PERIODS_AHEAD, owner),
+        &goals,
+        kind,
+        owner,
+    );
+    let history_deals = replayed
+        .deals
+        .iter()
+        .filter(|d| d.status != crate::domain::deal::DealStatus::Open)
+        .count() as i64;
+    Ok(ForecastPage {
+        me: caller.clone(),
+        pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
+        pipeline_id: chosen.id,
+        users: everyone.into_iter().map(|u| (u.id, u.name)).collect(),
+        kind,
+        owner,
+        rows,
+        goals: goals.into_iter().filter(|g| g.kind == kind).collect(),
+        history_deals,
+        min_history: MIN_HISTORY as i64,
+        goal_periods: goal_periods(kind, today),
+    })
 }
 
 /// The deals of `pipeline` as they stand now, replayed from the log.
@@ -129,11 +177,23 @@ pub async fn set_goal(
     Ok(goal)
 }
 
-/// Removes a goal (admins only); removing one that is not set changes nothing.
-pub async fn clear_goal(db: &Db, caller: &User, goal: &Goal) -> AppResult<()> {
+/// Removes the goal for a draft's owner, period and currency (admins only; its amount
+/// is not read). Removing one that is not set changes nothing.
+pub async fn clear_goal(
+    db: &Db,
+    caller: &User,
+    pipeline: PipelineId,
+    draft: &GoalDraft,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     require_admin(caller)?;
+    let goal = GoalDraft {
+        amount: "0".into(),
+        ..draft.clone()
+    }
+    .parse(pipeline, now.date_naive())?;
     let mut tx = db.write().await?;
-    goals::clear(&mut tx, goal).await?;
+    goals::clear(&mut tx, &goal).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -68,6 +68,7 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
             </a>
             <nav class="topnav" aria-label="Main">
                 <A href="/board">"Board"</A>
+                <A href="/forecast">"Forecast"</A>
                 <A href="/present">"Present"</A>
                 {user.is_admin.then(|| view! { <A href="/admin/pipelines">"Pipelines"</A> })}
             </nav>

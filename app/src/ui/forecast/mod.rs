@@ -1,0 +1,327 @@
+//! The forecast page (`/forecast?pipeline=&period=month|quarter&owner=`): per period and
+//! currency, what is won, the weighted and the empirical forecast with its likely range,
+//! and the goal; a chart per currency; admins set goals here. The figures are the
+//! domain's (`domain::forecast`); this page only shows them.
+
+use crate::api::forecast::{load_forecast, remove_goal, save_goal};
+use crate::domain::forecast::{range_bars, ForecastPage, ForecastRow, Method, PeriodKind};
+use crate::domain::goal::GoalDraft;
+use crate::domain::ids::{PipelineId, UserId};
+use crate::domain::money::Currency;
+use crate::error::AppError;
+use crate::ui::charts::RangeChart;
+use crate::ui::widgets::{money, Failure, Frame};
+use codee::binary::PostcardCodec;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ForecastRoutePage() -> impl IntoView {
+    let query = use_query_map();
+    let source = move || {
+        query.with(|q| {
+            (
+                q.get("pipeline").and_then(|p| p.parse::<PipelineId>().ok()),
+                q.get("period").filter(|s| !s.is_empty()),
+                q.get("owner").and_then(|o| o.parse::<UserId>().ok()),
+            )
+        })
+    };
+    let data = Resource::<_, PostcardCodec>::new_with_options(
+        source,
+        |(pipeline, period, owner)| load_forecast(pipeline, period, owner),
+        false,
+    );
+    view! {
+        <Title text="Forecast · Tend"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <Forecast page reload=Callback::new(move |()| data.refetch())/> }.into_any(),
+                    Err(e) => view! { <Failure error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn kind_name(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::Month => "month",
+        PeriodKind::Quarter => "quarter",
+    }
+}
+
+#[component]
+fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
+    let kind = page.kind;
+    let currencies: Vec<Currency> = {
+        let mut c: Vec<Currency> = page.rows.iter().map(|r| r.currency.clone()).collect();
+        c.dedup();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let empirical = page.rows.first().is_some_and(|r| r.method == Method::Empirical);
+    let rows = page.rows.clone();
+    let who = page
+        .owner
+        .and_then(|o| page.users.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()))
+        .unwrap_or_else(|| "the team".into());
+    view! {
+        <Frame user=page.me.clone()>
+            <div class="forecast-page">
+                <h1>"Forecast"</h1>
+                <form class="since-pick" method="get" action="/forecast">
+                    <label>
+                        "Pipeline"
+                        <select name="pipeline">
+                            {page.pipelines.iter().map(|(id, name)| {
+                                view! { <option value=id.to_string() selected=*id == page.pipeline_id>{name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "By"
+                        <select name="period">
+                            <option value="month" selected=kind == PeriodKind::Month>"Month"</option>
+                            <option value="quarter" selected=kind == PeriodKind::Quarter>"Quarter"</option>
+                        </select>
+                    </label>
+                    <label>
+                        "For"
+                        <select name="owner">
+                            <option value="" selected=page.owner.is_none()>"The team"</option>
+                            {page.users.iter().map(|(id, name)| {
+                                view! { <option value=id.to_string() selected=page.owner == Some(*id)>{name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit">"Show"</button>
+                </form>
+                <p class="hint forecast-method">
+                    {if empirical {
+                        format!(
+                            "The forecast reads how {} finished deals fared: how often deals that sat in the same stage as long were won, and how long that took, with business still to come from how much past {}s brought in. The likely range holds 8 in 10 outcomes.",
+                            page.history_deals,
+                            kind_name(kind)
+                        )
+                    } else {
+                        format!(
+                            "Too little history for a forecast from experience yet ({} finished deals; {} needed): the range comes from each deal's stage chance and close date.",
+                            page.history_deals,
+                            page.min_history
+                        )
+                    }}
+                </p>
+                {if rows.is_empty() {
+                    view! { <p class="card-panel">{format!("No open or won deals to forecast for {who} yet.")}</p> }.into_any()
+                } else {
+                    view! {
+                        <section class="card-panel" aria-labelledby="forecast-table-title">
+                            <h2 id="forecast-table-title">{format!("By {} for {who}", kind_name(kind))}</h2>
+                            <ForecastTable rows=rows.clone()/>
+                        </section>
+                        <div class="forecast-charts">
+                            {currencies.into_iter().map(|c| {
+                                let bars = range_bars(&rows, &c);
+                                let summary = summary(&rows, &c);
+                                view! {
+                                    <section class="card-panel">
+                                        <h2>{format!("In {}", c.code())}</h2>
+                                        <RangeChart bars summary/>
+                                    </section>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                }}
+                {page.me.is_admin.then(|| view! { <Goals page=page.clone() reload/> })}
+            </div>
+        </Frame>
+    }
+}
+
+/// What a chart shows, in words.
+fn summary(rows: &[ForecastRow], currency: &Currency) -> String {
+    rows.iter()
+        .filter(|r| &r.currency == currency)
+        .map(|r| {
+            format!(
+                "{}: won {}, forecast {} (likely {} to {}){}",
+                r.period,
+                money(r.won, currency),
+                money(r.expected, currency),
+                money(r.p10, currency),
+                money(r.p90, currency),
+                r.goal.map(|g| format!(", goal {}", money(g, currency))).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[component]
+fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
+    view! {
+        // Wider than a phone: it scrolls sideways, and so can be reached by keyboard.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Forecast by period, scrolls sideways">
+            <table class="since-table forecast-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Period"</th>
+                        <th scope="col" class="num">"Won"</th>
+                        <th scope="col" class="num">"Forecast"</th>
+                        <th scope="col" class="num">"Likely range"</th>
+                        <th scope="col" class="num">"Weighted"</th>
+                        <th scope="col" class="num">"Goal"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let c = r.currency.clone();
+                        view! {
+                            <tr>
+                                <th scope="row">{format!("{} · {}", r.period, c.code())}</th>
+                                <td class="num">{money(r.won, &c)}</td>
+                                <td class="num strong">{money(r.expected, &c)}</td>
+                                <td class="num">{format!("{} – {}", money(r.p10, &c), money(r.p90, &c))}</td>
+                                <td class="num">{money(r.weighted, &c)}</td>
+                                <td class="num">{r.goal.map(|g| money(g, &c)).unwrap_or_else(|| "–".into())}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Admins set and remove goals for the team or a rep, per period and currency.
+#[component]
+fn Goals(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
+    let pipeline = page.pipeline_id;
+    let owner = RwSignal::new(String::new());
+    let period = RwSignal::new(page.goal_periods.first().cloned().unwrap_or_default());
+    let currency = RwSignal::new("SEK".to_string());
+    let amount = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(None::<String>);
+    let draft = move || GoalDraft {
+        owner_id: owner.get_untracked().parse().ok(),
+        period: period.get_untracked(),
+        currency: currency.get_untracked(),
+        amount: amount.get_untracked(),
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let goal = draft();
+        spawn_local(async move {
+            match save_goal(pipeline, goal.clone()).await {
+                Ok(()) => {
+                    error.set(None);
+                    amount.set(String::new());
+                    saved.set(Some(format!("Goal for {} saved.", goal.period)));
+                    reload.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let field = move |f: &'static str| {
+        move || error.get().and_then(|e| e.field(f)).map(|m| view! { <p class="field-error">{m}</p> })
+    };
+    let users = StoredValue::new(page.users.clone());
+    let name_of = move |o: Option<UserId>| match o {
+        None => "The team".to_string(),
+        Some(id) => users.with_value(|u| {
+            u.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_default()
+        }),
+    };
+    let kind = page.kind;
+    view! {
+        <section class="card-panel goals" aria-labelledby="goals-title">
+            <h2 id="goals-title">"Goals"</h2>
+            <form class="row" novalidate on:submit=save>
+                <label>
+                    "For"
+                    <select on:change=move |ev| owner.set(event_target_value(&ev))>
+                        <option value="">"The team"</option>
+                        {page.users.iter().map(|(id, n)| view! { <option value=id.to_string()>{n.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {if kind == PeriodKind::Month { "Month" } else { "Quarter" }}
+                    <select on:change=move |ev| period.set(event_target_value(&ev))>
+                        {page.goal_periods.iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Currency"
+                    <input type="text" bind:value=currency maxlength="3" size="4" autocomplete="off"/>
+                </label>
+                <label class="grow">
+                    "Amount"
+                    <input type="text" inputmode="decimal" bind:value=amount placeholder="e.g. 600000"/>
+                </label>
+                <div class="actions">
+                    <button type="submit" class="primary">"Save goal"</button>
+                </div>
+            </form>
+            {field("period")}
+            {field("currency")}
+            {field("amount")}
+            {field("owner_id")}
+            {move || error.get().filter(|e| e.field("amount").is_none() && e.field("period").is_none() && e.field("currency").is_none() && e.field("owner_id").is_none()).map(|e| view! { <p class="field-error">{e.to_string()}</p> })}
+            <p role="status" class="saved">{move || saved.get()}</p>
+            {if page.goals.is_empty() {
+                view! { <p class="hint">"No goals set from this period on."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="since-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"For"</th>
+                                <th scope="col">"Period"</th>
+                                <th scope="col" class="num">"Goal"</th>
+                                <th scope="col"><span class="sr-only">"Remove"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {page.goals.iter().map(|g| {
+                                let period = kind.name(g.period_start);
+                                let draft = GoalDraft {
+                                    owner_id: g.owner_id,
+                                    period: period.clone(),
+                                    currency: g.currency.code().to_string(),
+                                    amount: String::new(),
+                                };
+                                let label = format!("Remove the goal for {} in {}", name_of(g.owner_id), period);
+                                view! {
+                                    <tr>
+                                        <td>{name_of(g.owner_id)}</td>
+                                        <td>{period.clone()}</td>
+                                        <td class="num">{money(g.amount, &g.currency)}</td>
+                                        <td>
+                                            <button type="button" class="link" aria-label=label on:click=move |_| {
+                                                let draft = draft.clone();
+                                                spawn_local(async move {
+                                                    match remove_goal(pipeline, draft).await {
+                                                        Ok(()) => reload.run(()),
+                                                        Err(e) => error.set(Some(e)),
+                                                    }
+                                                });
+                                            }>"Remove"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,61 @@
+import { test, expect, Page } from "@playwright/test";
+import { addDeal, changeDeal, dealId, hydrated, signIn, unique } from "./helpers";
+
+/** This month's forecast widget on the board. */
+function monthTile(page: Page) {
+  return page.getByRole("region", { name: "Forecast" }).locator(".forecast-tile").first();
+}
+
+test.describe("the forecast", () => {
+  test("the board's month widget shows a win made in another browser without a reload @everywhere", async ({ page, browser, baseURL }) => {
+    await signIn(page);
+    const tile = monthTile(page);
+    await expect(tile.getByRole("heading")).toHaveText(/\w+ \d{4}/);
+    await expect(tile.locator("dt", { hasText: "Forecast" })).toBeVisible();
+    await expect(tile.getByRole("img", { name: /of the goal won/ })).toBeVisible();
+    const wonBefore = await tile.locator("dd.won").textContent();
+
+    const context = await browser.newContext({ baseURL });
+    const other = await context.newPage();
+    await signIn(other, "erik@example.com");
+    const title = unique("Widget win");
+    await addDeal(other, "Commitment", title, "123456");
+    const id = await dealId(other, title);
+    await changeDeal(other, id, 1, "win");
+
+    await expect(tile.locator("dd.won")).not.toHaveText(wonBefore!, { timeout: 2_000 });
+    await context.close();
+  });
+
+  test("the forecast page shows each period's range, and an admin sets and removes a goal @everywhere", async ({ page }) => {
+    await signIn(page);
+    await page.getByRole("link", { name: "Forecast", exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Forecast");
+    await hydrated(page);
+    await expect(page.locator(".forecast-method")).toContainText(/finished deals/);
+    const table = page.getByRole("table").first();
+    await expect(table.getByRole("rowheader").first()).toHaveText(/^\d{4}-\d{2} · [A-Z]{3}$/);
+    await expect(page.getByRole("img", { name: /won .*forecast .*likely/ }).first()).toBeVisible();
+
+    await page.getByRole("combobox", { name: "By", exact: true }).selectOption("quarter");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/period=quarter/);
+    await hydrated(page);
+    await expect(table.getByRole("rowheader").first()).toHaveText(/^\d{4}-Q\d · [A-Z]{3}$/);
+
+    // A goal for next quarter, in euros, for the team.
+    const goals = page.getByRole("region", { name: "Goals" });
+    const next = await goals.getByLabel("Quarter").locator("option").nth(1).textContent();
+    await goals.getByLabel("Quarter").selectOption(next!);
+    await goals.getByLabel("Currency").fill("EUR");
+    await goals.getByLabel("Amount").fill("lots");
+    await goals.getByRole("button", { name: "Save goal" }).click();
+    await expect(goals.locator(".field-error")).toContainText(/amount/i);
+    await goals.getByLabel("Amount").fill("250000");
+    await goals.getByRole("button", { name: "Save goal" }).click();
+    const row = table.getByRole("row", { name: new RegExp(`^${next} · EUR`) });
+    await expect(row.getByRole("cell").last()).toHaveText(/250,000/);
+    await goals.getByRole("button", { name: `Remove the goal for The team in ${next}` }).click();
+    await expect(row.getByRole("cell").last()).toHaveText("–");
+  });
+});
