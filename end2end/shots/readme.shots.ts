@@ -135,3 +135,36 @@ test("since last meeting at phone size", async ({ browser }) => {
   await page.screenshot({ path: out("since-phone") });
   await context.close();
 });
+
+test("the forecast page at desktop size", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await page.goto("/forecast");
+  await settle(page);
+  await page.screenshot({ path: out("forecast-desktop"), fullPage: true });
+});
+
+test("the forecast page at phone size", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.goto("/forecast?period=quarter");
+  await settle(page);
+  await page.screenshot({ path: out("forecast-phone") });
+  await context.close();
+});
+
+test("the meeting-room numbers at 1080p", async ({ page, browser }) => {
+  await signIn(page);
+  const made = await page.request.post("/api/create_display", {
+    data: { name: `Numbers ${Date.now()}`, pipeline: "Sales", scenes: "numbers", seconds_per_scene: 3600 },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const tv = await screen.newPage();
+  await tv.goto(await made.json());
+  await settle(tv);
+  await tv.waitForTimeout(800);
+  await tv.screenshot({ path: out("tv-numbers-1920") });
+  await screen.close();
+});

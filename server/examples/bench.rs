@@ -1,5 +1,6 @@
 //! `make bench` (or `cargo run --release -p server --example bench`): prints the figures
-//! kept in BENCHMARKS.md. Run `make build` first so the asset sizes are current.
+//! kept in BENCHMARKS.md. Run `make build` first so the asset sizes are current;
+//! `-- --sizes-only` prints only those.
 
 #![recursion_limit = "256"]
 
@@ -27,6 +28,9 @@ async fn main() {
         return;
     }
     asset_sizes();
+    if std::env::args().any(|a| a == "--sizes-only") {
+        return;
+    }
     let test_db = TestDb::sqlite().await;
     let db = test_db.db.clone();
     let now = Utc::now();

@@ -492,7 +492,9 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
                 *sum = run[s];
             }
             sums.sort_unstable();
-            let mean = sums.iter().sum::<i128>() / RUNS as i128;
+            // An average of simulated futures is not exact to the cent: whole units.
+            let unit = 10i128.pow(currency.minor_digits());
+            let mean = (sums.iter().sum::<i128>() / RUNS as i128 + unit / 2) / unit * unit;
             let at = |q: f64| sums[((q * RUNS as f64).ceil() as usize).clamp(1, RUNS) - 1];
             let money = |v: i128| i64::try_from(won[s] + v).unwrap_or(i64::MAX);
             rows.push(ForecastRow {

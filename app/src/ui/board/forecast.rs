@@ -5,7 +5,7 @@ use crate::api::forecast::load_widgets;
 use crate::domain::display::Period;
 use crate::domain::forecast::Method;
 use crate::domain::ids::{PipelineId, UserId};
-use crate::ui::widgets::{ranges, totals};
+use crate::ui::widgets::{ranges, totals, GoalBar};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -68,18 +68,14 @@ fn Tile(p: Period) -> impl IntoView {
                     <dd>{ranges(&p.low, &p.high)}</dd>
                 </div>
                 {(!p.goal.is_empty()).then(|| view! {
-                    <div>
+                    <div class="forecast-goal">
                         <dt>"Goal"</dt>
                         <dd>{totals(&p.goal)}</dd>
                     </div>
                 })}
             </dl>
             {progress.map(|g| view! {
-                <div class="goal-bar" role="img"
-                    aria-label=format!("{}% of the goal won, {}% forecast", g.won_percent, g.expected_percent)>
-                    <span class="goal-expected" style=format!("width: {}%", g.expected_percent)></span>
-                    <span class="goal-won" style=format!("width: {}%", g.won_percent)></span>
-                </div>
+                <GoalBar progress=g/>
             })}
             {(p.method == Method::StageProbability).then(|| view! {
                 <p class="forecast-note">"Range from stage chances: too little history yet."</p>

@@ -13,7 +13,7 @@ use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ui::live::{follow, now_hh_mm, Connection, Handlers, LiveSignals, Source};
-use crate::ui::widgets::{money, ranges, respond_with, totals, LOCALE};
+use crate::ui::widgets::{money, ranges, respond_with, totals, GoalBar, LOCALE};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -343,11 +343,7 @@ fn NumbersScene(figures: RwSignal<Figures>) -> impl IntoView {
                                 <p class="tv-range">"likely " {ranges(&p.low, &p.high)}</p>
                                 {p.progress().map(|g| view! {
                                     <p class="tv-figure-label">"Goal " {totals(&p.goal)}</p>
-                                    <div class="goal-bar" role="img"
-                                        aria-label=format!("{}% of the goal won, {}% forecast", g.won_percent, g.expected_percent)>
-                                        <span class="goal-expected" style=format!("width: {}%", g.expected_percent)></span>
-                                        <span class="goal-won" style=format!("width: {}%", g.won_percent)></span>
-                                    </div>
+                                    <GoalBar progress=g/>
                                 })}
                                 <p class="tv-small">
                                     {format!("Weighted pipeline {} · {} open deals expected to close", p.weighted.format(LOCALE), p.open_deals)}

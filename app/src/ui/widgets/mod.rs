@@ -1,6 +1,7 @@
 //! Small pieces shared by pages: the frame with navigation, error notes, money.
 
 use crate::api::auth::SignOut;
+use crate::domain::display::Progress;
 use crate::domain::money::{format_minor, Currency, Locale, Totals};
 use crate::domain::user::User;
 use crate::error::AppError;
@@ -39,6 +40,23 @@ pub fn ranges(low: &Totals, high: &Totals) -> impl IntoView {
         })
         .collect_view()
         .into_any()
+}
+
+/// Won so far over the forecast, against the goal (in the goal's first currency). An
+/// SVG: the page's security policy allows no inline styles.
+#[component]
+pub fn GoalBar(progress: Progress) -> impl IntoView {
+    let said = format!(
+        "{}% of the goal won, {}% forecast",
+        progress.won_percent, progress.expected_percent
+    );
+    view! {
+        <svg class="goal-bar" viewBox="0 0 100 4" preserveAspectRatio="none" role="img" aria-label=said>
+            <rect class="goal-track" width="100" height="4" rx="2"/>
+            <rect class="goal-expected" width=progress.expected_percent height="4" rx="2"/>
+            <rect class="goal-won" width=progress.won_percent height="4" rx="2"/>
+        </svg>
+    }
 }
 
 pub fn days(n: i64) -> String {
