@@ -764,7 +764,11 @@ pub fn goal_periods(kind: PeriodKind, today: NaiveDate) -> Vec<String> {
         PeriodKind::Month => 6,
         PeriodKind::Quarter => 4,
     };
-    kind.ahead(today, count).0.into_iter().map(|s| kind.name(s)).collect()
+    kind.ahead(today, count)
+        .0
+        .into_iter()
+        .map(|s| kind.name(s))
+        .collect()
 }
 
 /// One period of a range chart, each figure in percent of the chart's width.
@@ -879,7 +883,13 @@ mod tests {
         let bars = range_bars(&rows, &sek());
         assert_eq!(bars.len(), 2);
         assert_eq!(
-            (bars[0].won, bars[0].low, bars[0].high, bars[0].expected, bars[0].goal),
+            (
+                bars[0].won,
+                bars[0].low,
+                bars[0].high,
+                bars[0].expected,
+                bars[0].goal
+            ),
             (12.5, 25.0, 50.0, 37.5, Some(100.0))
         );
         assert_eq!((bars[1].high, bars[1].goal), (75.0, None));

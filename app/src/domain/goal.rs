@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// How far from today, in years, a goal's period may lie.
 pub const YEARS_AROUND: i32 = 5;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Goal {
     pub pipeline_id: PipelineId,
     /// `None`: the whole team's goal.

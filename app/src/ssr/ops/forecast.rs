@@ -17,6 +17,9 @@ use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, deals, goals, pipelines, users, Db, Tx};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// Periods a forecast looks at: the current one and the two after it.
 pub const PERIODS_AHEAD: usize = 3;
@@ -59,7 +62,10 @@ pub async fn page(
     owner: Option<UserId>,
     now: DateTime<Utc>,
 ) -> AppResult<ForecastPage> {
-    let kind = period.map(PeriodKind::parse).transpose()?.unwrap_or(PeriodKind::Month);
+    let kind = period
+        .map(PeriodKind::parse)
+        .transpose()?
+        .unwrap_or(PeriodKind::Month);
     let mut tx = db.read().await?;
     let everyone = users::list(&mut tx).await?;
     if owner.is_some_and(|o| !everyone.iter().any(|u| u.id == o)) {
@@ -105,25 +111,72 @@ async fn as_now(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppRes
 
 /// This month's and this quarter's figures for `pipeline` (one owner's, or the team's):
 /// what the meeting-room screen's numbers scene and the board's forecast widgets show.
+/// Every open board and screen asks again after each change; they share one reading
+/// (made once, the others waiting for it) per state of the log, the pipeline, the
+/// goals and the day.
 pub async fn periods(
     tx: &mut Tx,
     pipeline: &Pipeline,
     owner: Option<UserId>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Period>> {
-    let replayed = as_now(tx, pipeline.id, now).await?;
     let today = now.date_naive();
     let goals = goals::from(tx, pipeline.id, PeriodKind::Quarter.span(today).0).await?;
-    let mut out = Vec::new();
-    for (kind, label) in [
-        (PeriodKind::Month, month_label(month_of(today).0)),
-        (PeriodKind::Quarter, quarter_label(quarter_of(today).0)),
-    ] {
-        let rows = as_it_stood(&replayed, &pipeline.stages, now, kind, 1, owner);
-        out.push(Period::of(label, &with_goals(rows, &goals, kind, owner)));
-    }
-    Ok(out)
+    let key = Reading {
+        pipeline: pipeline.id,
+        shape: pipeline.version,
+        owner,
+        log: deal_events::position(tx).await?,
+        today,
+        goals: goals.clone(),
+    };
+    let cell = READINGS.cell(key);
+    let reading = cell
+        .get_or_try_init(|| async {
+            let replayed = as_now(tx, pipeline.id, now).await?;
+            let mut out = Vec::new();
+            for (kind, label) in [
+                (PeriodKind::Month, month_label(month_of(today).0)),
+                (PeriodKind::Quarter, quarter_label(quarter_of(today).0)),
+            ] {
+                let rows = as_it_stood(&replayed, &pipeline.stages, now, kind, 1, owner);
+                out.push(Period::of(label, &with_goals(rows, &goals, kind, owner)));
+            }
+            Ok::<_, AppError>(out)
+        })
+        .await?;
+    Ok(reading.clone())
 }
+
+/// What a reading of the periods was made from.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Reading {
+    pipeline: PipelineId,
+    shape: i64,
+    owner: Option<UserId>,
+    log: i64,
+    today: chrono::NaiveDate,
+    goals: Vec<Goal>,
+}
+
+/// Recent readings; forgotten all at once when there are many (a new change makes the
+/// old ones stale anyway).
+struct Readings(std::sync::Mutex<HashMap<Reading, Arc<OnceCell<Vec<Period>>>>>);
+
+const READINGS_KEPT: usize = 256;
+
+impl Readings {
+    fn cell(&self, key: Reading) -> Arc<OnceCell<Vec<Period>>> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() >= READINGS_KEPT && !all.contains_key(&key) {
+            all.clear();
+        }
+        all.entry(key).or_default().clone()
+    }
+}
+
+static READINGS: std::sync::LazyLock<Readings> =
+    std::sync::LazyLock::new(|| Readings(std::sync::Mutex::new(HashMap::new())));
 
 /// The board's forecast widgets, read again after a change.
 pub async fn widgets(

@@ -64,11 +64,19 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
         c.dedup();
         c
     };
-    let empirical = page.rows.first().is_some_and(|r| r.method == Method::Empirical);
+    let empirical = page
+        .rows
+        .first()
+        .is_some_and(|r| r.method == Method::Empirical);
     let rows = page.rows.clone();
     let who = page
         .owner
-        .and_then(|o| page.users.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()))
+        .and_then(|o| {
+            page.users
+                .iter()
+                .find(|(id, _)| *id == o)
+                .map(|(_, n)| n.clone())
+        })
         .unwrap_or_else(|| "the team".into());
     view! {
         <Frame user=page.me.clone()>
@@ -156,7 +164,9 @@ fn summary(rows: &[ForecastRow], currency: &Currency) -> String {
                 money(r.expected, currency),
                 money(r.p10, currency),
                 money(r.p90, currency),
-                r.goal.map(|g| format!(", goal {}", money(g, currency))).unwrap_or_default()
+                r.goal
+                    .map(|g| format!(", goal {}", money(g, currency)))
+                    .unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()
@@ -231,13 +241,21 @@ fn Goals(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
         });
     };
     let field = move |f: &'static str| {
-        move || error.get().and_then(|e| e.field(f)).map(|m| view! { <p class="field-error">{m}</p> })
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field(f))
+                .map(|m| view! { <p class="field-error">{m}</p> })
+        }
     };
     let users = StoredValue::new(page.users.clone());
     let name_of = move |o: Option<UserId>| match o {
         None => "The team".to_string(),
         Some(id) => users.with_value(|u| {
-            u.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_default()
+            u.iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
         }),
     };
     let kind = page.kind;
