@@ -1598,10 +1598,7 @@ async fn an_admin_sets_replaces_and_clears_goals_that_the_forecast_and_widgets_s
         assert_eq!(rows[0].goal, Some(250_000));
         assert_eq!(rows[1].goal, None);
 
-        let november = goal(None, "2026-11", "0")
-            .parse(p.id, now.date_naive())
-            .unwrap();
-        ops::forecast::clear_goal(&db, &me, &november)
+        ops::forecast::clear_goal(&db, &me, p.id, &goal(None, "2026-11", ""), now)
             .await
             .unwrap();
         let rows = ops::forecast::forecast(&db, &me, Some(p.id), None, None, now)
