@@ -1,6 +1,7 @@
 //! `make bench` (or `cargo run --release -p server --example bench`): prints the figures
 //! kept in BENCHMARKS.md. Run `make build` first so the asset sizes are current;
-//! `-- --sizes-only` prints only those.
+//! `-- --sizes-only` prints only those; `-- --forecast-only 1000000` only the forecast
+//! over that many logged events, on SQLite and (with TEND_TEST_POSTGRES_URL) PostgreSQL.
 
 #![recursion_limit = "256"]
 
@@ -25,6 +26,10 @@ async fn main() {
         let test_db = TestDb::sqlite().await;
         sign_in_flood(&test_db.db).await;
         test_db.drop_now().await;
+        return;
+    }
+    if let Some(events) = arg_after("--forecast-only") {
+        forecast_bench(events.parse().expect("a number of events")).await;
         return;
     }
     asset_sizes();
@@ -404,4 +409,108 @@ fn asset_sizes() {
         };
         println!("| then, {what} | | | + {} |", kb(br));
     }
+}
+
+fn arg_after(flag: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// The forecast (what the API, the forecast page and every board's widgets read) over
+/// a log of `events` events: deals created over two years, moved on through the stages,
+/// about half of them won or lost, the rest open.
+async fn forecast_bench(events: usize) {
+    use app::domain::dice::Dice;
+    let mut engines = vec![TestDb::sqlite().await];
+    engines.extend(TestDb::postgres().await);
+    for test_db in engines {
+        let db = test_db.db.clone();
+        let (admin, pipeline) = test_db.with_admin().await;
+        let mut stages = pipeline.stages.clone();
+        stages.sort_by_key(|s| s.position);
+        let now = instant(Utc::now());
+        let started = Instant::now();
+        let mut dice = Dice(7);
+        let mut logged = 0;
+        while logged < events {
+            let mut tx = db.write().await.expect("write");
+            for _ in 0..2_000 {
+                let created = now - chrono::Duration::minutes(dice.below(2 * 365 * 24 * 60) as i64);
+                let mut d = draft("Bench deal", stages[0].id);
+                d.expected_close_date = Some((created + chrono::Duration::days(45)).date_naive());
+                let (new, _) = d.parse(admin.id).expect("draft");
+                let (mut deal, first) = Deal::create(new, &stages[0], created);
+                let mut steps = vec![(created, first)];
+                let mut at = created;
+                for stage in stages.iter().skip(1) {
+                    at += chrono::Duration::hours(1 + dice.below(24 * 20) as i64);
+                    if at >= now || !dice.chance(60) {
+                        break;
+                    }
+                    if let Some(e) = deal.move_to(stage, at).expect("move") {
+                        steps.push((at, e));
+                    }
+                }
+                at += chrono::Duration::hours(1 + dice.below(24 * 20) as i64);
+                if at < now && dice.chance(80) {
+                    let e = if dice.chance(40) {
+                        deal.win(at).expect("win")
+                    } else {
+                        deal.lose("Price", at).expect("lose")
+                    };
+                    steps.push((at, e));
+                }
+                deals::insert(&mut tx, &deal).await.expect("insert");
+                for (at, e) in &steps {
+                    deal_events::append(&mut tx, deal.id, *at, Some(admin.id), e, None)
+                        .await
+                        .expect("append");
+                }
+                logged += steps.len();
+            }
+            tx.commit().await.expect("commit");
+        }
+        let open = {
+            let mut tx = db.read().await.expect("read");
+            deals::count_in_pipeline(&mut tx, pipeline.id)
+                .await
+                .expect("count")
+        };
+        println!(
+            "\n## Forecast over {logged} logged events ({}, {open} deals; made in {:.0} s)",
+            db.engine(),
+            started.elapsed().as_secs_f64()
+        );
+        let mut took = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let rows = ops::forecast::forecast(&db, &admin, Some(pipeline.id), None, None, now)
+                .await
+                .expect("forecast");
+            assert!(!rows.is_empty());
+            took.push(started.elapsed());
+        }
+        took.sort();
+        let mut tx = db.read().await.expect("read");
+        let started = Instant::now();
+        let log = deal_events::entries(&mut tx, pipeline.id, false)
+            .await
+            .expect("log");
+        let read = started.elapsed();
+        drop(tx);
+        println!(
+            "| forecast (3 months, {} simulated futures), median of 5 | {:.0} ms | of which reading the log ({} entries) {:.0} ms |",
+            app::domain::forecast::RUNS,
+            ms(took[2]),
+            log.len(),
+            ms(read)
+        );
+        test_db.drop_now().await;
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }

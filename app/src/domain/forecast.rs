@@ -201,18 +201,74 @@ pub struct Odds {
     pub days_left: Vec<i64>,
 }
 
-/// Stays of the finished deals, by stage, for reading odds.
+/// Stays of one stage (or of one stage and lead source), ordered by how long they
+/// lasted, and the winners among them in the same order.
+#[derive(Default)]
+struct Shelf<'a> {
+    stays: Vec<&'a Stay>,
+    winners: Vec<&'a Stay>,
+}
+
+impl<'a> Shelf<'a> {
+    fn put(&mut self, stay: &'a Stay) {
+        self.stays.push(stay);
+        if stay.won {
+            self.winners.push(stay);
+        }
+    }
+
+    fn order(&mut self) {
+        self.stays.sort_by_key(|s| s.days);
+        self.winners.sort_by_key(|s| s.days);
+    }
+
+    /// How many stays lasted at least `days`, and the winners among them.
+    fn lasting(&self, days: i64) -> (usize, &[&'a Stay]) {
+        let all = self.stays.len() - self.stays.partition_point(|s| s.days < days);
+        let won = self.winners.partition_point(|s| s.days < days);
+        (all, &self.winners[won..])
+    }
+}
+
+/// Stays of the finished deals, by stage and by stage and lead source, for reading
+/// odds: each deal's in time proportional to the log's size, not to the history's.
 pub struct History<'a> {
-    by_stage: HashMap<StageId, Vec<&'a Stay>>,
+    by_stage: HashMap<StageId, Shelf<'a>>,
+    by_source: HashMap<StageId, HashMap<&'a str, Shelf<'a>>>,
+}
+
+/// The stays like one open deal's: the share that was won, and the winners (to draw
+/// how long a win takes), for a deal `age` days into its stage.
+struct Like<'a> {
+    chance: f64,
+    winners: &'a [&'a Stay],
+    age: i64,
 }
 
 impl<'a> History<'a> {
     pub fn new(stays: &'a [Stay]) -> Self {
-        let mut by_stage = HashMap::<StageId, Vec<&Stay>>::new();
+        let mut by_stage = HashMap::<StageId, Shelf>::new();
+        let mut by_source = HashMap::<StageId, HashMap<&str, Shelf>>::new();
         for s in stays {
-            by_stage.entry(s.stage_id).or_default().push(s);
+            by_stage.entry(s.stage_id).or_default().put(s);
+            if let Some(source) = s.lead_source.as_deref() {
+                by_source
+                    .entry(s.stage_id)
+                    .or_default()
+                    .entry(source)
+                    .or_default()
+                    .put(s);
+            }
         }
-        History { by_stage }
+        by_stage.values_mut().for_each(Shelf::order);
+        by_source
+            .values_mut()
+            .flat_map(|m| m.values_mut())
+            .for_each(Shelf::order);
+        History {
+            by_stage,
+            by_source,
+        }
     }
 
     /// The odds of a deal that has sat `deal.days_in_stage` days in its stage: read from
@@ -221,45 +277,48 @@ impl<'a> History<'a> {
     /// lead source when there are enough. When too few stays lasted that long, the
     /// longest ones stand in. `None` when the stage has too little history.
     pub fn odds(&self, deal: &OpenDeal) -> Option<Odds> {
+        self.like(deal).map(|l| Odds {
+            won: l.chance,
+            days_left: l
+                .winners
+                .iter()
+                .map(|s| (s.days_to_close - l.age).max(0))
+                .collect(),
+        })
+    }
+
+    fn like(&self, deal: &OpenDeal) -> Option<Like<'_>> {
         let all = self.by_stage.get(&deal.stage_id)?;
-        if all.len() < MIN_LIKE {
+        if all.stays.len() < MIN_LIKE {
             return None;
         }
-        let mut like: Vec<&Stay> = all
-            .iter()
-            .copied()
-            .filter(|s| s.days >= deal.days_in_stage)
-            .collect();
-        if like.len() < MIN_LIKE {
-            let mut longest = all.clone();
-            longest.sort_by_key(|s| std::cmp::Reverse(s.days));
-            longest.truncate(MIN_LIKE);
-            like = longest;
+        let age = deal.days_in_stage;
+        let at_least = if all.lasting(age).0 >= MIN_LIKE {
+            age
+        } else {
+            all.stays[all.stays.len() - MIN_LIKE].days
+        };
+        let mut like = all.lasting(at_least);
+        let own = deal
+            .lead_source
+            .as_deref()
+            .and_then(|source| self.by_source.get(&deal.stage_id)?.get(source))
+            .map(|shelf| shelf.lasting(at_least));
+        if let Some(own) = own.filter(|o| o.0 >= MIN_LIKE) {
+            like = own;
         }
-        let same_source: Vec<&Stay> = like
-            .iter()
-            .copied()
-            .filter(|s| deal.lead_source.is_some() && s.lead_source == deal.lead_source)
-            .collect();
-        if same_source.len() >= MIN_LIKE {
-            like = same_source;
-        }
-        let days_left: Vec<i64> = like
-            .iter()
-            .filter(|s| s.won)
-            .map(|s| (s.days_to_close - deal.days_in_stage).max(0))
-            .collect();
-        Some(Odds {
-            won: days_left.len() as f64 / like.len() as f64,
-            days_left,
+        Some(Like {
+            chance: like.1.len() as f64 / like.0 as f64,
+            winners: like.1,
+            age,
         })
     }
 }
 
 /// How one deal enters the simulation.
-enum Plan {
-    /// Won with this chance, on a day `days_left` from today picked at random.
-    Odds(Odds),
+enum Plan<'a> {
+    /// Won as often as the deals like it were, as long after as one of them took.
+    Like(Like<'a>),
     /// Won with this chance, on its expected close day.
     Dated(f64, NaiveDate),
 }
@@ -440,12 +499,12 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
     let plans: Vec<(usize, i128, Plan)> = open
         .iter()
         .map(|d| {
-            let odds = match method {
-                Method::Empirical => history.odds(d),
+            let like = match method {
+                Method::Empirical => history.like(d),
                 Method::StageProbability => None,
             };
-            let plan = match (odds, d.expected_close) {
-                (Some(odds), _) => Plan::Odds(odds),
+            let plan = match (like, d.expected_close) {
+                (Some(like), _) => Plan::Like(like),
                 (None, Some(day)) => Plan::Dated(d.probability as f64 / 100.0, day),
                 (None, None) => Plan::Dated(0.0, input.today),
             };
@@ -464,16 +523,17 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
         }
         for (currency_slot, value, plan) in &plans {
             let (chance, day) = match plan {
-                Plan::Odds(odds) => (odds.won, None),
+                Plan::Like(like) => (like.chance, None),
                 Plan::Dated(chance, day) => (*chance, Some(*day)),
             };
             if dice.unit() >= chance {
                 continue;
             }
             let day = day.unwrap_or_else(|| match plan {
-                Plan::Odds(odds) => {
-                    let left = *dice.pick(&odds.days_left);
-                    input.today + chrono::Days::new(left.max(0) as u64)
+                Plan::Like(like) => {
+                    let took = dice.pick(like.winners);
+                    let left = (took.days_to_close - like.age).max(0);
+                    input.today + chrono::Days::new(left as u64)
                 }
                 Plan::Dated(..) => input.today,
             });
