@@ -28,9 +28,9 @@ pub const RUNS: usize = 2_000;
 pub const MIN_HISTORY: usize = 20;
 /// Stays like a deal's (same stage, at least as long) that its chance is read from.
 pub const MIN_LIKE: usize = 8;
-/// Past periods read for the business still to come (deals not yet in the pipeline).
+/// Past months read for the business still to come (deals not yet in the pipeline).
 pub const LOOK_BACK: usize = 6;
-/// Past periods needed before the business still to come is counted.
+/// Past months needed before the business still to come is counted.
 pub const MIN_LOOK_BACK: usize = 3;
 /// Periods a forecast looks ahead at most.
 pub const MAX_PERIODS: usize = 12;
@@ -323,17 +323,28 @@ enum Plan<'a> {
     Dated(f64, NaiveDate),
 }
 
-/// Deals not yet in the pipeline that will be won in one period in one currency: as
-/// many as past periods saw (on average `mean`, varying between periods by
-/// `variance`), each worth one of `values`.
+/// Deals not yet in the pipeline that will be won in one month in one currency: as
+/// many as past months saw (on average `mean`, varying between months by `variance`),
+/// each worth one of `values`.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct ToCome {
+struct Part {
     mean: f64,
     variance: f64,
     values: Vec<i128>,
 }
 
+/// The same for a period: the sum of its months' parts (a quarter is read month by
+/// month, so it needs only months of history, and its months still to come add up).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ToCome(Vec<Part>);
+
 impl ToCome {
+    fn draw(&self, dice: &mut Dice) -> i128 {
+        self.0.iter().map(|part| part.draw(dice)).sum()
+    }
+}
+
+impl Part {
     /// One possible outcome. The count is Poisson when past periods varied no more
     /// than chance alone would make them; when they varied more, its rate is itself
     /// drawn (gamma), which makes the count negative binomial with the same spread.
@@ -400,54 +411,81 @@ fn poisson(mean: f64, dice: &mut Dice) -> u64 {
 }
 
 /// What deals not yet in the pipeline will bring in, per period and currency (in the
-/// forecast's slot order), read from the last `LOOK_BACK` finished periods: the deals
-/// won in each that were created after the day lying as far before it as today lies
-/// before this one. Nothing is to come while fewer than `MIN_LOOK_BACK` such periods
-/// have passed.
+/// forecast's slot order), month by month: for each month of the period not yet over,
+/// the deals won in each of the last `LOOK_BACK` finished months that were created
+/// after the day lying as far before that month as today lies before this one. A month
+/// adds nothing while fewer than `MIN_LOOK_BACK` such months have passed.
 fn still_to_come(input: &Input, starts: &[NaiveDate], currencies: &[Currency]) -> Vec<ToCome> {
     let mut out = Vec::new();
     for start in starts {
-        let ahead = (*start - input.today).num_days();
-        let mut seen = 0;
-        let mut values = vec![Vec::new(); currencies.len()];
-        let mut counts = vec![Vec::new(); currencies.len()];
-        for n in 1..=LOOK_BACK {
-            let then = input.kind.before(*start, n);
-            let (_, end) = input.kind.span(then);
-            if end > input.today {
-                continue;
-            }
-            seen += 1;
-            let asked = then - chrono::TimeDelta::days(ahead);
-            let mut count = vec![0.0; currencies.len()];
-            for w in input.won {
-                if w.created_on > asked && w.won_on >= then && w.won_on < end {
-                    if let Ok(c) = currencies.binary_search(&w.currency) {
-                        values[c].push(i128::from(w.value));
-                        count[c] += 1.0;
-                    }
+        let months = match input.kind {
+            PeriodKind::Month => 1,
+            PeriodKind::Quarter => 3,
+        };
+        let mut slots = vec![ToCome::default(); currencies.len()];
+        let mut month = *start;
+        for _ in 0..months {
+            let (_, next) = PeriodKind::Month.span(month);
+            if next > input.today {
+                for (slot, part) in slots
+                    .iter_mut()
+                    .zip(month_to_come(input, month, currencies))
+                {
+                    slot.0.extend(part);
                 }
             }
-            for (counts, n) in counts.iter_mut().zip(count) {
-                counts.push(n);
+            month = next;
+        }
+        out.extend(slots);
+    }
+    out
+}
+
+/// One month's part of the business still to come, per currency (`None` where too few
+/// past months can be read).
+fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Vec<Option<Part>> {
+    let ahead = (month - input.today).num_days();
+    let mut seen = 0;
+    let mut values = vec![Vec::new(); currencies.len()];
+    let mut counts = vec![Vec::new(); currencies.len()];
+    for n in 1..=LOOK_BACK {
+        let then = PeriodKind::Month.before(month, n);
+        let (_, end) = PeriodKind::Month.span(then);
+        if end > input.today {
+            continue;
+        }
+        seen += 1;
+        let asked = then - chrono::TimeDelta::days(ahead);
+        let mut count = vec![0.0; currencies.len()];
+        for w in input.won {
+            if w.created_on > asked && w.won_on >= then && w.won_on < end {
+                if let Ok(c) = currencies.binary_search(&w.currency) {
+                    values[c].push(i128::from(w.value));
+                    count[c] += 1.0;
+                }
             }
         }
-        for (values, counts) in values.into_iter().zip(counts) {
+        for (counts, n) in counts.iter_mut().zip(count) {
+            counts.push(n);
+        }
+    }
+    values
+        .into_iter()
+        .zip(counts)
+        .map(|(values, counts)| {
             if seen < MIN_LOOK_BACK {
-                out.push(ToCome::default());
-                continue;
+                return None;
             }
             let n = counts.len() as f64;
             let mean = counts.iter().sum::<f64>() / n;
             let variance = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0);
-            out.push(ToCome {
+            Some(Part {
                 mean,
                 variance,
                 values,
-            });
-        }
-    }
-    out
+            })
+        })
+        .collect()
 }
 
 /// The forecast rows for `input.periods` periods from today's, in period then currency
