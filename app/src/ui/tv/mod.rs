@@ -450,7 +450,7 @@ fn Celebration(win: Win) -> impl IntoView {
     view! {
         <div class="tv-celebration" role="status">
             <div class="tv-confetti" aria-hidden="true">
-                {(0..24).map(|i| view! { <i style=format!("--i:{i}")></i> }).collect_view()}
+                {(0..24).map(|_| view! { <i></i> }).collect_view()}
             </div>
             <p class="tv-celebration-kicker">"Won!"</p>
             <p class="tv-celebration-title">{win.card.title.clone()}</p>
