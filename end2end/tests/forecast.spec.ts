@@ -36,6 +36,13 @@ test.describe("the forecast", () => {
     const table = page.getByRole("table").first();
     await expect(table.getByRole("rowheader").first()).toHaveText(/^\d{4}-\d{2} · [A-Z]{3}$/);
     await expect(page.getByRole("img", { name: /won .*forecast .*likely/ }).first()).toBeVisible();
+    // The table as a spreadsheet: the same rows.
+    const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    const csv = await page.request.get(href!);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0]).toMatch(/^period,currency,weighted,expected,p10,p50,p90,won,goal/);
+    expect(lines.length - 1).toBe(await table.locator("tbody tr").count());
 
     await page.getByRole("combobox", { name: "By", exact: true }).selectOption("quarter");
     await page.getByRole("button", { name: "Show" }).click();

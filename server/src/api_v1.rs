@@ -271,6 +271,9 @@ struct ForecastQuery {
     /// Only this owner's deals (read against everyone's history)
     #[param(value_type = Option<UserId>)]
     owner_id: Option<String>,
+    /// `csv` for CSV (as `Accept: text/csv` does)
+    #[param(value_type = Option<String>)]
+    format: Option<String>,
 }
 
 /// The forecast for the current period and the two after it, one row per period and
@@ -280,25 +283,22 @@ struct ForecastQuery {
 /// finished deals), or from stage chances when there is too little history
 /// (`stage_probability`). Every figure includes `won`, what the period has already
 /// brought in.
-#[utoipa::path(get, path = "/api/v1/forecast", params(ForecastQuery), responses((status = 200, body = Vec<ForecastRow>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/forecast", params(ForecastQuery), responses((status = 200, content((Vec<ForecastRow> = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn forecast(
     State(s): State<AppState>,
     Caller(user): Caller,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ForecastQuery>,
-) -> ApiResult<Vec<ForecastRow>> {
+) -> Result<Response, ApiError> {
     let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
     let owner = query_id("owner_id", q.owner_id.as_deref())?;
-    Ok(Json(
-        ops::forecast::forecast(
-            &s.db,
-            &user,
-            pipeline,
-            q.period.as_deref(),
-            owner,
-            Utc::now(),
-        )
-        .await?,
-    ))
+    let period = q.period.as_deref();
+    let rows = ops::forecast::forecast(&s.db, &user, pipeline, period, owner, Utc::now()).await?;
+    if crate::export::wants_csv(q.format.as_deref(), &headers) {
+        let csv = crate::export::forecast(&rows);
+        return Ok(crate::export::csv_file("forecast.csv", csv));
+    }
+    Ok(Json(rows).into_response())
 }
 
 /// Which board `GET /board` rebuilds.

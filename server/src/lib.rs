@@ -4,6 +4,7 @@
 
 pub mod api_v1;
 pub mod config;
+pub mod export;
 pub mod live;
 pub mod report;
 
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
         .route("/api/live", get(live::browser_events))
+        .route("/forecast.csv", get(export::forecast_download))
         .route("/api/{*fn_name}", post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -69,6 +69,12 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
         .first()
         .is_some_and(|r| r.method == Method::Empirical);
     let rows = page.rows.clone();
+    let csv_link = format!(
+        "/forecast.csv?pipeline={}&period={}&owner={}",
+        page.pipeline_id,
+        kind_name(kind),
+        page.owner.map(|o| o.to_string()).unwrap_or_default()
+    );
     let who = page
         .owner
         .and_then(|o| {
@@ -129,7 +135,10 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
                 } else {
                     view! {
                         <section class="card-panel" aria-labelledby="forecast-table-title">
-                            <h2 id="forecast-table-title">{format!("By {} for {who}", kind_name(kind))}</h2>
+                            <div class="panel-head">
+                                <h2 id="forecast-table-title">{format!("By {} for {who}", kind_name(kind))}</h2>
+                                <a class="download" href=csv_link.clone() download>"Download CSV"</a>
+                            </div>
                             <ForecastTable rows=rows.clone()/>
                         </section>
                         <div class="forecast-charts">
