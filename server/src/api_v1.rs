@@ -41,7 +41,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
         changes, forecast, board
     ),
-    components(schemas(ErrorBody, Move, Version, Lost, Patch, crate::live::Change)),
+    components(schemas(
+        ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
+        app::domain::forecast::PeriodKind
+    )),
     modifiers(&Bearer),
     security(("bearer" = []))
 )]

@@ -536,6 +536,15 @@ async fn the_openapi_document_describes_every_endpoint() {
             assert!(deal.get(field).is_some(), "Deal.{field} is documented");
         }
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        // Every schema the document refers to is in it.
+        let text = doc.to_string();
+        for reference in text.split("\"#/components/schemas/").skip(1) {
+            let name = reference.split('"').next().unwrap();
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{name} is referred to and described"
+            );
+        }
     })
     .await;
 }
