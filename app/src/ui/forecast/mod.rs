@@ -118,9 +118,8 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
                 <p class="hint forecast-method">
                     {if empirical {
                         format!(
-                            "The forecast reads how {} finished deals fared: how often deals that sat in the same stage as long were won, and how long that took, with business still to come from how much past {}s brought in. The likely range holds 8 in 10 outcomes.",
-                            page.history_deals,
-                            kind_name(kind)
+                            "The forecast reads how {} finished deals fared: how often deals that sat in the same stage as long were won, and how long that took, with business still to come from what the past six months brought in. The likely range holds 8 in 10 outcomes.",
+                            page.history_deals
                         )
                     } else {
                         format!(
