@@ -663,11 +663,7 @@ pub fn as_it_stood(
             })
         })
         .collect();
-    let history_deals = replayed
-        .deals
-        .iter()
-        .filter(|d| d.status != DealStatus::Open && chance.contains_key(&d.stage_id))
-        .count();
+    let history_deals = finished_deals(replayed, stages);
     let stays: Vec<Stay> = replayed
         .stays
         .iter()
@@ -683,6 +679,16 @@ pub fn as_it_stood(
         kind,
         periods,
     })
+}
+
+/// How many of the deals in `stages` were finished (won or lost): the history the
+/// empirical method rests on.
+pub fn finished_deals(replayed: &Replayed, stages: &[Stage]) -> usize {
+    replayed
+        .deals
+        .iter()
+        .filter(|d| d.status != DealStatus::Open && stages.iter().any(|s| s.id == d.stage_id))
+        .count()
 }
 
 /// What each method said about one closed period in one currency some weeks before

@@ -5,8 +5,8 @@ use super::history::choose;
 use super::{require_admin, Operator};
 use crate::domain::display::{month_label, month_of, quarter_label, quarter_of, Period};
 use crate::domain::forecast::{
-    as_it_stood, backtest as backtest_log, goal_periods, ForecastPage, ForecastRow, PeriodKind,
-    Trial, LEADS, MIN_HISTORY,
+    as_it_stood, backtest as backtest_log, finished_deals, goal_periods, ForecastPage, ForecastRow,
+    PeriodKind, Trial, LEADS, MIN_HISTORY,
 };
 use crate::domain::goal::{with_goals, Goal, GoalDraft};
 use crate::domain::history::{as_of_day, board_then, end_of, BoardThen};
@@ -34,10 +34,7 @@ pub async fn forecast(
     owner: Option<UserId>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<ForecastRow>> {
-    let kind = period
-        .map(PeriodKind::parse)
-        .transpose()?
-        .unwrap_or(PeriodKind::Month);
+    let kind = kind_of(period)?;
     let mut tx = db.read().await?;
     if let Some(owner) = owner {
         if users::find(&mut tx, owner).await?.is_none() {
@@ -47,9 +44,31 @@ pub async fn forecast(
     let all = pipelines::list(&mut tx).await?;
     let chosen = choose(&all, pipeline)?;
     let replayed = as_now(&mut tx, chosen.id, now).await?;
-    let rows = as_it_stood(&replayed, &chosen.stages, now, kind, PERIODS_AHEAD, owner);
-    let goals = goals::from(&mut tx, chosen.id, kind.span(now.date_naive()).0).await?;
-    Ok(with_goals(rows, &goals, kind, owner))
+    let (rows, _) = rows_with_goals(&mut tx, chosen, &replayed, kind, owner, now).await?;
+    Ok(rows)
+}
+
+/// Month when no period is named.
+fn kind_of(period: Option<&str>) -> AppResult<PeriodKind> {
+    Ok(period
+        .map(PeriodKind::parse)
+        .transpose()?
+        .unwrap_or(PeriodKind::Month))
+}
+
+/// The forecast rows from today's period on, each with its goal, and the goals they
+/// were read from.
+async fn rows_with_goals(
+    tx: &mut Tx,
+    pipeline: &Pipeline,
+    replayed: &Replayed,
+    kind: PeriodKind,
+    owner: Option<UserId>,
+    now: DateTime<Utc>,
+) -> AppResult<(Vec<ForecastRow>, Vec<Goal>)> {
+    let rows = as_it_stood(replayed, &pipeline.stages, now, kind, PERIODS_AHEAD, owner);
+    let goals = goals::from(tx, pipeline.id, kind.span(now.date_naive()).0).await?;
+    Ok((with_goals(rows, &goals, kind, owner), goals))
 }
 
 /// The forecast page: the rows with their goals, and the goals set from this period
@@ -62,10 +81,7 @@ pub async fn page(
     owner: Option<UserId>,
     now: DateTime<Utc>,
 ) -> AppResult<ForecastPage> {
-    let kind = period
-        .map(PeriodKind::parse)
-        .transpose()?
-        .unwrap_or(PeriodKind::Month);
+    let kind = kind_of(period)?;
     let mut tx = db.read().await?;
     let everyone = users::list(&mut tx).await?;
     if owner.is_some_and(|o| !everyone.iter().any(|u| u.id == o)) {
@@ -74,19 +90,8 @@ pub async fn page(
     let all = pipelines::list(&mut tx).await?;
     let chosen = choose(&all, pipeline)?;
     let replayed = as_now(&mut tx, chosen.id, now).await?;
-    let today = now.date_naive();
-    let goals = goals::from(&mut tx, chosen.id, kind.span(today).0).await?;
-    let rows = with_goals(
-        as_it_stood(&replayed, &chosen.stages, now, kind, PERIODS_AHEAD, owner),
-        &goals,
-        kind,
-        owner,
-    );
-    let history_deals = replayed
-        .deals
-        .iter()
-        .filter(|d| d.status != crate::domain::deal::DealStatus::Open)
-        .count() as i64;
+    let (rows, goals) = rows_with_goals(&mut tx, chosen, &replayed, kind, owner, now).await?;
+    let history_deals = finished_deals(&replayed, &chosen.stages) as i64;
     Ok(ForecastPage {
         me: caller.clone(),
         pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
@@ -98,7 +103,7 @@ pub async fn page(
         goals: goals.into_iter().filter(|g| g.kind == kind).collect(),
         history_deals,
         min_history: MIN_HISTORY as i64,
-        goal_periods: goal_periods(kind, today),
+        goal_periods: goal_periods(kind, now.date_naive()),
     })
 }
 

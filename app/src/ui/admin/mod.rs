@@ -7,7 +7,7 @@ use crate::api::pipelines::{change_pipelines, list_lost_reasons, list_pipelines,
 use crate::domain::display::{scenes_text, Display, Scene, DEFAULT_SECONDS};
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
-use crate::ui::widgets::{Failure, Frame, Toast};
+use crate::ui::widgets::{field_note, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -282,14 +282,7 @@ fn ScreenLinks(displays: Vec<Display>, pipelines: Vec<Pipeline>, admin: Admin) -
             }
         });
     };
-    let field = move |f: &'static str| {
-        move || {
-            error
-                .get()
-                .and_then(|e| e.field(f))
-                .map(|m| view! { <p class="field-error">{m}</p> })
-        }
-    };
+    let field = move |f: &'static str| field_note(error, f);
     view! {
         <section class="card-panel screens" aria-labelledby="screens-title">
             <h2 id="screens-title">"Meeting-room screens"</h2>

@@ -15,7 +15,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
 use crate::ui::live::{follow, Handlers, LiveSignals, Source};
-use crate::ui::widgets::{money, Failure, Frame, Toast};
+use crate::ui::widgets::{field_note, money, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -166,14 +166,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
             }
         })),
     );
-    let field = move |name: &'static str| {
-        move || {
-            error
-                .get()
-                .and_then(|e| e.field(name))
-                .map(|m| view! { <p class="field-error">{m}</p> })
-        }
-    };
+    let field = move |name: &'static str| field_note(error, name);
     let stage_name = page
         .pipeline
         .stage(deal.stage_id)

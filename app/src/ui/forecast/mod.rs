@@ -10,7 +10,7 @@ use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::money::Currency;
 use crate::error::AppError;
 use crate::ui::charts::RangeChart;
-use crate::ui::widgets::{money, Failure, Frame};
+use crate::ui::widgets::{field_note, money, Failure, Frame};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -59,7 +59,6 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
     let kind = page.kind;
     let currencies: Vec<Currency> = {
         let mut c: Vec<Currency> = page.rows.iter().map(|r| r.currency.clone()).collect();
-        c.dedup();
         c.sort();
         c.dedup();
         c
@@ -248,14 +247,7 @@ fn Goals(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
             }
         });
     };
-    let field = move |f: &'static str| {
-        move || {
-            error
-                .get()
-                .and_then(|e| e.field(f))
-                .map(|m| view! { <p class="field-error">{m}</p> })
-        }
-    };
+    let field = move |f: &'static str| field_note(error, f);
     let users = StoredValue::new(page.users.clone());
     let name_of = move |o: Option<UserId>| match o {
         None => "The team".to_string(),
@@ -300,7 +292,8 @@ fn Goals(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
             {field("currency")}
             {field("amount")}
             {field("owner_id")}
-            {move || error.get().filter(|e| e.field("amount").is_none() && e.field("period").is_none() && e.field("currency").is_none() && e.field("owner_id").is_none()).map(|e| view! { <p class="field-error">{e.to_string()}</p> })}
+            // A refusal that names no field (not an admin, say) is said here.
+            {move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| view! { <p class="field-error">{e.to_string()}</p> })}
             <p role="status" class="saved">{move || saved.get()}</p>
             {if page.goals.is_empty() {
                 view! { <p class="hint">"No goals set from this period on."</p> }.into_any()

@@ -59,6 +59,16 @@ pub fn GoalBar(progress: Progress) -> impl IntoView {
     }
 }
 
+/// What the last refusal said about one field, shown under that field.
+pub fn field_note(error: RwSignal<Option<AppError>>, name: &'static str) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .and_then(|e| e.field(name))
+            .map(|m| view! { <p class="field-error">{m}</p> })
+    }
+}
+
 pub fn days(n: i64) -> String {
     match n {
         0 => "today".into(),
