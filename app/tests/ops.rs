@@ -1382,7 +1382,7 @@ async fn the_board_as_of_a_past_day_is_rebuilt_from_a_scripted_history() {
         let board = |as_of: &'static str| {
             let (db, me, p) = (db.clone(), me.clone(), p.clone());
             async move {
-                let then = ops::forecast::board_as_of(&db, &me, Some(p.id), Some(as_of), now)
+                let then = ops::history::board_as_of(&db, &me, Some(p.id), Some(as_of), now)
                     .await
                     .unwrap();
                 then.stages
@@ -1439,14 +1439,36 @@ async fn the_board_as_of_a_past_day_is_rebuilt_from_a_scripted_history() {
                 &empty
             ]
         );
-        let today = ops::forecast::board_as_of(&db, &me, Some(p.id), None, now)
+        let page = ops::history::as_of_page(&db, &me, Some(p.id), Some("2026-11-11"), now)
+            .await
+            .unwrap();
+        let cards: Vec<Vec<String>> = page
+            .cards
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|d| format!("{} {}", d.title, d.value))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            cards,
+            [
+                vec!["Deleted 400", "Gone 200"],
+                vec![],
+                vec!["Steady 1000"],
+                vec![]
+            ],
+            "each card as it was then, the largest first"
+        );
+        let today = ops::history::board_as_of(&db, &me, Some(p.id), None, now)
             .await
             .unwrap();
         assert_eq!(today.as_of, now.date_naive());
         assert_eq!(today.stages[0].deal_ids, [late]);
 
         let refused =
-            ops::forecast::board_as_of(&db, &me, Some(p.id), Some("2026-11-29"), now).await;
+            ops::history::board_as_of(&db, &me, Some(p.id), Some("2026-11-29"), now).await;
         assert!(refused.unwrap_err().field("as_of").is_some());
     })
     .await;
@@ -1608,6 +1630,162 @@ async fn an_admin_sets_replaces_and_clears_goals_that_the_forecast_and_widgets_s
         let bad =
             ops::forecast::set_goal(&db, &me, p.id, &goal(None, "2026-11", "lots"), now).await;
         assert!(bad.unwrap_err().field("amount").is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_funnel_and_summary_read_a_scripted_month_on_both_engines() {
+    on_each_engine(|db, me, p| async move {
+        let at = |month: u32, d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, month, d)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let now = at(11, 28);
+        let make = |title: &'static str,
+                    value: i64,
+                    currency: &'static str,
+                    source: &'static str,
+                    first: usize,
+                    when| {
+            let (db, me, p) = (db.clone(), me.clone(), p.clone());
+            async move {
+                let d = DealDraft {
+                    lead_source: Some(source.into()),
+                    ..draft(title, value, currency, stage(&p, first))
+                };
+                ops::deals::create(&db, &me, d, when).await.unwrap().deal.id
+            }
+        };
+        let change = |id: DealId, version: i64, what: DealChange, when| {
+            let (db, me) = (db.clone(), me.clone());
+            async move {
+                ops::deals::change(&db, &me, id, version, what, when)
+                    .await
+                    .unwrap();
+            }
+        };
+        let old = make("Old", 700, "SEK", "Referral", 0, at(10, 20)).await;
+        let slow = make("Won slow", 300, "EUR", "Cold call", 0, at(11, 1)).await;
+        let fast = make("Won fast", 1_000, "SEK", "Referral", 0, at(11, 2)).await;
+        let early = make("Lost early", 500, "SEK", "Cold call", 0, at(11, 3)).await;
+        change(fast, 1, DealChange::Move(stage(&p, 1)), at(11, 4)).await;
+        change(early, 1, DealChange::Lose("Price".into()), at(11, 5)).await;
+        make("Still open", 200, "SEK", "Referral", 1, at(11, 6)).await;
+        change(old, 1, DealChange::Lose("Timing".into()), at(11, 7)).await;
+        change(fast, 2, DealChange::Win, at(11, 9)).await;
+        change(slow, 1, DealChange::Move(stage(&p, 2)), at(11, 10)).await;
+        change(slow, 2, DealChange::Win, at(11, 20)).await;
+
+        let asked = ops::stats::Asked {
+            pipeline: Some(p.id),
+            from: Some("2026-11-01"),
+            to: Some("2026-11-28"),
+            ..Default::default()
+        };
+        let funnel = ops::stats::funnel(&db, &me, &asked, now).await.unwrap();
+        assert_eq!(
+            (funnel.deals, funnel.won, funnel.lost, funnel.open),
+            (4, 2, 1, 1)
+        );
+        let rows: Vec<_> = funnel
+            .stages
+            .iter()
+            .map(|s| (s.reached, s.moved_on, s.lost, s.open, s.conversion_pct))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (4, 3, 1, 0, Some(75.0)),
+                (3, 2, 0, 1, Some(66.7)),
+                (2, 2, 0, 0, Some(100.0)),
+                (2, 2, 0, 0, Some(100.0)),
+            ]
+        );
+
+        let sum = ops::stats::summary(&db, &me, &asked, now).await.unwrap();
+        assert_eq!((sum.won, sum.lost, sum.win_rate_pct), (2, 2, Some(50.0)));
+        let cycle = sum.cycle.clone().unwrap();
+        assert_eq!((cycle.median, cycle.p80, cycle.mean), (7, 19, 13.0));
+        let reasons: Vec<_> = sum
+            .lost_reasons
+            .iter()
+            .map(|r| (r.reason.as_str(), r.deals))
+            .collect();
+        assert_eq!(reasons, [("Price", 1), ("Timing", 1)]);
+        let money: Vec<_> = sum
+            .currencies
+            .iter()
+            .map(|c| {
+                (
+                    c.currency.code().to_string(),
+                    c.won_value,
+                    c.open_deals,
+                    c.velocity_per_day,
+                )
+            })
+            .collect();
+        // SEK: 1 open × 50 % × 1,000 ÷ 13 days = 38.5 a day.
+        assert_eq!(
+            money,
+            [
+                ("EUR".into(), 300, 0, Some(0)),
+                ("SEK".into(), 1_000, 1, Some(38))
+            ]
+        );
+        let weekly: Vec<String> = sum
+            .value_over_time
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} {}×{}",
+                    v.day,
+                    v.currency.code(),
+                    v.open_deals,
+                    v.open_value
+                )
+            })
+            .collect();
+        assert_eq!(
+            weekly,
+            [
+                "2026-11-01 EUR 1×300",
+                "2026-11-01 SEK 1×700",
+                "2026-11-08 EUR 1×300",
+                "2026-11-08 SEK 2×1200",
+                "2026-11-15 EUR 1×300",
+                "2026-11-15 SEK 1×200",
+                "2026-11-22 SEK 1×200",
+                "2026-11-28 SEK 1×200",
+            ]
+        );
+
+        let cold = ops::stats::Asked {
+            lead_source: Some("Cold call"),
+            ..asked.clone()
+        };
+        let funnel = ops::stats::funnel(&db, &me, &cold, now).await.unwrap();
+        assert_eq!((funnel.deals, funnel.won, funnel.lost), (2, 1, 1));
+
+        let future = ops::stats::Asked {
+            to: Some("2026-11-29"),
+            ..asked.clone()
+        };
+        let refused = ops::stats::summary(&db, &me, &future, now)
+            .await
+            .unwrap_err();
+        assert!(refused.field("to").is_some());
+        let stranger = ops::stats::Asked {
+            owner: Some(app::domain::ids::UserId::new()),
+            ..asked
+        };
+        let refused = ops::stats::funnel(&db, &me, &stranger, now)
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, AppError::NotFound(_)));
     })
     .await;
 }

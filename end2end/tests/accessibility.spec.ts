@@ -44,6 +44,14 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await hydrated(page);
     expect(await violations(page), "/forecast").toEqual([]);
 
+    await page.goto("/as-of");
+    await hydrated(page);
+    expect(await violations(page), "/as-of").toEqual([]);
+
+    await page.goto("/reports");
+    await hydrated(page);
+    expect(await violations(page), "/reports").toEqual([]);
+
     await page.goto("/no/such/page");
     expect(await violations(page), "a missing page").toEqual([]);
   });

@@ -32,4 +32,32 @@ test.describe("since last meeting", () => {
     expect(bad!.status()).toBe(422);
     await expect(page.getByRole("alert")).toContainText(/since/i);
   });
+
+  test("the board as of a day shows the deals as they stood then, read-only @everywhere", async ({ page }) => {
+    await signIn(page);
+    const title = unique("As-of deal");
+    await addDeal(page, "Qualification", title, "31000");
+    await page.getByRole("link", { name: "Since last meeting" }).click();
+    await hydrated(page);
+    await page.getByRole("link", { name: /^See the board as it stood on / }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^The board as of \d{4}-\d{2}-\d{2}$/);
+    await hydrated(page);
+    // A week ago the deal did not exist yet.
+    await expect(page.getByRole("region", { name: /^Qualification/ })).toBeVisible();
+    await expect(page.getByRole("link", { name: title })).toHaveCount(0);
+
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel("Day", { exact: true }).fill(today);
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(new RegExp(`day=${today}`));
+    const column = page.getByRole("region", { name: /^Qualification/ });
+    const card = column.getByRole("listitem").filter({ has: page.getByRole("link", { name: title }) });
+    await expect(card).toContainText("31,000");
+    // Read-only: nothing to drag, add or change.
+    await expect(page.getByRole("button", { name: /Add deal/ })).toHaveCount(0);
+
+    const bad = await page.goto("/as-of?day=2999-01-01");
+    expect(bad!.status()).toBe(422);
+    await expect(page.getByRole("alert")).toContainText(/as of/i);
+  });
 });

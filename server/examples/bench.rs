@@ -1,7 +1,7 @@
 //! `make bench` (or `cargo run --release -p server --example bench`): prints the figures
 //! kept in BENCHMARKS.md. Run `make build` first so the asset sizes are current;
 //! `-- --sizes-only` prints only those; `-- --forecast-only 1000000` only the forecast
-//! over that many logged events, on SQLite and (with TEND_TEST_POSTGRES_URL) PostgreSQL.
+//! and the statistics over that many logged events, on SQLite and (with TEND_TEST_POSTGRES_URL) PostgreSQL.
 
 #![recursion_limit = "256"]
 
@@ -506,6 +506,32 @@ async fn forecast_bench(events: usize) {
             ms(took[2]),
             log.len(),
             ms(read)
+        );
+        let asked = ops::stats::Asked {
+            pipeline: Some(pipeline.id),
+            ..Default::default()
+        };
+        let mut funnel = Vec::new();
+        let mut summary = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let f = ops::stats::funnel(&db, &admin, &asked, now)
+                .await
+                .expect("funnel");
+            assert!(f.deals > 0);
+            funnel.push(started.elapsed());
+            let started = Instant::now();
+            ops::stats::summary(&db, &admin, &asked, now)
+                .await
+                .expect("summary");
+            summary.push(started.elapsed());
+        }
+        funnel.sort();
+        summary.sort();
+        println!(
+            "| funnel (last 90 days), median of 5 | {:.0} ms |\n| summary (last 90 days, 13 weekly points), median of 5 | {:.0} ms |",
+            ms(funnel[2]),
+            ms(summary[2])
         );
         test_db.drop_now().await;
     }

@@ -7,6 +7,7 @@ use app::domain::forecast::ForecastRow;
 use app::domain::history::{BoardThen, Changes};
 use app::domain::ids::{DealId, PipelineId, StageId, UserId};
 use app::domain::pipeline::Pipeline;
+use app::domain::stats::{Funnel, Summary};
 use app::domain::user::User;
 use app::error::AppError;
 use app::ssr::auth::bearer_token;
@@ -39,7 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     paths(
         pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
         move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
-        changes, forecast, board
+        changes, forecast, board, funnel, summary
     ),
     components(schemas(
         ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
@@ -80,6 +81,8 @@ pub fn router() -> Router<AppState> {
         .route("/changes", get(changes))
         .route("/forecast", get(forecast))
         .route("/board", get(board))
+        .route("/stats/funnel", get(funnel))
+        .route("/stats/summary", get(summary))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -326,8 +329,93 @@ async fn board(
 ) -> ApiResult<BoardThen> {
     let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
     Ok(Json(
-        ops::forecast::board_as_of(&s.db, &user, pipeline, q.as_of.as_deref(), Utc::now()).await?,
+        ops::history::board_as_of(&s.db, &user, pipeline, q.as_of.as_deref(), Utc::now()).await?,
     ))
+}
+
+/// What the statistics look at.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StatsQuery {
+    /// The pipeline; the first one when absent
+    #[param(value_type = Option<PipelineId>)]
+    pipeline_id: Option<String>,
+    /// The period's first day (UTC); 89 days before `to` when absent. At most 366 days
+    /// in all
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<String>,
+    /// The period's last day (UTC), today or earlier; today when absent
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<String>,
+    /// Only this owner's deals
+    #[param(value_type = Option<UserId>)]
+    owner_id: Option<String>,
+    /// Only deals from this lead source
+    #[param(value_type = Option<String>, max_length = 60)]
+    lead_source: Option<String>,
+    /// `csv` for CSV (as `Accept: text/csv` does)
+    #[param(value_type = Option<String>)]
+    format: Option<String>,
+}
+
+impl StatsQuery {
+    fn asked(&self) -> Result<ops::stats::Asked<'_>, AppError> {
+        Ok(ops::stats::Asked {
+            pipeline: query_id("pipeline_id", self.pipeline_id.as_deref())?,
+            from: self.from.as_deref(),
+            to: self.to.as_deref(),
+            owner: query_id("owner_id", self.owner_id.as_deref())?,
+            lead_source: self.lead_source.as_deref(),
+        })
+    }
+}
+
+/// The funnel: how far the deals created in the period got by its end, stage by stage
+/// in board order. `reached` counts the deals that got to a stage (a deal created in a
+/// later stage passed the earlier ones; a won deal passed them all), `moved_on` those
+/// that went further, `lost` and `open` those that were lost or still sit there;
+/// `conversion_pct` = moved_on ÷ reached, `drop_off_pct` = lost ÷ reached. CSV: one
+/// line per stage.
+#[utoipa::path(get, path = "/api/v1/stats/funnel", params(StatsQuery), responses((status = 200, content((Funnel = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn funnel(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, ApiError> {
+    let funnel = ops::stats::funnel(&s.db, &user, &q.asked()?, Utc::now()).await?;
+    if crate::export::wants_csv(q.format.as_deref(), &headers) {
+        return Ok(crate::export::csv_file(
+            "funnel.csv",
+            crate::export::funnel(&funnel),
+        ));
+    }
+    Ok(Json(funnel).into_response())
+}
+
+/// The period's statistics, as things stood at the end of its last day: deals won and
+/// lost in it and the win rate; the sales cycle (days from created to won: median,
+/// P80, mean); per currency the won value, average won value, open pipeline and sales
+/// velocity (open deals × win rate × average won value ÷ mean cycle, a day); days
+/// spent in each stage (stays that ended in the period); lost reasons; each lead
+/// source's deals, win rate, won value and cycle; the open pipeline every 7th day.
+/// Medians and P80s are nearest-rank. CSV: one line per figure (`table, item,
+/// currency, measure, value`).
+#[utoipa::path(get, path = "/api/v1/stats/summary", params(StatsQuery), responses((status = 200, content((Summary = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn summary(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, ApiError> {
+    let summary = ops::stats::summary(&s.db, &user, &q.asked()?, Utc::now()).await?;
+    if crate::export::wants_csv(q.format.as_deref(), &headers) {
+        return Ok(crate::export::csv_file(
+            "summary.csv",
+            crate::export::summary(&summary),
+        ));
+    }
+    Ok(Json(summary).into_response())
 }
 
 /// An optional id in a query string, refused naming `field` when it is not one.

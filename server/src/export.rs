@@ -1,6 +1,10 @@
 //! Tables as CSV, for spreadsheets: the API's `?format=csv` and the pages' downloads.
 
 use app::domain::forecast::{ForecastRow, Method};
+use app::domain::stats::{Funnel, Summary};
+use app::error::AppError;
+use app::ssr::state::AppState;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
@@ -44,6 +48,178 @@ pub fn forecast(rows: &[ForecastRow]) -> String {
     out
 }
 
+/// A cell of user text, safe to open in a spreadsheet: text that a spreadsheet would
+/// read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+/// is led by an apostrophe.
+fn text(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+fn cell<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Rows written by the `csv` crate (which quotes what needs it), lines ending CRLF.
+fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail; a row that somehow did is left out.
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(&row);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The funnel, one line per stage in board order.
+pub fn funnel(f: &Funnel) -> String {
+    table(
+        &[
+            "stage_id",
+            "stage",
+            "reached",
+            "moved_on",
+            "lost",
+            "open",
+            "conversion_pct",
+            "drop_off_pct",
+        ],
+        f.stages.iter().map(|s| {
+            vec![
+                s.stage_id.to_string(),
+                text(&s.name),
+                s.reached.to_string(),
+                s.moved_on.to_string(),
+                s.lost.to_string(),
+                s.open.to_string(),
+                cell(s.conversion_pct),
+                cell(s.drop_off_pct),
+            ]
+        }),
+    )
+}
+
+/// The summary as one long table (a row per figure), for a spreadsheet's pivot:
+/// `table` says which part a figure belongs to, `item` what it is about (a stage, a
+/// reason, a lead source, a day), `currency` its currency when it is money.
+pub fn summary(s: &Summary) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut put = |table: &str, item: &str, currency: &str, measure: &str, value: String| {
+        rows.push(vec![
+            table.into(),
+            text(item),
+            currency.into(),
+            measure.into(),
+            value,
+        ]);
+    };
+    put("closed", "", "", "won", s.won.to_string());
+    put("closed", "", "", "lost", s.lost.to_string());
+    put("closed", "", "", "win_rate_pct", cell(s.win_rate_pct));
+    if let Some(c) = &s.cycle {
+        put("cycle", "", "", "median_days", c.median.to_string());
+        put("cycle", "", "", "p80_days", c.p80.to_string());
+        put("cycle", "", "", "mean_days", c.mean.to_string());
+    }
+    for c in &s.currencies {
+        let code = c.currency.code();
+        put("money", "", code, "won_deals", c.won_deals.to_string());
+        put("money", "", code, "won_value", c.won_value.to_string());
+        put(
+            "money",
+            "",
+            code,
+            "average_won_value",
+            cell(c.average_won_value),
+        );
+        put("money", "", code, "open_deals", c.open_deals.to_string());
+        put("money", "", code, "open_value", c.open_value.to_string());
+        put(
+            "money",
+            "",
+            code,
+            "velocity_per_day",
+            cell(c.velocity_per_day),
+        );
+    }
+    for t in &s.stages {
+        if let Some(d) = &t.days {
+            put("stage_time", &t.name, "", "stays", d.deals.to_string());
+            put(
+                "stage_time",
+                &t.name,
+                "",
+                "median_days",
+                d.median.to_string(),
+            );
+            put("stage_time", &t.name, "", "p80_days", d.p80.to_string());
+            put("stage_time", &t.name, "", "mean_days", d.mean.to_string());
+        }
+    }
+    for r in &s.lost_reasons {
+        put("lost_reason", &r.reason, "", "deals", r.deals.to_string());
+        put(
+            "lost_reason",
+            &r.reason,
+            "",
+            "share_pct",
+            r.share_pct.to_string(),
+        );
+    }
+    for r in &s.sources {
+        let source = r.lead_source.as_deref().unwrap_or("");
+        put("lead_source", source, "", "created", r.created.to_string());
+        put("lead_source", source, "", "won", r.won.to_string());
+        put("lead_source", source, "", "lost", r.lost.to_string());
+        put(
+            "lead_source",
+            source,
+            "",
+            "win_rate_pct",
+            cell(r.win_rate_pct),
+        );
+        put(
+            "lead_source",
+            source,
+            "",
+            "median_cycle_days",
+            cell(r.median_cycle_days),
+        );
+        for (currency, value) in &r.won_value {
+            put(
+                "lead_source",
+                source,
+                currency.code(),
+                "won_value",
+                value.to_string(),
+            );
+        }
+    }
+    for p in &s.value_over_time {
+        let day = p.day.to_string();
+        put(
+            "open_pipeline",
+            &day,
+            p.currency.code(),
+            "open_deals",
+            p.open_deals.to_string(),
+        );
+        put(
+            "open_pipeline",
+            &day,
+            p.currency.code(),
+            "open_value",
+            p.open_value.to_string(),
+        );
+    }
+    table(&["table", "item", "currency", "measure", "value"], rows)
+}
+
 /// A CSV answer, offered to the browser as a file named `name`.
 pub fn csv_file(name: &str, body: String) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
@@ -72,37 +248,111 @@ mod tests {
         headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
         assert!(wants_csv(None, &headers));
     }
+
+    #[test]
+    fn user_text_is_quoted_and_cannot_become_a_formula() {
+        let csv = table(
+            &["a", "b"],
+            [vec![text("Price, mostly"), text("=HYPERLINK(\"x\")")]],
+        );
+        assert_eq!(
+            csv,
+            "a,b\r\n\"Price, mostly\",\"'=HYPERLINK(\"\"x\"\")\"\r\n"
+        );
+    }
 }
 
-/// `GET /forecast.csv?pipeline=&period=&owner=`: the forecast page's table, for the
-/// signed-in browser.
-pub async fn forecast_download(
-    axum::extract::State(state): axum::extract::State<app::ssr::state::AppState>,
-    headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Response {
-    use app::error::AppError;
+type Params = Query<std::collections::HashMap<String, String>>;
+
+/// A download for the signed-in browser: the caller from the session cookie, then
+/// `make` writes the file; an error is answered as the API answers it.
+async fn download<F>(state: &AppState, headers: &HeaderMap, name: &str, make: F) -> Response
+where
+    F: AsyncFnOnce(&app::domain::user::User, DateTime) -> Result<String, AppError>,
+{
     let result = async {
         let token = state
             .cookies
-            .token(&headers)
+            .token(headers)
             .ok_or(AppError::Unauthenticated)?;
         let now = chrono::Utc::now();
         let user = app::ssr::ops::auth::session_user(&state.db, &token, now).await?;
-        let pipeline = id(&q, "pipeline")?;
-        let owner = id(&q, "owner")?;
-        let period = q
-            .get("period")
-            .map(String::as_str)
-            .filter(|p| !p.is_empty());
-        let rows =
-            app::ssr::ops::forecast::forecast(&state.db, &user, pipeline, period, owner, now)
-                .await?;
-        let name = format!("forecast-{}.csv", now.date_naive());
-        Ok::<_, AppError>(csv_file(&name, forecast(&rows)))
+        let body = make(&user, now).await?;
+        Ok::<_, AppError>(csv_file(&format!("{name}-{}.csv", now.date_naive()), body))
     }
     .await;
     result.unwrap_or_else(|e| crate::api_v1::ApiError(e).into_response())
+}
+
+type DateTime = chrono::DateTime<chrono::Utc>;
+
+/// `GET /forecast.csv?pipeline=&period=&owner=`: the forecast page's table.
+pub async fn forecast_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    download(&state, &headers, "forecast", async |user, now| {
+        let period = given(&q, "period");
+        let rows = app::ssr::ops::forecast::forecast(
+            &state.db,
+            user,
+            id(&q, "pipeline")?,
+            period,
+            id(&q, "owner")?,
+            now,
+        )
+        .await?;
+        Ok(forecast(&rows))
+    })
+    .await
+}
+
+/// What the reports page's downloads are asked for: `pipeline`, `from`, `to`, `owner`,
+/// `lead_source`.
+fn asked(
+    q: &std::collections::HashMap<String, String>,
+) -> Result<app::ssr::ops::stats::Asked<'_>, AppError> {
+    Ok(app::ssr::ops::stats::Asked {
+        pipeline: id(q, "pipeline")?,
+        from: given(q, "from"),
+        to: given(q, "to"),
+        owner: id(q, "owner")?,
+        lead_source: given(q, "lead_source"),
+    })
+}
+
+/// `GET /funnel.csv?…`: the reports page's funnel.
+pub async fn funnel_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    download(&state, &headers, "funnel", async |user, now| {
+        Ok(funnel(
+            &app::ssr::ops::stats::funnel(&state.db, user, &asked(&q)?, now).await?,
+        ))
+    })
+    .await
+}
+
+/// `GET /summary.csv?…`: the reports page's figures.
+pub async fn summary_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    download(&state, &headers, "summary", async |user, now| {
+        Ok(summary(
+            &app::ssr::ops::stats::summary(&state.db, user, &asked(&q)?, now).await?,
+        ))
+    })
+    .await
+}
+
+/// A query string's value; empty is none.
+fn given<'a>(q: &'a std::collections::HashMap<String, String>, field: &str) -> Option<&'a str> {
+    q.get(field).map(String::as_str).filter(|v| !v.is_empty())
 }
 
 /// An optional id in a query string, refused naming `field` when it is not one.

@@ -516,6 +516,8 @@ async fn the_openapi_document_describes_every_endpoint() {
             ("/api/v1/changes", "get"),
             ("/api/v1/forecast", "get"),
             ("/api/v1/board", "get"),
+            ("/api/v1/stats/funnel", "get"),
+            ("/api/v1/stats/summary", "get"),
         ] {
             assert!(
                 paths[path].get(method).is_some(),
@@ -1638,6 +1640,103 @@ async fn the_forecast_and_the_board_as_of_a_day_answer_in_minor_units_and_name_b
         }
         let unknown = app::domain::ids::UserId::new();
         let (status, _) = s.get(&format!("/api/v1/forecast?owner_id={unknown}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_funnel_and_summary_answer_in_json_and_csv_and_name_bad_input() {
+    on_each_engine(|s| async move {
+        let stages = first_stages(&s).await;
+        let (status, deal) = s
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Won here", "value": 2_500, "currency": "EUR",
+                       "stage_id": stages[1], "lead_source": "=Referral, mostly"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{deal}");
+        let id = deal["id"].as_str().unwrap();
+        let (status, _) = s
+            .post(&format!("/api/v1/deals/{id}/won"), json!({"version": 1}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        let (status, funnel) = s.get("/api/v1/stats/funnel").await;
+        assert_eq!(status, StatusCode::OK, "{funnel}");
+        assert_eq!(funnel["deals"], 1);
+        assert_eq!(funnel["won"], 1);
+        assert_eq!(
+            funnel["stages"][0]["reached"], 1,
+            "created later, it passed the first stage"
+        );
+        assert_eq!(funnel["stages"][1]["conversion_pct"], 100.0);
+
+        let (status, summary) = s.get("/api/v1/stats/summary").await;
+        assert_eq!(status, StatusCode::OK, "{summary}");
+        assert_eq!(summary["won"], 1);
+        assert_eq!(summary["win_rate_pct"], 100.0);
+        assert_eq!(summary["currencies"][0]["currency"], "EUR");
+        assert_eq!(summary["currencies"][0]["won_value"], 2_500);
+        assert_eq!(summary["sources"][0]["lead_source"], "=Referral, mostly");
+
+        let csv = |path: &str| {
+            let request = s.http.get(s.url(path)).bearer_auth(&s.token);
+            async move {
+                let r = request.send().await.unwrap();
+                let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+                (r.status(), kind, r.text().await.unwrap())
+            }
+        };
+        let (status, kind, body) = csv("/api/v1/stats/funnel?format=csv").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(kind.starts_with("text/csv"), "{kind}");
+        let mut lines = body.lines();
+        assert_eq!(
+            lines.next(),
+            Some("stage_id,stage,reached,moved_on,lost,open,conversion_pct,drop_off_pct")
+        );
+        assert_eq!(lines.count(), stages.len(), "a line per stage");
+        let (_, _, body) = csv("/api/v1/stats/summary?format=csv").await;
+        assert!(
+            body.starts_with("table,item,currency,measure,value\r\n"),
+            "{body}"
+        );
+        assert!(body.contains("money,,EUR,won_value,2500\r\n"), "{body}");
+        assert!(
+            body.contains("lead_source,\"'=Referral, mostly\",,won,1\r\n"),
+            "a source that reads as a formula is quoted and made text: {body}"
+        );
+
+        let today = chrono::Utc::now().date_naive();
+        let long_ago = today - chrono::Days::new(400);
+        let cases = [
+            ("/api/v1/stats/funnel?from=soon".to_string(), "from"),
+            ("/api/v1/stats/funnel?to=2999-01-01".to_string(), "to"),
+            (format!("/api/v1/stats/summary?from={long_ago}"), "from"),
+            (
+                "/api/v1/stats/summary?owner_id=anna".to_string(),
+                "owner_id",
+            ),
+            (
+                "/api/v1/stats/summary?pipeline_id=1".to_string(),
+                "pipeline_id",
+            ),
+            (
+                format!("/api/v1/stats/summary?lead_source={}", "x".repeat(61)),
+                "lead_source",
+            ),
+        ];
+        for (path, field) in cases {
+            let (status, body) = s.get(&path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert_eq!(body["field"], field, "{path}");
+        }
+        let unknown = app::domain::ids::UserId::new();
+        let (status, _) = s
+            .get(&format!("/api/v1/stats/funnel?owner_id={unknown}"))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     })
     .await;

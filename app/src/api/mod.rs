@@ -7,6 +7,7 @@ pub mod displays;
 pub mod forecast;
 pub mod history;
 pub mod pipelines;
+pub mod stats;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {

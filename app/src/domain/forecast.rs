@@ -1195,7 +1195,7 @@ mod tests {
             step(&a, noon(1, 5), Step::Created(stage.id)),
             step(&b, noon(1, 6), Step::Created(stage.id)),
             step(&a, noon(2, 10), Step::Won),
-            step(&b, noon(2, 20), Step::Lost),
+            step(&b, noon(2, 20), Step::Lost("Price".into())),
         ];
         let trials = backtest(
             &[a, b],

@@ -310,6 +310,61 @@ pub fn board_then(replayed: &Replayed, stages: &[Stage], as_of: NaiveDate) -> Bo
     }
 }
 
+/// Cards a column of the board as of a day lists at most (its count and totals still
+/// hold every deal).
+pub const CARDS_LISTED: usize = 100;
+
+/// A deal on the board as it stood then: its title and value as they were.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardThen {
+    pub deal_id: DealId,
+    pub title: String,
+    pub value: i64,
+    pub currency: Currency,
+}
+
+/// The open deals of each stage (in `stages`' order) as they stood, largest value
+/// first (by currency, then value), at most `CARDS_LISTED` a stage.
+pub fn cards_then(replayed: &Replayed, stages: &[Stage]) -> Vec<Vec<CardThen>> {
+    let mut columns: Vec<Vec<CardThen>> = vec![Vec::new(); stages.len()];
+    for d in replayed
+        .deals
+        .iter()
+        .filter(|d| d.status == DealStatus::Open)
+    {
+        if let Some(i) = stages.iter().position(|s| s.id == d.stage_id) {
+            columns[i].push(CardThen {
+                deal_id: d.facts.id,
+                title: d.facts.title.clone(),
+                value: d.facts.value,
+                currency: d.facts.currency.clone(),
+            });
+        }
+    }
+    for column in &mut columns {
+        column.sort_by(|a, b| {
+            (&a.currency, b.value, a.deal_id).cmp(&(&b.currency, a.value, b.deal_id))
+        });
+        column.truncate(CARDS_LISTED);
+    }
+    columns
+}
+
+/// The page of the board as of a day: the board, its cards, and what the page needs
+/// to show them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AsOfPage {
+    pub me: super::user::User,
+    pub pipelines: Vec<(super::ids::PipelineId, String)>,
+    pub pipeline_id: super::ids::PipelineId,
+    /// The pipeline's stages in board order: (id, name).
+    pub stages: Vec<(StageId, String)>,
+    pub today: NaiveDate,
+    pub board: BoardThen,
+    /// Per stage, in the same order, its cards.
+    pub cards: Vec<Vec<CardThen>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

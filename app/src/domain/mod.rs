@@ -14,6 +14,7 @@ pub mod live;
 pub mod money;
 pub mod pipeline;
 pub mod replay;
+pub mod stats;
 pub mod throttle;
 pub mod user;
 pub mod validation;

@@ -11,7 +11,7 @@ use super::event::{DealEvent, DealEventKind, FieldChange};
 use super::ids::{DealId, StageId, UserId};
 use super::money::Currency;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What a log entry did, as far as replaying needs it.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,8 @@ pub enum Step {
     Created(StageId),
     Moved(StageId),
     Won,
-    Lost,
+    /// Lost, with the reason given.
+    Lost(String),
     Reopened,
     Deleted,
     Changed(Vec<FieldChange>),
@@ -39,7 +40,7 @@ impl From<&DealEvent> for Entry {
             DealEventKind::Created { stage_id, .. } => Step::Created(*stage_id),
             DealEventKind::Moved { to, .. } => Step::Moved(*to),
             DealEventKind::Won => Step::Won,
-            DealEventKind::Lost { .. } => Step::Lost,
+            DealEventKind::Lost { reason } => Step::Lost(reason.clone()),
             DealEventKind::Reopened => Step::Reopened,
             DealEventKind::Deleted => Step::Deleted,
             DealEventKind::Changed { changes } => Step::Changed(changes.clone()),
@@ -66,15 +67,24 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// Puts back a field's earlier value. A value the log cannot have written (which
-    /// would mean a damaged log) leaves the field as it is.
+    /// Puts back a field's earlier value.
     fn undo(&mut self, change: &FieldChange) {
-        let before = &change.from;
+        self.set(&change.field, &change.from);
+    }
+
+    /// Makes a field's change again (after undoing it).
+    fn redo(&mut self, change: &FieldChange) {
+        self.set(&change.field, &change.to);
+    }
+
+    /// Sets a field to a value as the log writes it. A value the log cannot have
+    /// written (which would mean a damaged log) leaves the field as it is.
+    fn set(&mut self, field: &str, before: &serde_json::Value) {
         let day = |v: &serde_json::Value| {
             v.as_str()
                 .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         };
-        match change.field.as_str() {
+        match field {
             "title" => {
                 if let Some(t) = before.as_str() {
                     self.title = t.to_string();
@@ -122,6 +132,10 @@ pub struct Then {
     pub created_at: DateTime<Utc>,
     pub stage_entered_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The reason it was lost, when it stood lost.
+    pub lost_reason: Option<String>,
+    /// Every stage it sat in, in order (a stage moved back to is a second visit).
+    pub visits: Vec<Visit>,
 }
 
 /// One stay of a finished deal in one stage: how long it sat there, whether the deal
@@ -143,10 +157,13 @@ pub struct Replayed {
     pub stays: Vec<Stay>,
 }
 
-struct Visit {
-    stage_id: StageId,
-    entered: DateTime<Utc>,
-    left: Option<DateTime<Utc>>,
+/// A time a deal sat in a stage: from when it entered to when it moved on or was
+/// closed (none while it still sits there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Visit {
+    pub stage_id: StageId,
+    pub entered: DateTime<Utc>,
+    pub left: Option<DateTime<Utc>>,
 }
 
 /// Replays `log` up to and including `until`. Each deal's entries must be in the order
@@ -176,6 +193,8 @@ pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
                 created_at: e.at,
                 stage_entered_at: e.at,
                 closed_at: None,
+                lost_reason: None,
+                visits: Vec::new(),
             };
             let visit = Visit {
                 stage_id,
@@ -202,11 +221,10 @@ pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
                     left: None,
                 });
             }
-            Step::Won | Step::Lost => {
-                then.status = if e.step == Step::Won {
-                    DealStatus::Won
-                } else {
-                    DealStatus::Lost
+            Step::Won | Step::Lost(_) => {
+                (then.status, then.lost_reason) = match &e.step {
+                    Step::Lost(reason) => (DealStatus::Lost, Some(reason.clone())),
+                    _ => (DealStatus::Won, None),
                 };
                 then.closed_at = Some(e.at);
                 if let Some(v) = last {
@@ -216,6 +234,7 @@ pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
             Step::Reopened => {
                 then.status = DealStatus::Open;
                 then.closed_at = None;
+                then.lost_reason = None;
                 if let Some(v) = last {
                     v.left = None;
                 }
@@ -233,7 +252,7 @@ pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
         if deleted.contains(&id) {
             continue;
         }
-        let Some((then, visits)) = deals.remove(&id) else {
+        let Some((mut then, visits)) = deals.remove(&id) else {
             continue;
         };
         if let Some(closed) = then.closed_at {
@@ -249,7 +268,77 @@ pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
                 });
             }
         }
+        then.visits = visits;
         out.deals.push(then);
+    }
+    out
+}
+
+/// The open deals' count and value per currency at each of `instants` (ascending),
+/// in one sweep of the log: each deal's fields as they were at that instant (undone
+/// back to the first instant, then redone as the sweep passes their changes). The
+/// same deals count as in `replay` at each instant, those `keep` keeps (it reads a
+/// deal's fields as they were then).
+pub fn open_over_time(
+    now: &[Facts],
+    log: &[Entry],
+    instants: &[DateTime<Utc>],
+    keep: impl Fn(&Facts) -> bool,
+) -> Vec<BTreeMap<Currency, (i64, i128)>> {
+    let Some(&first) = instants.first() else {
+        return Vec::new();
+    };
+    let mut facts: HashMap<DealId, Facts> = now.iter().map(|f| (f.id, f.clone())).collect();
+    for e in log.iter().rev().filter(|e| e.at > first) {
+        if let (Step::Changed(changes), Some(f)) = (&e.step, facts.get_mut(&e.deal_id)) {
+            for c in changes.iter().rev() {
+                f.undo(c);
+            }
+        }
+    }
+    // In time order; a deal's own entries keep their log order (a stable sort).
+    let mut order: Vec<&Entry> = log.iter().collect();
+    order.sort_by_key(|e| e.at);
+    let mut open = HashMap::<DealId, bool>::new();
+    let mut deleted = std::collections::HashSet::new();
+    let mut next = order.into_iter().peekable();
+    let mut out = Vec::with_capacity(instants.len());
+    for &instant in instants {
+        while let Some(e) = next.next_if(|e| e.at <= instant) {
+            match &e.step {
+                Step::Created(_) => {
+                    open.insert(e.deal_id, true);
+                }
+                Step::Won | Step::Lost(_) => {
+                    open.insert(e.deal_id, false);
+                }
+                Step::Reopened => {
+                    open.insert(e.deal_id, true);
+                }
+                Step::Deleted => {
+                    deleted.insert(e.deal_id);
+                }
+                Step::Moved(_) => {}
+                Step::Changed(changes) if e.at > first => {
+                    if let Some(f) = facts.get_mut(&e.deal_id) {
+                        changes.iter().for_each(|c| f.redo(c));
+                    }
+                }
+                Step::Changed(_) => {}
+            }
+        }
+        let mut sums = BTreeMap::<Currency, (i64, i128)>::new();
+        for (id, _) in open.iter().filter(|(_, open)| **open) {
+            if deleted.contains(id) {
+                continue;
+            }
+            if let Some(f) = facts.get(id).filter(|f| keep(f)) {
+                let sum = sums.entry(f.currency.clone()).or_default();
+                sum.0 += 1;
+                sum.1 += i128::from(f.value);
+            }
+        }
+        out.push(sums);
     }
     out
 }
@@ -373,7 +462,7 @@ pub(crate) mod tests {
             at(&lost, 0, Step::Created(a)),
             at(&open, 0, Step::Created(a)),
             at(&won, 4, Step::Moved(b)),
-            at(&lost, 6, Step::Lost),
+            at(&lost, 6, Step::Lost("Price".into())),
             at(&won, 10, Step::Won),
         ];
         let stays = replay(&[won.clone(), lost.clone(), open], &log, day(20)).stays;
@@ -398,7 +487,7 @@ pub(crate) mod tests {
         let deal = facts(100);
         let log = vec![
             at(&deal, 0, Step::Created(a)),
-            at(&deal, 2, Step::Lost),
+            at(&deal, 2, Step::Lost("Timing".into())),
             at(&deal, 3, Step::Reopened),
             at(&deal, 8, Step::Won),
         ];
@@ -414,6 +503,54 @@ pub(crate) mod tests {
                 won: true,
                 days_to_close: 8
             }]
+        );
+    }
+
+    #[test]
+    fn open_value_over_time_follows_creations_closes_and_edits() {
+        let a = StageId::new();
+        let first = facts(900);
+        let second = facts(50);
+        let log = vec![
+            at(&first, 0, Step::Created(a)),
+            at(&first, 3, change("value", 100.into(), 900.into())),
+            at(&second, 4, Step::Created(a)),
+            at(&second, 6, Step::Lost("Price".into())),
+            at(&first, 8, Step::Won),
+        ];
+        let sek = Currency::parse("SEK").unwrap();
+        let open = open_over_time(
+            &[first, second],
+            &log,
+            &[day(1), day(5), day(7), day(9)],
+            |_| true,
+        );
+        let at_each: Vec<(i64, i128)> = open
+            .iter()
+            .map(|m| m.get(&sek).copied().unwrap_or_default())
+            .collect();
+        assert_eq!(at_each, [(1, 100), (2, 950), (1, 900), (0, 0)]);
+    }
+
+    #[test]
+    fn a_replayed_deal_keeps_its_visits_and_why_it_was_lost() {
+        let (a, b) = (StageId::new(), StageId::new());
+        let deal = facts(100);
+        let log = vec![
+            at(&deal, 0, Step::Created(a)),
+            at(&deal, 2, Step::Moved(b)),
+            at(&deal, 5, Step::Lost("Price".into())),
+        ];
+        let then = &replay(std::slice::from_ref(&deal), &log, day(9)).deals[0];
+        assert_eq!(then.lost_reason.as_deref(), Some("Price"));
+        let visits: Vec<_> = then
+            .visits
+            .iter()
+            .map(|v| (v.stage_id, v.entered, v.left))
+            .collect();
+        assert_eq!(
+            visits,
+            [(a, day(0), Some(day(2))), (b, day(2), Some(day(5)))]
         );
     }
 }

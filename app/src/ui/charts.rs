@@ -39,3 +39,60 @@ pub fn RangeChart(bars: Vec<RangeBar>, summary: String) -> impl IntoView {
         </div>
     }
 }
+
+/// Horizontal bars, one per row: a name, a bar as long as its share of the largest
+/// (0–100, scaled in `domain`), and what it stands for in words. `summary` says it all
+/// for screen readers.
+#[component]
+pub fn BarList(bars: Vec<(String, f64, String)>, summary: String) -> impl IntoView {
+    view! {
+        <div class="bar-list" role="img" aria-label=summary>
+            {bars
+                .into_iter()
+                .map(|(name, width, note)| {
+                    view! {
+                        <div class="bar-row" aria-hidden="true">
+                            <span class="bar-name">{name}</span>
+                            <svg viewBox="0 0 100 6" preserveAspectRatio="none">
+                                <rect class="bar-track" x="0" y="0" width="100" height="6" rx="1"/>
+                                <rect class="bar-fill" x="0" y="0" width=width.max(0.5) height="6" rx="1"/>
+                            </svg>
+                            <span class="bar-note">{note}</span>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// A line over time in a box 100 wide and `height` high, its points placed by
+/// `domain`, with the largest value and the first and last day written beside it.
+#[component]
+pub fn LineChart(
+    points: String,
+    height: f64,
+    title: String,
+    top: String,
+    first: String,
+    last: String,
+    summary: String,
+) -> impl IntoView {
+    let area = format!("0,{height} {points} 100,{height}");
+    view! {
+        <figure class="line-chart" role="img" aria-label=summary>
+            <figcaption aria-hidden="true">
+                <span>{title}</span>
+                <span class="line-top">{format!("Top: {top}")}</span>
+            </figcaption>
+            <svg viewBox=format!("0 0 100 {height}") preserveAspectRatio="none" aria-hidden="true">
+                <polygon class="line-area" points=area/>
+                <polyline class="line-stroke" points=points vector-effect="non-scaling-stroke"/>
+            </svg>
+            <div class="line-days" aria-hidden="true">
+                <span>{first}</span>
+                <span>{last}</span>
+            </div>
+        </figure>
+    }
+}

@@ -10,6 +10,7 @@ pub mod forecast;
 pub mod history;
 pub mod live;
 pub mod present;
+pub mod reports;
 pub mod tv;
 pub mod widgets;
 
@@ -76,6 +77,16 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=StaticSegment("forecast")
                     view={Lazy::<ForecastRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("as-of")
+                    view={Lazy::<AsOfRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("reports")
+                    view={Lazy::<ReportsRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
@@ -151,6 +162,32 @@ impl LazyRoute for ForecastRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <forecast::ForecastRoutePage/> }.into_any()
+    }
+}
+
+struct AsOfRoute;
+
+#[lazy_route]
+impl LazyRoute for AsOfRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <history::as_of::AsOfRoutePage/> }.into_any()
+    }
+}
+
+struct ReportsRoute;
+
+#[lazy_route]
+impl LazyRoute for ReportsRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <reports::ReportsRoutePage/> }.into_any()
     }
 }
 

@@ -278,7 +278,7 @@ pub async fn entries(
 ) -> AppResult<Vec<Entry>> {
     let rows = on!(tx, |c| sqlx::query_as::<_, EntryRow>(
         "SELECT e.deal_id, e.at, e.kind, e.to_stage_id, \
-           CASE WHEN e.kind = 'changed' THEN e.payload END AS payload \
+           CASE WHEN e.kind IN ('changed', 'lost') THEN e.payload END AS payload \
          FROM deal_events e JOIN deals d ON d.id = e.deal_id \
          WHERE d.pipeline_id = $1 AND ($2 OR e.kind <> 'changed') \
          ORDER BY e.id"
@@ -293,7 +293,10 @@ pub async fn entries(
             ("created", Some(stage)) => Step::Created(stage),
             ("moved", Some(stage)) => Step::Moved(stage),
             ("won", _) => Step::Won,
-            ("lost", _) => Step::Lost,
+            ("lost", _) => match serde_json::from_str(r.payload.as_deref().unwrap_or_default()) {
+                Ok(DealEventKind::Lost { reason }) => Step::Lost(reason),
+                _ => Step::Lost(String::new()),
+            },
             ("reopened", _) => Step::Reopened,
             ("deleted", _) => Step::Deleted,
             ("changed", _) => {

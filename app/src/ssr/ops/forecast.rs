@@ -9,7 +9,6 @@ use crate::domain::forecast::{
     PeriodKind, Trial, LEADS, MIN_HISTORY,
 };
 use crate::domain::goal::{with_goals, Goal, GoalDraft};
-use crate::domain::history::{as_of_day, board_then, end_of, BoardThen};
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::pipeline::Pipeline;
 use crate::domain::replay::{replay, Replayed};
@@ -254,30 +253,6 @@ pub async fn clear_goal(
     goals::clear(&mut tx, &goal).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The board of `pipeline` (the first one when none is named) as it stood at the end
-/// of `as_of` (UTC; today when none is named), rebuilt from the log.
-pub async fn board_as_of(
-    db: &Db,
-    _caller: &User,
-    pipeline: Option<PipelineId>,
-    as_of: Option<&str>,
-    now: DateTime<Utc>,
-) -> AppResult<BoardThen> {
-    let today = now.date_naive();
-    let day = as_of
-        .map(|d| as_of_day(d, today))
-        .transpose()?
-        .unwrap_or(today);
-    let mut tx = db.read().await?;
-    let all = pipelines::list(&mut tx).await?;
-    let chosen = choose(&all, pipeline)?;
-    let facts = deals::facts(&mut tx, chosen.id).await?;
-    let log = deal_events::entries(&mut tx, chosen.id, day < today).await?;
-    let mut stages = chosen.stages.clone();
-    stages.sort_by_key(|s| s.position);
-    Ok(board_then(&replay(&facts, &log, end_of(day)), &stages, day))
 }
 
 /// `tend forecast backtest`: the log replayed as of 1, 4 and 8 weeks before each of the

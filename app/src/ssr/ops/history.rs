@@ -1,11 +1,15 @@
 //! Looking back over the event log.
 
-use crate::domain::history::{changes_since, since_day, Changes, SincePage};
+use crate::domain::history::{
+    as_of_day, board_then, cards_then, changes_since, end_of, since_day, AsOfPage, BoardThen,
+    Changes, SincePage,
+};
 use crate::domain::ids::PipelineId;
-use crate::domain::pipeline::Pipeline;
+use crate::domain::pipeline::{Pipeline, Stage};
+use crate::domain::replay::{replay, Replayed};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{deal_events, pipelines, Db};
+use crate::ssr::db::{deal_events, deals, pipelines, Db, Tx};
 use chrono::{DateTime, Utc};
 
 /// Changes the "since" view reads at most.
@@ -67,4 +71,58 @@ pub fn choose(all: &[Pipeline], id: Option<PipelineId>) -> AppResult<&Pipeline> 
         None => all.first(),
     }
     .ok_or_else(|| AppError::NotFound("The pipeline".into()))
+}
+
+/// The board of `pipeline` (the first one when none is named) as it stood at the end
+/// of `as_of` (UTC; today when none is named), rebuilt from the log.
+pub async fn board_as_of(
+    db: &Db,
+    caller: &User,
+    pipeline: Option<PipelineId>,
+    as_of: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<BoardThen> {
+    Ok(as_of_page(db, caller, pipeline, as_of, now).await?.board)
+}
+
+/// The same, with each stage's cards and what its page shows around it.
+pub async fn as_of_page(
+    db: &Db,
+    caller: &User,
+    pipeline: Option<PipelineId>,
+    as_of: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<AsOfPage> {
+    let today = now.date_naive();
+    let day = as_of
+        .map(|d| as_of_day(d, today))
+        .transpose()?
+        .unwrap_or(today);
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    let chosen = choose(&all, pipeline)?;
+    let replayed = as_it_stood(&mut tx, chosen.id, day, today).await?;
+    let mut stages: Vec<Stage> = chosen.stages.clone();
+    stages.sort_by_key(|s| s.position);
+    Ok(AsOfPage {
+        me: caller.clone(),
+        pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
+        pipeline_id: chosen.id,
+        today,
+        board: board_then(&replayed, &stages, day),
+        cards: cards_then(&replayed, &stages),
+        stages: stages.into_iter().map(|s| (s.id, s.name)).collect(),
+    })
+}
+
+/// A pipeline's deals as they stood at the end of `day`.
+async fn as_it_stood(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    day: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> AppResult<Replayed> {
+    let facts = deals::facts(tx, pipeline).await?;
+    let log = deal_events::entries(tx, pipeline, day < today).await?;
+    Ok(replay(&facts, &log, end_of(day)))
 }

@@ -10,6 +10,7 @@ pub mod forecast;
 pub mod history;
 pub mod lost_reasons;
 pub mod pipelines;
+pub mod stats;
 
 use crate::domain::ids::UserId;
 use crate::domain::user::User;

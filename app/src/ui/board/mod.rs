@@ -25,7 +25,7 @@ use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::money::Totals;
 use crate::domain::pipeline::Stage;
 use crate::ui::live::{self as live, Connection, LiveSignals};
-use crate::ui::widgets::{totals, Failure, Frame, Toast};
+use crate::ui::widgets::{totals, urlencode, Failure, Frame, Toast};
 use card::Card;
 use codee::binary::PostcardCodec;
 use forecast::ForecastStrip;
@@ -619,17 +619,6 @@ fn Toolbar(page: Page, filters: Filters, text: String) -> impl IntoView {
             <button type="submit">"Search"</button>
         </form>
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

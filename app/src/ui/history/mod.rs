@@ -3,6 +3,8 @@
 //! or close date changed since a day, with each group's count and total. The groups are
 //! the domain's (`domain::history`); this page only shows them.
 
+pub mod as_of;
+
 use crate::api::history::load_since;
 use crate::domain::history::{groups, total, ChangedDeal, SincePage};
 use crate::domain::ids::{PipelineId, StageId};
@@ -60,7 +62,7 @@ fn Since(page: SincePage) -> impl IntoView {
                 <form class="since-pick" method="get" action="/since">
                     <label>
                         "Since"
-                        <input type="date" name="since" value=since max=page.today.to_string() required/>
+                        <input type="date" name="since" value=since.clone() max=page.today.to_string() required/>
                     </label>
                     <label>
                         "Pipeline"
@@ -75,6 +77,11 @@ fn Since(page: SincePage) -> impl IntoView {
                     </label>
                     <button type="submit">"Show"</button>
                 </form>
+                <p>
+                    <a href=format!("/as-of?day={since}&pipeline={pipeline_id}")>
+                        {format!("See the board as it stood on {since}")}
+                    </a>
+                </p>
                 {groups(&page.changes)
                     .into_iter()
                     .enumerate()

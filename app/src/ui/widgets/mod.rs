@@ -16,6 +16,18 @@ pub fn money(minor: impl Into<i128>, currency: &Currency) -> String {
     format_minor(minor, currency, LOCALE)
 }
 
+/// A query-string value, percent-encoded.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Sums per currency, one line each.
 pub fn totals(t: &Totals) -> impl IntoView {
     if t.0.is_empty() {
@@ -97,6 +109,7 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
             <nav class="topnav" aria-label="Main">
                 <A href="/board">"Board"</A>
                 <A href="/forecast">"Forecast"</A>
+                <A href="/reports">"Reports"</A>
                 <A href="/present">"Present"</A>
                 {user.is_admin.then(|| view! { <A href="/admin/pipelines">"Pipelines"</A> })}
             </nav>

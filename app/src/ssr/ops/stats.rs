@@ -1,0 +1,153 @@
+//! Statistics: a pipeline's log replayed to the end of a period, then read by
+//! `domain::stats`.
+
+use super::history::choose;
+use crate::domain::history::end_of;
+use crate::domain::ids::{PipelineId, UserId};
+use crate::domain::pipeline::{Pipeline, Stage};
+use crate::domain::replay::{open_over_time, replay, Entry, Facts, Replayed};
+use crate::domain::stats::{
+    funnel as funnel_of, summary as summary_of, value_points, Funnel, ReportsPage, Scope, Summary,
+};
+use crate::domain::user::User;
+use crate::error::{AppError, AppResult};
+use crate::ssr::db::{deal_events, deals, pipelines, users, Db, Tx};
+use chrono::{DateTime, Utc};
+
+/// What statistics are asked for, as given: the pipeline (the first when none is
+/// named), the period's first and last day (the last 90 days when none is named), one
+/// owner and one lead source (everyone's and every source when none is named).
+#[derive(Clone, Debug, Default)]
+pub struct Asked<'a> {
+    pub pipeline: Option<PipelineId>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub owner: Option<UserId>,
+    pub lead_source: Option<&'a str>,
+}
+
+/// A pipeline's log, read for statistics over a scope.
+struct Read {
+    pipeline: Pipeline,
+    stages: Vec<Stage>,
+    facts: Vec<Facts>,
+    log: Vec<Entry>,
+    replayed: Replayed,
+    scope: Scope,
+}
+
+impl Read {
+    fn funnel(&self) -> Funnel {
+        funnel_of(&self.replayed, &self.stages, self.pipeline.id, &self.scope)
+    }
+
+    /// The summary, with the open pipeline's value week by week.
+    fn summary(&self) -> Summary {
+        let days = self.scope.weeks();
+        let instants: Vec<DateTime<Utc>> = days.iter().map(|d| end_of(*d)).collect();
+        let sums = open_over_time(&self.facts, &self.log, &instants, |f| self.scope.holds(f));
+        let points = value_points(&days, &sums);
+        summary_of(
+            &self.replayed,
+            &self.stages,
+            self.pipeline.id,
+            &self.scope,
+            points,
+        )
+    }
+}
+
+async fn read(
+    tx: &mut Tx,
+    all: &[Pipeline],
+    asked: &Asked<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Read> {
+    let scope = Scope::parse(
+        asked.from,
+        asked.to,
+        asked.owner,
+        asked.lead_source,
+        now.date_naive(),
+    )?;
+    if let Some(owner) = asked.owner {
+        if users::find(tx, owner).await?.is_none() {
+            return Err(AppError::NotFound("The owner".into()));
+        }
+    }
+    let pipeline = choose(all, asked.pipeline)?.clone();
+    let mut stages = pipeline.stages.clone();
+    stages.sort_by_key(|s| s.position);
+    let facts = deals::facts(tx, pipeline.id).await?;
+    let log = deal_events::entries(tx, pipeline.id, true).await?;
+    let replayed = replay(&facts, &log, scope.until());
+    Ok(Read {
+        pipeline,
+        stages,
+        facts,
+        log,
+        replayed,
+        scope,
+    })
+}
+
+/// The funnel of the deals created in the period.
+pub async fn funnel(
+    db: &Db,
+    _caller: &User,
+    asked: &Asked<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Funnel> {
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    Ok(read(&mut tx, &all, asked, now).await?.funnel())
+}
+
+/// The period's summary: win rate, cycle, money, time per stage, lost reasons, lead
+/// sources, and the open pipeline week by week.
+pub async fn summary(
+    db: &Db,
+    _caller: &User,
+    asked: &Asked<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Summary> {
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    Ok(read(&mut tx, &all, asked, now).await?.summary())
+}
+
+/// Lead sources the filter offers at most.
+const SOURCES_OFFERED: usize = 200;
+
+/// The reports page: the funnel and the summary, with what its filters offer.
+pub async fn page(
+    db: &Db,
+    caller: &User,
+    asked: &Asked<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<ReportsPage> {
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    let read = read(&mut tx, &all, asked, now).await?;
+    let mut lead_sources: Vec<String> = read
+        .facts
+        .iter()
+        .filter_map(|f| f.lead_source.clone())
+        .collect();
+    lead_sources.sort();
+    lead_sources.dedup();
+    lead_sources.truncate(SOURCES_OFFERED);
+    Ok(ReportsPage {
+        me: caller.clone(),
+        pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
+        users: users::list(&mut tx)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect(),
+        lead_sources,
+        funnel: read.funnel(),
+        summary: read.summary(),
+        scope: read.scope,
+    })
+}
