@@ -1789,3 +1789,41 @@ async fn the_funnel_and_summary_read_a_scripted_month_on_both_engines() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reps_forecast_category_moves_a_deal_between_the_forecasts_columns() {
+    on_each_engine(|db, me, p| async move {
+        let now = Utc::now();
+        let d = DealDraft {
+            expected_close_date: Some(now.date_naive()),
+            ..draft("Category deal", 40_000, "NOK", stage(&p, 0))
+        };
+        let deal = ops::deals::create(&db, &me, d, now).await.unwrap().deal;
+        let columns = || {
+            let (db, me) = (db.clone(), me.clone());
+            async move {
+                let rows = ops::forecast::forecast(&db, &me, Some(p.id), None, None, Utc::now())
+                    .await
+                    .unwrap();
+                let row = rows.iter().find(|r| r.currency.code() == "NOK").unwrap();
+                (row.commit, row.best_case, row.pipeline)
+            }
+        };
+        assert_eq!(columns().await, (0, 0, 40_000), "10 % is pipeline");
+        let commit = DealEdit {
+            forecast_category: Some(Some("commit".into())),
+            ..Default::default()
+        };
+        let saved = ops::deals::change(&db, &me, deal.id, 1, DealChange::Edit(commit), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            saved.deal.forecast_category,
+            Some(app::domain::deal::ForecastCategory::Commit)
+        );
+        assert_eq!(columns().await, (40_000, 0, 0), "the rep commits to it");
+        let read = ops::deals::get(&db, &me, deal.id).await.unwrap();
+        assert_eq!(read.forecast_category, saved.deal.forecast_category, "kept");
+    })
+    .await;
+}

@@ -65,4 +65,35 @@ test.describe("the forecast", () => {
     await goals.getByRole("button", { name: `Remove the goal for The team in ${next}` }).click();
     await expect(row.getByRole("cell").last()).toHaveText("–");
   });
+
+  test("a rep commits a deal closing this month and the forecast counts it under Commit", async ({ page }) => {
+    await signIn(page);
+    const month = new Date().toISOString().slice(0, 7);
+    const today = new Date().toISOString().slice(0, 10);
+    // This month in SEK, the Commit column (after Won, Forecast, Likely range, Weighted).
+    const committed = async () => {
+      await page.goto("/forecast");
+      await hydrated(page);
+      const row = page.getByRole("table").first().getByRole("row", { name: new RegExp(`^${month} · SEK`) });
+      const text = (await row.getByRole("cell").nth(4).textContent())!;
+      return parseFloat(text.replace(/[^\d.]/g, ""));
+    };
+    const before = await committed();
+
+    await page.goto("/board");
+    await hydrated(page);
+    const title = unique("Committed deal");
+    await addDeal(page, "Prospect/lead", title, "777000");
+    await page.goto(`/deals/${await dealId(page, title)}`);
+    await hydrated(page);
+    const category = page.getByRole("combobox", { name: "Forecast category", exact: true });
+    await expect(category.locator("option:checked")).toHaveText("From its chance (Pipeline)");
+    await page.getByLabel("Expected close date").fill(today);
+    await category.selectOption("commit");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("status")).toContainText("Saved.");
+    await expect(page.locator(".timeline")).toContainText("forecast category");
+
+    expect(await committed()).toBe(before + 777000);
+  });
 });

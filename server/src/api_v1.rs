@@ -44,7 +44,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     ),
     components(schemas(
         ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
-        app::domain::forecast::PeriodKind
+        app::domain::forecast::PeriodKind, app::domain::deal::ForecastCategory
     )),
     modifiers(&Bearer),
     security(("bearer" = []))

@@ -22,7 +22,7 @@ pub fn wants_csv(format: Option<&str>, headers: &HeaderMap) -> bool {
 /// currency code or a method name, so none needs quoting.
 pub fn forecast(rows: &[ForecastRow]) -> String {
     let mut out = String::from(
-        "period,currency,weighted,expected,p10,p50,p90,won,goal,method,history_deals,closing_deals\r\n",
+        "period,currency,weighted,expected,p10,p50,p90,won,goal,method,history_deals,closing_deals,commit,best_case,pipeline\r\n",
     );
     for r in rows {
         let method = match r.method {
@@ -30,7 +30,7 @@ pub fn forecast(rows: &[ForecastRow]) -> String {
             Method::StageProbability => "stage_probability",
         };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             r.period,
             r.currency.code(),
             r.weighted,
@@ -42,7 +42,10 @@ pub fn forecast(rows: &[ForecastRow]) -> String {
             r.goal.map(|g| g.to_string()).unwrap_or_default(),
             method,
             r.history_deals,
-            r.closing_deals
+            r.closing_deals,
+            r.commit,
+            r.best_case,
+            r.pipeline
         ));
     }
     out

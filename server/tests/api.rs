@@ -290,6 +290,21 @@ async fn patch_changes_only_named_fields_and_null_clears_one() {
         assert_eq!(err["field"], "probability");
         let (_, unchanged) = s.get(&format!("/api/v1/deals/{id}")).await;
         assert_eq!(unchanged["version"], 2, "a refused patch changes nothing");
+
+        let path = format!("/api/v1/deals/{id}");
+        let patch = |body: Value| s.send(reqwest::Method::PATCH, &path, body);
+        let (status, err) = patch(json!({"version": 2, "forecast_category": "maybe"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["field"], "forecast_category");
+        let (status, committed) = patch(json!({"version": 2, "forecast_category": "commit"})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(committed["forecast_category"], "commit");
+        let (_, cleared) = patch(json!({"version": 3, "forecast_category": null})).await;
+        assert_eq!(
+            cleared["forecast_category"],
+            Value::Null,
+            "null lets the chance decide"
+        );
     })
     .await;
 }

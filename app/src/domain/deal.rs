@@ -32,6 +32,65 @@ impl DealStatus {
     }
 }
 
+/// How sure a rep is that a deal closes when expected: the forecast's categories.
+/// Set on the deal by its rep; a deal without one takes it from its chance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ForecastCategory {
+    Pipeline,
+    BestCase,
+    Commit,
+}
+
+impl ForecastCategory {
+    pub const ALL: [ForecastCategory; 3] = [Self::Pipeline, Self::BestCase, Self::Commit];
+
+    /// As the API and the log write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pipeline => "pipeline",
+            Self::BestCase => "best_case",
+            Self::Commit => "commit",
+        }
+    }
+
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pipeline => "Pipeline",
+            Self::BestCase => "Best case",
+            Self::Commit => "Commit",
+        }
+    }
+
+    /// A name as the API writes it; blank means none (the deal's chance decides).
+    pub fn parse(value: Option<&str>) -> Result<Option<Self>, RuleError> {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => Self::ALL
+                .into_iter()
+                .find(|c| c.name() == v)
+                .map(Some)
+                .ok_or_else(|| {
+                    RuleError::invalid("forecast_category", "must be pipeline, best_case or commit")
+                }),
+        }
+    }
+
+    /// The category a chance (percent) stands for: 80 % and up is a commit (the default
+    /// Commitment stage), 50 % and up a best case (Proposal), anything less pipeline.
+    pub fn from_chance(percent: i64) -> Self {
+        match percent {
+            80.. => Self::Commit,
+            50..=79 => Self::BestCase,
+            _ => Self::Pipeline,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -52,6 +111,8 @@ pub struct Deal {
     pub organization_id: Option<OrganizationId>,
     pub person_id: Option<PersonId>,
     pub lead_source: Option<String>,
+    /// Set by the rep; when none, the deal's chance decides (see `category`).
+    pub forecast_category: Option<ForecastCategory>,
     pub stage_entered_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -208,6 +269,14 @@ pub struct DealEdit {
     )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::lead_source))]
     pub lead_source: Option<Option<String>>,
+    /// `pipeline`, `best_case` or `commit`; `null` lets the deal's chance decide.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<ForecastCategory>))]
+    pub forecast_category: Option<Option<String>>,
 }
 
 fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
@@ -243,6 +312,9 @@ impl DealEdit {
             owner_id: keep(self.owner_id, &base.owner_id),
             organization_id: keep(self.organization_id, &base.organization_id),
             lead_source: self.lead_source.filter(|s| source(s) != base.lead_source),
+            forecast_category: self.forecast_category.filter(|c| {
+                ForecastCategory::parse(c.as_deref()).ok() != Some(base.forecast_category)
+            }),
         }
     }
 
@@ -263,6 +335,7 @@ pub enum DealField {
     Owner,
     Organization,
     LeadSource,
+    ForecastCategory,
 }
 
 impl Deal {
@@ -293,6 +366,10 @@ impl Deal {
                 self.organization_id != newer.organization_id,
             ),
             (DealField::LeadSource, self.lead_source != newer.lead_source),
+            (
+                DealField::ForecastCategory,
+                self.forecast_category != newer.forecast_category,
+            ),
         ]
         .into_iter()
         .filter_map(|(field, changed)| changed.then_some(field))
@@ -315,6 +392,7 @@ impl Deal {
             organization_id: new.organization_id,
             person_id: new.person_id,
             lead_source: new.lead_source,
+            forecast_category: None,
             stage_entered_at: at,
             closed_at: None,
             created_at: at,
@@ -348,6 +426,12 @@ impl Deal {
             DealStatus::Lost => 0,
             DealStatus::Open => self.probability.unwrap_or(stage.probability),
         }
+    }
+
+    /// The forecast category: the rep's, else the one its chance stands for.
+    pub fn category(&self, stage: &Stage) -> ForecastCategory {
+        self.forecast_category
+            .unwrap_or_else(|| ForecastCategory::from_chance(self.effective_probability(stage)))
     }
 
     pub fn days_in_stage(&self, now: DateTime<Utc>) -> i64 {
@@ -504,6 +588,15 @@ impl Deal {
             );
             self.lead_source = source;
         }
+        if let Some(category) = edit.forecast_category {
+            let category = ForecastCategory::parse(category.as_deref())?;
+            change(
+                "forecast_category",
+                self.forecast_category.map(ForecastCategory::name).into(),
+                category.map(ForecastCategory::name).into(),
+            );
+            self.forecast_category = category;
+        }
         if changes.is_empty() {
             return Ok(None);
         }
@@ -534,6 +627,7 @@ mod tests {
             owner_id: Some(deal.owner_id),
             organization_id: None,
             lead_source: Some(Some(String::new())),
+            forecast_category: Some(Some(String::new())),
         };
         assert!(as_shown.clone().against(&deal).is_empty());
         let edited = DealEdit {
@@ -588,6 +682,53 @@ mod tests {
         };
         let (deal, _) = Deal::create(new, &p.stages[0], at(1));
         (deal, p)
+    }
+
+    #[test]
+    fn a_deals_forecast_category_comes_from_its_chance_until_the_rep_sets_one() {
+        let (mut deal, p) = open_deal();
+        // The default stages: 10 %, 25 %, 50 %, 80 %.
+        let by_stage: Vec<_> = p.stages.iter().map(|s| deal.category(s)).collect();
+        assert_eq!(
+            by_stage,
+            [
+                ForecastCategory::Pipeline,
+                ForecastCategory::Pipeline,
+                ForecastCategory::BestCase,
+                ForecastCategory::Commit
+            ]
+        );
+        let commit = DealEdit {
+            forecast_category: Some(Some("commit".into())),
+            ..Default::default()
+        };
+        let event = deal.edit(commit, at(2)).unwrap();
+        assert_eq!(deal.category(&p.stages[0]), ForecastCategory::Commit);
+        assert_eq!(
+            event,
+            Some(DealEventKind::Changed {
+                changes: vec![FieldChange {
+                    field: "forecast_category".into(),
+                    from: serde_json::Value::Null,
+                    to: "commit".into()
+                }]
+            })
+        );
+        let unset = DealEdit {
+            forecast_category: Some(None),
+            ..Default::default()
+        };
+        deal.edit(unset, at(3)).unwrap();
+        assert_eq!(deal.category(&p.stages[0]), ForecastCategory::Pipeline);
+        let bad = DealEdit {
+            forecast_category: Some(Some("maybe".into())),
+            ..Default::default()
+        };
+        let err = deal.edit(bad, at(4)).unwrap_err();
+        assert_eq!(
+            err,
+            RuleError::invalid("forecast_category", "must be pipeline, best_case or commit")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! Every figure for a period includes what was already won in it.
 
 use super::board::weighted_minor;
-use super::deal::DealStatus;
+use super::deal::{DealStatus, ForecastCategory};
 use super::dice::Dice;
 use super::display::{month_of, quarter_of};
 use super::ids::{DealId, StageId, UserId};
@@ -141,6 +141,8 @@ pub struct OpenDeal {
     pub expected_close: Option<NaiveDate>,
     pub days_in_stage: i64,
     pub lead_source: Option<String>,
+    /// The rep's forecast category, else the one its chance stands for.
+    pub category: ForecastCategory,
 }
 
 /// A won deal, for what each period has already brought in.
@@ -177,6 +179,11 @@ pub struct ForecastRow {
     pub history_deals: i64,
     /// Open deals expected to close in the period.
     pub closing_deals: i64,
+    /// The value (not weighted) of the open deals expected to close in the period, by
+    /// forecast category: those the rep commits to, their best cases, and the rest.
+    pub commit: i64,
+    pub best_case: i64,
+    pub pipeline: i64,
 }
 
 /// What a forecast reads.
@@ -488,6 +495,11 @@ fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Ve
         .collect()
 }
 
+/// A sum as the API writes it: past the largest number it writes, that number.
+fn clamp(v: i128) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 /// The forecast rows for `input.periods` periods from today's, in period then currency
 /// order. Goals are left empty for the caller to fill.
 pub fn forecast(input: &Input) -> Vec<ForecastRow> {
@@ -520,11 +532,13 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
     }
     let mut weighted_x100 = vec![0i128; slots];
     let mut closing = vec![0i64; slots];
+    let mut by_category = vec![[0i128; 3]; slots];
     for d in &open {
         if let Some(p) = d.expected_close.and_then(period_of) {
             let s = slot(p, &d.currency);
             weighted_x100[s] += i128::from(d.value) * i128::from(d.probability);
             closing[s] += 1;
+            by_category[s][d.category as usize] += i128::from(d.value);
         }
     }
 
@@ -609,6 +623,9 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
                 method,
                 history_deals: input.history_deals as i64,
                 closing_deals: closing[s],
+                commit: clamp(by_category[s][ForecastCategory::Commit as usize]),
+                best_case: clamp(by_category[s][ForecastCategory::BestCase as usize]),
+                pipeline: clamp(by_category[s][ForecastCategory::Pipeline as usize]),
             });
         }
     }
@@ -630,6 +647,11 @@ pub fn as_it_stood(
     let chance: HashMap<StageId, i64> = stages.iter().map(|s| (s.id, s.probability)).collect();
     let mine =
         |d: &Then| chance.contains_key(&d.stage_id) && owner.is_none_or(|o| d.facts.owner_id == o);
+    let probability = |d: &Then| {
+        d.facts
+            .probability
+            .unwrap_or_else(|| chance.get(&d.stage_id).copied().unwrap_or(0))
+    };
     let open: Vec<OpenDeal> = replayed
         .deals
         .iter()
@@ -640,13 +662,14 @@ pub fn as_it_stood(
             stage_id: d.stage_id,
             value: d.facts.value,
             currency: d.facts.currency.clone(),
-            probability: d
-                .facts
-                .probability
-                .unwrap_or_else(|| chance.get(&d.stage_id).copied().unwrap_or(0)),
+            probability: probability(d),
             expected_close: d.facts.expected_close,
             days_in_stage: (at - d.stage_entered_at).num_days().max(0),
             lead_source: d.facts.lead_source.clone(),
+            category: d
+                .facts
+                .forecast_category
+                .unwrap_or_else(|| ForecastCategory::from_chance(probability(d))),
         })
         .collect();
     let won: Vec<WonDeal> = replayed
@@ -937,7 +960,29 @@ mod tests {
             expected_close: close,
             days_in_stage: 0,
             lead_source: None,
+            category: ForecastCategory::from_chance(probability),
         }
+    }
+
+    #[test]
+    fn open_deals_closing_in_a_period_are_summed_by_forecast_category() {
+        let stage = StageId::new();
+        let this_month = Some(date(2026, 3, 20));
+        let mut committed = deal(stage, 400, 20, this_month);
+        committed.category = ForecastCategory::Commit;
+        let open = [
+            committed,
+            deal(stage, 300, 60, this_month),
+            deal(stage, 200, 10, this_month),
+            deal(stage, 100, 90, Some(date(2026, 4, 2))),
+        ];
+        let rows = run(&open, &[], &[], 0);
+        let march = (rows[0].commit, rows[0].best_case, rows[0].pipeline);
+        assert_eq!(march, (400, 300, 200), "the rep's commit, then by chance");
+        assert_eq!(
+            (rows[1].commit, rows[1].best_case, rows[1].pipeline),
+            (100, 0, 0)
+        );
     }
 
     fn stay(stage: StageId, days: i64, won: bool, days_to_close: i64) -> Stay {
@@ -978,6 +1023,9 @@ mod tests {
             method: Method::Empirical,
             history_deals: 0,
             closing_deals: 0,
+            commit: 0,
+            best_case: 0,
+            pipeline: 0,
         };
         let rows = [
             row("2026-03", sek(), 100, 200, 400, Some(800)),
@@ -1183,6 +1231,7 @@ mod tests {
             expected_close: Some(close),
             probability: None,
             lead_source: None,
+            forecast_category: None,
         };
         let a = facts(1_000, date(2026, 2, 10));
         let b = facts(3_000, date(2026, 2, 20));

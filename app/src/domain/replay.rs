@@ -6,7 +6,7 @@
 //! or close date; so fields are learnt backwards: from the deal as it is now, undoing
 //! every change made after the instant. Stages and outcomes are learnt forwards.
 
-use super::deal::DealStatus;
+use super::deal::{DealStatus, ForecastCategory};
 use super::event::{DealEvent, DealEventKind, FieldChange};
 use super::ids::{DealId, StageId, UserId};
 use super::money::Currency;
@@ -64,6 +64,7 @@ pub struct Facts {
     pub expected_close: Option<NaiveDate>,
     pub probability: Option<i64>,
     pub lead_source: Option<String>,
+    pub forecast_category: Option<ForecastCategory>,
 }
 
 impl Facts {
@@ -118,6 +119,11 @@ impl Facts {
                 }
             }
             "lead_source" => self.lead_source = before.as_str().map(str::to_string),
+            "forecast_category" => {
+                if let Ok(category) = ForecastCategory::parse(before.as_str()) {
+                    self.forecast_category = category;
+                }
+            }
             _ => {}
         }
     }
@@ -362,6 +368,7 @@ pub(crate) mod tests {
             expected_close: None,
             probability: None,
             lead_source: Some("Referral".into()),
+            forecast_category: None,
         }
     }
 

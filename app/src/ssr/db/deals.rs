@@ -13,7 +13,7 @@ macro_rules! columns {
     () => {
         "id, title, value, currency, pipeline_id, stage_id, status, lost_reason, \
          expected_close_date, probability, owner_id, organization_id, person_id, lead_source, \
-         stage_entered_at, closed_at, created_at, updated_at, version"
+         stage_entered_at, closed_at, created_at, updated_at, version, forecast_category"
     };
 }
 
@@ -31,7 +31,7 @@ pub async fn insert(tx: &mut Tx, d: &Deal) -> AppResult<()> {
     let sql = concat!(
         "INSERT INTO deals (",
         columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
     );
     on!(tx, |c| sqlx::query(sql)
         .bind(d.id)
@@ -53,6 +53,7 @@ pub async fn insert(tx: &mut Tx, d: &Deal) -> AppResult<()> {
         .bind(d.created_at)
         .bind(d.updated_at)
         .bind(d.version)
+        .bind(d.forecast_category)
         .execute(c)
         .await
         .map(|_| ()))?;
@@ -91,7 +92,7 @@ pub async fn update(tx: &mut Tx, d: &Deal, read_version: i64) -> AppResult<bool>
         "UPDATE deals SET title = $3, value = $4, currency = $5, pipeline_id = $6, stage_id = $7, \
          status = $8, lost_reason = $9, expected_close_date = $10, probability = $11, owner_id = $12, \
          organization_id = $13, person_id = $14, lead_source = $15, stage_entered_at = $16, \
-         closed_at = $17, updated_at = $18, version = $19 \
+         closed_at = $17, updated_at = $18, version = $19, forecast_category = $20 \
          WHERE id = $1 AND version = $2 AND deleted_at IS NULL"
     )
     .bind(d.id)
@@ -113,6 +114,7 @@ pub async fn update(tx: &mut Tx, d: &Deal, read_version: i64) -> AppResult<bool>
     .bind(d.closed_at)
     .bind(d.updated_at)
     .bind(d.version)
+    .bind(d.forecast_category)
     .execute(c)
     .await
     .map(|r| r.rows_affected() == 1)
@@ -423,6 +425,7 @@ struct FactsRow {
     expected_close_date: Option<chrono::NaiveDate>,
     probability: Option<i64>,
     lead_source: Option<String>,
+    forecast_category: Option<crate::domain::deal::ForecastCategory>,
 }
 
 /// Every deal of a pipeline as it is now, deleted ones too: what a replay of the log
@@ -430,7 +433,7 @@ struct FactsRow {
 pub async fn facts(tx: &mut Tx, pipeline: PipelineId) -> AppResult<Vec<Facts>> {
     let rows = on!(tx, |c| sqlx::query_as::<_, FactsRow>(
         "SELECT id, title, value, currency, owner_id, expected_close_date, probability, \
-           lead_source \
+           lead_source, forecast_category \
          FROM deals WHERE pipeline_id = $1"
     )
     .bind(pipeline)
@@ -447,6 +450,7 @@ pub async fn facts(tx: &mut Tx, pipeline: PipelineId) -> AppResult<Vec<Facts>> {
             expected_close: r.expected_close_date,
             probability: r.probability,
             lead_source: r.lead_source,
+            forecast_category: r.forecast_category,
         })
         .collect())
 }

@@ -7,7 +7,7 @@
 //! page then shows what changed and offers to apply the user's own changes on top.
 
 use crate::api::deals::{change_deal, load_deal, DealPage as Page};
-use crate::domain::deal::{Deal, DealChange, DealEdit, DealField, DealStatus};
+use crate::domain::deal::{Deal, DealChange, DealEdit, DealField, DealStatus, ForecastCategory};
 use crate::domain::event::{DealEvent, DealEventKind};
 use crate::domain::ids::{DealId, StageId};
 use crate::domain::live::LiveEvent;
@@ -75,6 +75,17 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
     let probability = RwSignal::new(deal.probability.map(|p| p.to_string()).unwrap_or_default());
     let owner = RwSignal::new(deal.owner_id.to_string());
     let source = RwSignal::new(deal.lead_source.clone().unwrap_or_default());
+    let category = RwSignal::new(
+        deal.forecast_category
+            .map(|c| c.name().to_string())
+            .unwrap_or_default(),
+    );
+    // What the deal's chance stands for, when the rep sets no category.
+    let by_chance = page
+        .pipeline
+        .stage(deal.stage_id)
+        .map(|s| ForecastCategory::from_chance(deal.probability.unwrap_or(s.probability)).label())
+        .unwrap_or("Pipeline");
     let (id, version) = (deal.id, deal.version);
     let base = StoredValue::new(page.clone());
     let form = Form {
@@ -85,6 +96,7 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
         probability,
         owner,
         source,
+        category,
     };
     let shown = StoredValue::new(form.read());
     // Edited and not yet saved.
@@ -264,6 +276,18 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
                 </label>
                 <label>"Lead source" <input type="text" bind:value=source maxlength="60"/></label>
                 {field("lead_source")}
+                <label>"Forecast category"
+                    <select on:change=move |ev| category.set(event_target_value(&ev))>
+                        <option value="" selected=category.get_untracked().is_empty()>
+                            {format!("From its chance ({by_chance})")}
+                        </option>
+                        {ForecastCategory::ALL.map(|c| {
+                            let selected = c.name() == category.get_untracked();
+                            view! { <option value=c.name() selected=selected>{c.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {field("forecast_category")}
                 <div class="actions">
                     <button type="submit" class="primary">"Save"</button>
                 </div>
@@ -340,10 +364,11 @@ struct Form {
     probability: RwSignal<String>,
     owner: RwSignal<String>,
     source: RwSignal<String>,
+    category: RwSignal<String>,
 }
 
 impl Form {
-    fn read(self) -> [String; 7] {
+    fn read(self) -> [String; 8] {
         [
             self.title,
             self.value,
@@ -352,6 +377,7 @@ impl Form {
             self.probability,
             self.owner,
             self.source,
+            self.category,
         ]
         .map(|f| f.get_untracked())
     }
@@ -386,6 +412,7 @@ impl Form {
             owner_id: self.owner.get_untracked().parse().ok(),
             organization_id: None,
             lead_source: Some(Some(self.source.get_untracked())),
+            forecast_category: Some(Some(self.category.get_untracked())),
         })
     }
 }
@@ -439,6 +466,10 @@ fn describe(field: DealField, page: &Page) -> String {
             .unwrap_or_default(),
         DealField::Organization => page.organization.clone().unwrap_or_else(none),
         DealField::LeadSource => deal.lead_source.clone().unwrap_or_else(none),
+        DealField::ForecastCategory => deal
+            .forecast_category
+            .map(|c| c.label().to_string())
+            .unwrap_or_else(|| "from its chance".into()),
     }
 }
 
@@ -453,6 +484,7 @@ fn field_name(field: DealField) -> &'static str {
         DealField::Owner => "Owner",
         DealField::Organization => "Organization",
         DealField::LeadSource => "Lead source",
+        DealField::ForecastCategory => "Forecast category",
     }
 }
 

@@ -193,6 +193,9 @@ fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
                         <th scope="col" class="num">"Forecast"</th>
                         <th scope="col" class="num">"Likely range"</th>
                         <th scope="col" class="num">"Weighted"</th>
+                        <th scope="col" class="num">"Commit"</th>
+                        <th scope="col" class="num">"Best case"</th>
+                        <th scope="col" class="num">"Pipeline"</th>
                         <th scope="col" class="num">"Goal"</th>
                     </tr>
                 </thead>
@@ -206,6 +209,9 @@ fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
                                 <td class="num strong">{money(r.expected, &c)}</td>
                                 <td class="num">{format!("{} – {}", money(r.p10, &c), money(r.p90, &c))}</td>
                                 <td class="num">{money(r.weighted, &c)}</td>
+                                <td class="num">{money(r.commit, &c)}</td>
+                                <td class="num">{money(r.best_case, &c)}</td>
+                                <td class="num">{money(r.pipeline, &c)}</td>
                                 <td class="num">{r.goal.map(|g| money(g, &c)).unwrap_or_else(|| "–".into())}</td>
                             </tr>
                         }
