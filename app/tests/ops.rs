@@ -1827,3 +1827,72 @@ async fn a_reps_forecast_category_moves_a_deal_between_the_forecasts_columns() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn since_last_meeting_looks_back_to_the_teams_meeting_day_on_the_page_and_the_screen() {
+    on_each_engine(|db, me, p| async move {
+        // Saturday 28 November 2026; the team meets on Mondays.
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            .and_utc();
+        let page = ops::history::page(&db, &me, Some(p.id), None, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            page.since.to_string(),
+            "2026-11-21",
+            "a week back when no day is set"
+        );
+
+        let rep = sara(&db).await;
+        let refused = ops::pipelines::set_meeting_weekday(&db, &rep, p.id, Some(0)).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)));
+        let bad = ops::pipelines::set_meeting_weekday(&db, &me, p.id, Some(7)).await;
+        assert!(bad.unwrap_err().field("meeting_weekday").is_some());
+        ops::pipelines::set_meeting_weekday(&db, &me, p.id, Some(0))
+            .await
+            .unwrap();
+
+        let monday = now - Duration::days(5) + Duration::hours(2);
+        ops::deals::create(
+            &db,
+            &me,
+            draft("Since Monday", 900, "SEK", stage(&p, 0)),
+            monday,
+        )
+        .await
+        .unwrap();
+        ops::deals::create(
+            &db,
+            &me,
+            draft("Before", 100, "SEK", stage(&p, 0)),
+            monday - Duration::days(1),
+        )
+        .await
+        .unwrap();
+        let page = ops::history::page(&db, &me, Some(p.id), None, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            (page.since.to_string(), page.meeting_weekday),
+            ("2026-11-23".into(), Some(0))
+        );
+        let added: Vec<_> = page
+            .changes
+            .added
+            .iter()
+            .map(|d| d.title.as_str())
+            .collect();
+        assert_eq!(added, ["Since Monday"]);
+
+        let mut tx = db.read().await.unwrap();
+        let figures = ops::displays::figures(&mut tx, p.id, now).await.unwrap();
+        assert_eq!(figures.since.since.to_string(), "2026-11-23");
+        let (title, count, total) = &figures.since.groups[0];
+        assert_eq!((title.as_str(), *count), ("Added", 1));
+        assert_eq!(total.0.values().copied().collect::<Vec<_>>(), [900]);
+    })
+    .await;
+}

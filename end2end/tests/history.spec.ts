@@ -60,4 +60,28 @@ test.describe("since last meeting", () => {
     expect(bad!.status()).toBe(422);
     await expect(page.getByRole("alert")).toContainText(/as of/i);
   });
+
+  test("an admin sets the team's meeting day and since last meeting looks back to it", async ({ page }) => {
+    await signIn(page);
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    const sales = page.getByRole("region", { name: "Pipeline Sales" });
+    const meeting = sales.getByRole("combobox", { name: "Sales meeting on", exact: true });
+    await meeting.selectOption("0");
+    await expect(page.getByRole("status")).toContainText("Meeting day saved.");
+
+    // The last Monday before today (a week back on a Monday), in UTC.
+    const now = new Date();
+    const back = ((now.getUTCDay() + 6) % 7) || 7;
+    const monday = new Date(now.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+    await page.goto("/since");
+    await hydrated(page);
+    await expect(page.getByText("The team meets on Mondays")).toBeVisible();
+    await expect(page.getByLabel("Since", { exact: true })).toHaveValue(monday);
+
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    await meeting.selectOption("");
+    await expect(page.getByRole("status")).toContainText("Meeting day saved.");
+  });
 });

@@ -126,6 +126,29 @@ test.describe("the meeting-room screen", () => {
     await screen.close();
   });
 
+  test("the since-last-meeting scene counts a new deal live", async ({ page, browser }) => {
+    await signIn(page);
+    const made = await page.request.post("/api/create_display", {
+      data: { name: unique("Since"), pipeline: "Sales", scenes: "since", seconds_per_scene: 3600 },
+      headers: { Origin: new URL(page.url()).origin },
+    });
+    expect(made.ok(), await made.text()).toBe(true);
+    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const tv = await screen.newPage();
+    await tv.goto(await made.json());
+    await hydrated(tv);
+    await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Since last meeting");
+    await expect(tv.locator(".tv-since-day")).toHaveText(/^Since \w+day \d+ \w+$/);
+    const added = tv.locator(".tv-since-group").filter({ hasText: "Added" }).locator(".tv-since-count");
+    const before = Number(await added.textContent());
+
+    await page.goto("/board");
+    await hydrated(page);
+    await addDeal(page, "Prospect/lead", unique("Since scene"), "5000");
+    await expect(added).toHaveText(String(before + 1));
+    await screen.close();
+  });
+
   test("a presenter drives the screen from a phone: next, previous, focus one stage, all again", async ({ page, browser }) => {
     await signIn(page);
     const { name, url } = await makeScreenLink(page);

@@ -239,8 +239,9 @@ struct DealQuery {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ChangesQuery {
-    /// The first day to look from (from midnight UTC), at most a year back; a week ago
-    /// when absent
+    /// The first day to look from (from midnight UTC), at most a year back; when absent,
+    /// the day of the team's last sales meeting (the pipeline's `meeting_weekday`), else
+    /// a week ago
     #[param(value_type = Option<String>, format = Date)]
     since: Option<String>,
     /// The pipeline; the first one when absent

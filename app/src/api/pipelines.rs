@@ -45,6 +45,11 @@ pub enum PipelineChange {
         id: PipelineId,
         step: i64,
     },
+    /// The team's sales meeting weekday, 0 = Monday … 6 = Sunday; none: a week back.
+    MeetingWeekday {
+        id: PipelineId,
+        day: Option<i64>,
+    },
     Delete {
         id: PipelineId,
     },
@@ -94,6 +99,11 @@ pub async fn change_pipelines(change: PipelineChange) -> Result<(), AppError> {
                 }
                 PipelineChange::Reorder { id, step } => {
                     ops::reorder(db, &user, id, step).await.map(|_| None)
+                }
+                PipelineChange::MeetingWeekday { id, day } => {
+                    ops::set_meeting_weekday(db, &user, id, day)
+                        .await
+                        .map(|_| None)
                 }
                 PipelineChange::Delete { id } => shaped(ops::delete(db, &user, id).await),
                 PipelineChange::AddStage { pipeline_id, input } => {

@@ -22,10 +22,18 @@ pub enum Scene {
     /// Reps ranked by what they won this month, with the deals they moved forward
     /// this week.
     Leaders,
+    /// What happened since the team's last sales meeting, group by group.
+    Since,
 }
 
 impl Scene {
-    pub const ALL: [Scene; 4] = [Scene::Board, Scene::Numbers, Scene::Wins, Scene::Leaders];
+    pub const ALL: [Scene; 5] = [
+        Scene::Board,
+        Scene::Numbers,
+        Scene::Wins,
+        Scene::Leaders,
+        Scene::Since,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -33,6 +41,7 @@ impl Scene {
             Scene::Numbers => "numbers",
             Scene::Wins => "wins",
             Scene::Leaders => "leaders",
+            Scene::Since => "since",
         }
     }
 
@@ -42,6 +51,7 @@ impl Scene {
             Scene::Numbers => "This month and quarter",
             Scene::Wins => "Recent wins",
             Scene::Leaders => "Leaderboard",
+            Scene::Since => "Since last meeting",
         }
     }
 }
@@ -149,6 +159,34 @@ pub struct Screen {
 pub struct Figures {
     pub periods: Vec<Period>,
     pub leaders: Vec<Leader>,
+    pub since: SinceFigures,
+}
+
+/// "Since last meeting" on a screen: from which day, and each group's count and total.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SinceFigures {
+    pub since: NaiveDate,
+    /// (title, deals, their value now per currency), in the order a meeting walks
+    /// through them.
+    pub groups: Vec<(String, i64, Totals)>,
+}
+
+impl SinceFigures {
+    pub fn of(since: NaiveDate, changes: &super::history::Changes) -> SinceFigures {
+        SinceFigures {
+            since,
+            groups: super::history::groups(changes)
+                .into_iter()
+                .map(|(title, deals)| {
+                    (
+                        title.to_string(),
+                        deals.len() as i64,
+                        super::history::total(deals),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One rep on the leaderboard.
@@ -353,7 +391,7 @@ mod tests {
             parse_scenes("board,karaoke").unwrap_err(),
             RuleError::invalid(
                 "scenes",
-                "must name scenes from: board, numbers, wins, leaders"
+                "must name scenes from: board, numbers, wins, leaders, since"
             )
         );
         assert_eq!(

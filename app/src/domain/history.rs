@@ -59,7 +59,23 @@ pub struct SincePage {
     pub stages: Vec<(StageId, String)>,
     pub since: NaiveDate,
     pub today: NaiveDate,
+    /// The team's meeting weekday (0 = Monday), if an admin set one.
+    pub meeting_weekday: Option<i64>,
     pub changes: Changes,
+}
+
+/// A weekday's name, 0 = Monday.
+pub fn weekday_name(day: i64) -> &'static str {
+    const NAMES: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    NAMES[day.rem_euclid(7) as usize]
 }
 
 /// The groups as a page lists them: (title, what the group holds).
@@ -80,6 +96,26 @@ pub struct DealNow {
     pub title: String,
     pub value: i64,
     pub currency: Currency,
+}
+
+/// The day of the last sales meeting before `today`: the latest earlier day on
+/// `weekday` (0 = Monday; on the meeting day itself, a week back), or a week back when
+/// the team set none.
+pub fn last_meeting(today: NaiveDate, weekday: Option<i64>) -> NaiveDate {
+    use chrono::Datelike;
+    let back = match weekday {
+        Some(day) => {
+            let today_is = i64::from(today.weekday().num_days_from_monday());
+            let back = (today_is - day).rem_euclid(7);
+            if back == 0 {
+                7
+            } else {
+                back
+            }
+        }
+        None => 7,
+    };
+    today - chrono::Days::new(back as u64)
 }
 
 /// The first day "since" may name for `today`, and the day itself, checked: not in the
@@ -368,6 +404,22 @@ pub struct AsOfPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_meeting_is_the_latest_earlier_meeting_day_or_a_week_back() {
+        // Saturday 28 November 2026.
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(last_meeting(today, None), day(21));
+        assert_eq!(last_meeting(today, Some(0)), day(23), "Monday");
+        assert_eq!(last_meeting(today, Some(4)), day(27), "Friday");
+        assert_eq!(
+            last_meeting(today, Some(5)),
+            day(21),
+            "Saturday: today's is not yet past"
+        );
+        assert_eq!(last_meeting(today, Some(6)), day(22), "Sunday");
+    }
     use crate::domain::event::FieldChange;
     use chrono::TimeZone;
 

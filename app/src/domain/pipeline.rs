@@ -33,6 +33,9 @@ pub struct Pipeline {
     pub position: i64,
     pub version: i64,
     pub stages: Vec<Stage>,
+    /// The weekday the team's sales meeting is held, 0 = Monday … 6 = Sunday: where
+    /// "since last meeting" looks back to. None: a week back.
+    pub meeting_weekday: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +57,17 @@ pub const DEFAULT_STAGES: &[(&str, i64, Option<i64>)] = &[
     ("Proposal", 50, Some(21)),
     ("Commitment", 80, Some(14)),
 ];
+
+/// A meeting weekday as given: 0 (Monday) to 6 (Sunday), or none.
+pub fn meeting_weekday(value: Option<i64>) -> Result<Option<i64>, RuleError> {
+    match value {
+        Some(day) if !(0..=6).contains(&day) => Err(RuleError::invalid(
+            "meeting_weekday",
+            "must be 0 (Monday) to 6 (Sunday), or none",
+        )),
+        day => Ok(day),
+    }
+}
 
 pub fn pipeline_name(value: &str) -> Result<String, RuleError> {
     required_text("name", value, 80)
@@ -156,6 +170,7 @@ pub(crate) mod tests {
             name: "Sales".into(),
             position: 0,
             version: 1,
+            meeting_weekday: None,
             stages: DEFAULT_STAGES
                 .iter()
                 .enumerate()

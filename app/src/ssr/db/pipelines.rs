@@ -13,15 +13,18 @@ struct PipelineRow {
     name: String,
     position: i64,
     version: i64,
+    meeting_weekday: Option<i64>,
 }
 
 /// Every pipeline with its stages, in order.
 pub async fn list(tx: &mut Tx) -> AppResult<Vec<Pipeline>> {
-    let rows = on!(tx, |c| sqlx::query_as::<_, PipelineRow>(
-        "SELECT id, name, position, version FROM pipelines ORDER BY position, name"
+    let rows = on!(tx, |c| {
+        sqlx::query_as::<_, PipelineRow>(
+        "SELECT id, name, position, version, meeting_weekday FROM pipelines ORDER BY position, name"
     )
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let all_stages = stages::list_all(tx).await?;
     Ok(rows
         .into_iter()
@@ -35,13 +38,14 @@ pub async fn list(tx: &mut Tx) -> AppResult<Vec<Pipeline>> {
             name: r.name,
             position: r.position,
             version: r.version,
+            meeting_weekday: r.meeting_weekday,
         })
         .collect())
 }
 
 pub async fn find(tx: &mut Tx, id: PipelineId) -> AppResult<Option<Pipeline>> {
     let row = on!(tx, |c| sqlx::query_as::<_, PipelineRow>(
-        "SELECT id, name, position, version FROM pipelines WHERE id = $1"
+        "SELECT id, name, position, version, meeting_weekday FROM pipelines WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
@@ -53,6 +57,7 @@ pub async fn find(tx: &mut Tx, id: PipelineId) -> AppResult<Option<Pipeline>> {
         name: r.name,
         position: r.position,
         version: r.version,
+        meeting_weekday: r.meeting_weekday,
     }))
 }
 
@@ -138,4 +143,16 @@ pub async fn next_position(tx: &mut Tx) -> AppResult<i64> {
     )
     .fetch_one(c)
     .await)?)
+}
+
+/// Sets the weekday of the team's sales meeting (none: a week back).
+pub async fn set_meeting_weekday(tx: &mut Tx, id: PipelineId, day: Option<i64>) -> AppResult<bool> {
+    Ok(on!(tx, |c| sqlx::query(
+        "UPDATE pipelines SET meeting_weekday = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(day)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
 }

@@ -5,9 +5,10 @@ use super::Operator;
 use crate::domain::board::{self, Board, BoardFilter};
 use crate::domain::display::{
     display_name, month_of, parse_scenes, rank_leaders, seconds_per_scene, week_of, Cue, Display,
-    Figures, Leader, Presentable, Screen,
+    Figures, Leader, Presentable, Screen, SinceFigures,
 };
 use crate::domain::event::instant;
+use crate::domain::history::last_meeting;
 use crate::domain::ids::{DisplayId, PipelineId, UserId};
 use crate::domain::money::Totals;
 use crate::error::{AppError, AppResult};
@@ -194,12 +195,26 @@ pub async fn leaders(
 
 /// What a screen reads again after every change: its numbers and its leaderboard.
 pub async fn figures(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppResult<Figures> {
-    Ok(Figures {
-        periods: match pipelines::find(tx, pipeline).await? {
-            Some(p) => super::forecast::periods(tx, &p, None, now).await?,
-            None => Vec::new(),
+    let Some(p) = pipelines::find(tx, pipeline).await? else {
+        return Ok(Figures {
+            leaders: leaders(tx, pipeline, now).await?,
+            ..Figures::default()
+        });
+    };
+    let day = last_meeting(now.date_naive(), p.meeting_weekday);
+    // Too much to read since then leaves the scene empty rather than the screen dark.
+    let since = match super::history::changes(tx, &p, day).await {
+        Ok(changes) => SinceFigures::of(day, &changes),
+        Err(AppError::Refused(_)) => SinceFigures {
+            since: day,
+            groups: Vec::new(),
         },
+        Err(e) => return Err(e),
+    };
+    Ok(Figures {
+        periods: super::forecast::periods(tx, &p, None, now).await?,
         leaders: leaders(tx, pipeline, now).await?,
+        since,
     })
 }
 

@@ -1,8 +1,8 @@
 //! Looking back over the event log.
 
 use crate::domain::history::{
-    as_of_day, board_then, cards_then, changes_since, end_of, since_day, AsOfPage, BoardThen,
-    Changes, SincePage,
+    as_of_day, board_then, cards_then, changes_since, end_of, last_meeting, since_day, AsOfPage,
+    BoardThen, Changes, SincePage,
 };
 use crate::domain::ids::PipelineId;
 use crate::domain::pipeline::{Pipeline, Stage};
@@ -36,23 +36,16 @@ pub async fn page(
     now: DateTime<Utc>,
 ) -> AppResult<SincePage> {
     let today = now.date_naive();
-    let day = match since {
-        Some(text) => since_day(text, today)?,
-        None => today - chrono::Days::new(7),
-    };
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
     let chosen = choose(&all, pipeline)?;
-    let from = day.and_time(chrono::NaiveTime::MIN).and_utc();
-    let (events, deals) = deal_events::since(&mut tx, chosen.id, from, EVENTS_READ + 1).await?;
-    if events.len() as i64 > EVENTS_READ {
-        return Err(AppError::Refused(format!(
-            "More than {EVENTS_READ} changes since {day}: choose a later day."
-        )));
-    }
+    let day = match since {
+        Some(text) => since_day(text, today)?,
+        None => last_meeting(today, chosen.meeting_weekday),
+    };
+    let changes = changes(&mut tx, chosen, day).await?;
     let mut stages = chosen.stages.clone();
     stages.sort_by_key(|s| s.position);
-    let position = stages.iter().map(|s| (s.id, s.position)).collect();
     Ok(SincePage {
         me: caller.clone(),
         pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
@@ -60,8 +53,26 @@ pub async fn page(
         stages: stages.into_iter().map(|s| (s.id, s.name)).collect(),
         since: day,
         today,
-        changes: changes_since(&events, &deals, &position),
+        meeting_weekday: chosen.meeting_weekday,
+        changes,
     })
+}
+
+/// What happened to the deals of `pipeline` since the start of `day` (UTC).
+pub async fn changes(
+    tx: &mut Tx,
+    pipeline: &Pipeline,
+    day: chrono::NaiveDate,
+) -> AppResult<Changes> {
+    let from = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let (events, deals) = deal_events::since(tx, pipeline.id, from, EVENTS_READ + 1).await?;
+    if events.len() as i64 > EVENTS_READ {
+        return Err(AppError::Refused(format!(
+            "More than {EVENTS_READ} changes since {day}: choose a later day."
+        )));
+    }
+    let position = pipeline.stages.iter().map(|s| (s.id, s.position)).collect();
+    Ok(changes_since(&events, &deals, &position))
 }
 
 /// The pipeline named, or the first one when none is.

@@ -77,6 +77,24 @@ pub async fn rename(
     Ok(reshaped(id, version + 1))
 }
 
+/// Sets the weekday of the team's sales meeting (0 = Monday … 6 = Sunday; none: a week
+/// back), where "since last meeting" and the screen's scene of it look back to.
+pub async fn set_meeting_weekday(
+    db: &Db,
+    caller: &User,
+    id: PipelineId,
+    day: Option<i64>,
+) -> AppResult<()> {
+    require_admin(caller)?;
+    let day = pipeline::meeting_weekday(day)?;
+    let mut tx = db.write().await?;
+    if !pipelines::set_meeting_weekday(&mut tx, id, day).await? {
+        return Err(AppError::NotFound("The pipeline".into()));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Moves a pipeline one place up (`step` = -1) or down (1) in the list.
 pub async fn reorder(db: &Db, caller: &User, id: PipelineId, step: i64) -> AppResult<()> {
     require_admin(caller)?;

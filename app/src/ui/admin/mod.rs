@@ -5,6 +5,7 @@ use crate::api::auth::me;
 use crate::api::displays::{create_display, list_displays, revoke_display};
 use crate::api::pipelines::{change_pipelines, list_lost_reasons, list_pipelines, PipelineChange};
 use crate::domain::display::{scenes_text, Display, Scene, DEFAULT_SECONDS};
+use crate::domain::history::weekday_name;
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
 use crate::ui::widgets::{field_note, Failure, Frame, Toast};
@@ -114,6 +115,18 @@ fn PipelineEditor(pipeline: Pipeline, admin: Admin) -> impl IntoView {
                 <button type="button" aria-label="Move pipeline down" on:click=move |_| admin.apply(PipelineChange::Reorder { id, step: 1 }, "Moved.")>"↓"</button>
                 <button type="button" class="danger" on:click=move |_| admin.apply(PipelineChange::Delete { id }, "Pipeline deleted.")>"Delete"</button>
             </form>
+            <label class="meeting-day">
+                "Sales meeting on"
+                <select on:change=move |ev| {
+                    let day = event_target_value(&ev).parse().ok();
+                    admin.apply(PipelineChange::MeetingWeekday { id, day }, "Meeting day saved.");
+                }>
+                    <option value="" selected=pipeline.meeting_weekday.is_none()>"No set day (look a week back)"</option>
+                    {(0..7).map(|d| view! {
+                        <option value=d.to_string() selected=pipeline.meeting_weekday == Some(d)>{weekday_name(d)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
             <table class="stages">
                 <thead><tr><th>"Stage"</th><th>"Win %"</th><th>"Rotting after (days)"</th><th>"Order"</th><th></th></tr></thead>
                 <tbody>

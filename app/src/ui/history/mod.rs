@@ -6,7 +6,7 @@
 pub mod as_of;
 
 use crate::api::history::load_since;
-use crate::domain::history::{groups, total, ChangedDeal, SincePage};
+use crate::domain::history::{groups, total, weekday_name, ChangedDeal, SincePage};
 use crate::domain::ids::{PipelineId, StageId};
 use crate::ui::widgets::{money, totals, Failure, Frame};
 use codee::binary::PostcardCodec;
@@ -77,6 +77,12 @@ fn Since(page: SincePage) -> impl IntoView {
                     </label>
                     <button type="submit">"Show"</button>
                 </form>
+                <p class="hint">
+                    {match page.meeting_weekday {
+                        Some(day) => format!("The team meets on {}s: without a day picked, this looks back to the last meeting.", weekday_name(day)),
+                        None => "Without a day picked, this looks back a week. An admin can set the team's meeting day on the Pipelines page.".to_string(),
+                    }}
+                </p>
                 <p>
                     <a href=format!("/as-of?day={since}&pipeline={pipeline_id}")>
                         {format!("See the board as it stood on {since}")}

@@ -226,6 +226,7 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
                 Scene::Numbers => view! { <NumbersScene figures/> }.into_any(),
                 Scene::Wins => view! { <WinsScene wins/> }.into_any(),
                 Scene::Leaders => view! { <LeadersScene figures/> }.into_any(),
+                Scene::Since => view! { <SinceScene figures/> }.into_any(),
             }}
             <nav class="tv-dots" aria-label="Scenes">
                 {scenes
@@ -246,6 +247,30 @@ fn Tv(screen: Screen, token: String) -> impl IntoView {
             </nav>
             {move || celebrating.get().map(|w| view! { <Celebration win=w/> })}
         </main>
+    }
+}
+
+/// What happened since the team's last sales meeting: each group's count and value.
+#[component]
+fn SinceScene(figures: RwSignal<Figures>) -> impl IntoView {
+    view! {
+        <section class="tv-since" aria-label="Since last meeting">
+            {move || {
+                let since = figures.get().since;
+                view! {
+                    <p class="tv-since-day">{format!("Since {}", since.since.format("%A %-d %B"))}</p>
+                    <ul>
+                        {since.groups.into_iter().map(|(title, count, total)| view! {
+                            <li class="tv-since-group">
+                                <span class="tv-since-title">{title}</span>
+                                <span class="tv-since-count">{count}</span>
+                                <span class="tv-since-total">{totals(&total)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+            }}
+        </section>
     }
 }
 
