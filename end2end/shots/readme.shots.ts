@@ -168,3 +168,44 @@ test("the meeting-room numbers at 1080p", async ({ page, browser }) => {
   await tv.screenshot({ path: out("tv-numbers-1920") });
   await screen.close();
 });
+
+test("the reports page at desktop size", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await page.goto("/reports");
+  await settle(page);
+  await page.screenshot({ path: out("reports-desktop"), fullPage: true });
+});
+
+test("the reports page at phone size", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.goto("/reports");
+  await settle(page);
+  await page.screenshot({ path: out("reports-phone"), fullPage: true });
+  await context.close();
+});
+
+test("the board as of a day at desktop size", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  const day = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  await page.goto(`/as-of?day=${day}`);
+  await settle(page);
+  await page.screenshot({ path: out("as-of-desktop") });
+});
+
+test("the meeting-room since-last-meeting scene at 1080p", async ({ page, browser }) => {
+  await signIn(page);
+  const made = await page.request.post("/api/create_display", {
+    data: { name: `Since ${Date.now()}`, pipeline: "Sales", scenes: "since", seconds_per_scene: 3600 },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const tv = await screen.newPage();
+  await tv.goto(await made.json());
+  await settle(tv);
+  await tv.screenshot({ path: out("tv-since-1920") });
+  await screen.close();
+});

@@ -676,6 +676,18 @@ mod tests {
         scope: Scope,
     }
 
+    impl Script {
+        fn summary(&self) -> Summary {
+            summary(
+                &self.replayed,
+                &self.stages,
+                PipelineId::new(),
+                &self.scope,
+                Vec::new(),
+            )
+        }
+    }
+
     fn script() -> Script {
         let stages = vec![stage("A", 0), stage("B", 1), stage("C", 2)];
         let (a, b, c) = (stages[0].id, stages[1].id, stages[2].id);
@@ -762,13 +774,7 @@ mod tests {
     #[test]
     fn the_summary_counts_deals_closed_in_the_period() {
         let s = script();
-        let sum = summary(
-            &s.replayed,
-            &s.stages,
-            PipelineId::new(),
-            &s.scope,
-            Vec::new(),
-        );
+        let sum = s.summary();
         assert_eq!((sum.won, sum.lost, sum.win_rate_pct), (3, 2, Some(60.0)));
         let cycle = sum.cycle.unwrap();
         assert_eq!(
@@ -803,13 +809,7 @@ mod tests {
     #[test]
     fn time_in_stage_counts_the_stays_that_ended_in_the_period() {
         let s = script();
-        let sum = summary(
-            &s.replayed,
-            &s.stages,
-            PipelineId::new(),
-            &s.scope,
-            Vec::new(),
-        );
+        let sum = s.summary();
         let days: Vec<_> = sum
             .stages
             .iter()
@@ -828,13 +828,7 @@ mod tests {
     #[test]
     fn lost_reasons_and_lead_sources_are_ranked() {
         let s = script();
-        let sum = summary(
-            &s.replayed,
-            &s.stages,
-            PipelineId::new(),
-            &s.scope,
-            Vec::new(),
-        );
+        let sum = s.summary();
         let reasons: Vec<_> = sum
             .lost_reasons
             .iter()

@@ -10,6 +10,7 @@ use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::money::Currency;
 use crate::error::AppError;
 use crate::ui::charts::RangeChart;
+use crate::ui::tables::WideTable;
 use crate::ui::widgets::{field_note, money, Failure, Frame};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
@@ -183,23 +184,7 @@ fn summary(rows: &[ForecastRow], currency: &Currency) -> String {
 #[component]
 fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
     view! {
-        // Wider than a phone: it scrolls sideways, and so can be reached by keyboard.
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Forecast by period, scrolls sideways">
-            <table class="since-table forecast-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Period"</th>
-                        <th scope="col" class="num">"Won"</th>
-                        <th scope="col" class="num">"Forecast"</th>
-                        <th scope="col" class="num">"Likely range"</th>
-                        <th scope="col" class="num">"Weighted"</th>
-                        <th scope="col" class="num">"Commit"</th>
-                        <th scope="col" class="num">"Best case"</th>
-                        <th scope="col" class="num">"Pipeline"</th>
-                        <th scope="col" class="num">"Goal"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <WideTable label="Forecast by period" class="forecast-table" head=&["Period", "Won", "Forecast", "Likely range", "Weighted", "Commit", "Best case", "Pipeline", "Goal"]>
                     {rows.into_iter().map(|r| {
                         let c = r.currency.clone();
                         view! {
@@ -216,9 +201,7 @@ fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </WideTable>
     }
 }
 

@@ -8,6 +8,7 @@ use crate::api::stats::load_reports;
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::stats::{lines, scale, Funnel, ReportsPage, Summary, LINE_HEIGHT};
 use crate::ui::charts::{BarList, LineChart};
+use crate::ui::tables::WideTable;
 use crate::ui::widgets::{money, urlencode, Failure, Frame};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
@@ -223,20 +224,7 @@ fn FunnelPanel(funnel: Funnel, csv: String) -> impl IntoView {
                 )}
             </p>
             <BarList bars summary=format!("Funnel. {said}")/>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Funnel by stage, scrolls sideways">
-                <table class="since-table stats-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Stage"</th>
-                            <th scope="col" class="num">"Reached"</th>
-                            <th scope="col" class="num">"Went on"</th>
-                            <th scope="col" class="num">"Lost here"</th>
-                            <th scope="col" class="num">"Still here"</th>
-                            <th scope="col" class="num">"Conversion"</th>
-                            <th scope="col" class="num">"Drop-off"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
+            <WideTable label="Funnel by stage" class="stats-table" head=&["Stage", "Reached", "Went on", "Lost here", "Still here", "Conversion", "Drop-off"]>
                         {funnel.stages.iter().map(|s| view! {
                             <tr>
                                 <th scope="row">{s.name.clone()}</th>
@@ -248,9 +236,7 @@ fn FunnelPanel(funnel: Funnel, csv: String) -> impl IntoView {
                                 <td class="num">{percent(s.drop_off_pct)}</td>
                             </tr>
                         }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            </WideTable>
         </section>
     }
 }
@@ -369,20 +355,7 @@ fn Sources(summary: Summary) -> impl IntoView {
                 view! { <p class="hint">"No deal was created or closed in the period."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Lead sources, scrolls sideways">
-                        <table class="since-table stats-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Source"</th>
-                                    <th scope="col" class="num">"New deals"</th>
-                                    <th scope="col" class="num">"Won"</th>
-                                    <th scope="col" class="num">"Lost"</th>
-                                    <th scope="col" class="num">"Win rate"</th>
-                                    <th scope="col" class="num">"Won value"</th>
-                                    <th scope="col" class="num">"Cycle"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
+                    <WideTable label="Lead sources" class="stats-table" head=&["Source", "New deals", "Won", "Lost", "Win rate", "Won value", "Cycle"]>
                                 {summary.sources.iter().map(|s| {
                                     let value = s
                                         .won_value
@@ -402,9 +375,7 @@ fn Sources(summary: Summary) -> impl IntoView {
                                         </tr>
                                     }
                                 }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </WideTable>
                 }.into_any()
             }}
         </section>
