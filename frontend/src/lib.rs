@@ -3,6 +3,10 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Readable panics in the console while developing; the release wasm leaves the
+    // hook's formatting out of everyone's first load (a panic there still stops with
+    // an error in the console, and the server's log says what it was asked).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_lazy(app::App);
 }

@@ -183,6 +183,15 @@ impl Money {
     }
 }
 
+/// An amount rounded to whole units of its currency (half away from zero), for
+/// figures that are averages or rates and would show spurious cents.
+pub fn whole_units(minor: i64, currency: &Currency) -> i64 {
+    let unit = 10i64.pow(currency.minor_digits());
+    let rounded = (i128::from(minor) + i128::from(minor.signum() * unit / 2)) / i128::from(unit)
+        * i128::from(unit);
+    i64::try_from(rounded).unwrap_or(minor)
+}
+
 /// An amount, or a sum of amounts, as a person reads it in `locale`.
 pub fn format_minor(minor: impl Into<i128>, currency: &Currency, locale: Locale) -> String {
     let minor: i128 = minor.into();
@@ -249,6 +258,16 @@ impl Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn averages_and_rates_round_to_whole_units() {
+        let sek = Currency::parse("SEK").unwrap();
+        assert_eq!(whole_units(2_210_007, &sek), 2_210_000);
+        assert_eq!(whole_units(2_210_050, &sek), 2_210_100);
+        assert_eq!(whole_units(-150, &sek), -200);
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(whole_units(1_234, &yen), 1_234, "no minor units to drop");
+    }
 
     fn sek() -> Currency {
         Currency::parse("sek").unwrap()

@@ -6,6 +6,7 @@
 
 use crate::api::stats::load_reports;
 use crate::domain::ids::{PipelineId, UserId};
+use crate::domain::money::whole_units;
 use crate::domain::stats::{lines, scale, Funnel, ReportsPage, Summary, LINE_HEIGHT};
 use crate::ui::charts::{BarList, LineChart};
 use crate::ui::tables::WideTable;
@@ -160,17 +161,18 @@ fn Tiles(summary: Summary) -> impl IntoView {
             </li>
             {summary.currencies.iter().map(|c| {
                 let code = c.currency.clone();
+                let whole = |v: i64| money(whole_units(v, &code), &code);
                 view! {
                     <li class="stat-tile">
                         <span class="stat-name">{format!("Won · {}", code.code())}</span>
                         <strong class="stat-value">{money(c.won_value, &code)}</strong>
                         <span class="stat-note">
-                            {c.average_won_value.map(|a| format!("{} deals, {} on average", c.won_deals, money(a, &code))).unwrap_or_else(|| "none won".into())}
+                            {c.average_won_value.map(|a| format!("{} deals, {} on average", c.won_deals, whole(a))).unwrap_or_else(|| "none won".into())}
                         </span>
                     </li>
                     <li class="stat-tile">
-                        <span class="stat-name">{format!("Velocity · {}", code.code())}</span>
-                        <strong class="stat-value">{c.velocity_per_day.map(|v| format!("{} a day", money(v, &code))).unwrap_or_else(|| "–".into())}</strong>
+                        <span class="stat-name">{format!("Velocity a day · {}", code.code())}</span>
+                        <strong class="stat-value">{c.velocity_per_day.map(whole).unwrap_or_else(|| "–".into())}</strong>
                         <span class="stat-note">{format!("{} open deals worth {}", c.open_deals, money(c.open_value, &code))}</span>
                     </li>
                 }
