@@ -18,6 +18,13 @@ test.describe("since last meeting", () => {
     const row = forward.getByRole("row", { name: new RegExp(title) });
     await expect(row).toContainText("Prospect/lead → Proposal");
     await expect(forward.locator(".since-count")).not.toHaveText("0");
+    // The groups as a spreadsheet: the new deal's line among them.
+    const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    const csv = await page.request.get(href!);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    const text = await csv.text();
+    expect(text.split("\r\n")[0]).toBe("group,deal_id,title,from_stage,to_stage,value,currency,at");
+    expect(text).toContain(`Moved forward,${id},${title},Prospect/lead,Proposal,4200000,SEK,`);
 
     // Since tomorrow would be in the future: since today still lists it.
     const today = new Date().toISOString().slice(0, 10);
@@ -53,6 +60,10 @@ test.describe("since last meeting", () => {
     const column = page.getByRole("region", { name: /^Qualification/ });
     const card = column.getByRole("listitem").filter({ has: page.getByRole("link", { name: title }) });
     await expect(card).toContainText("31,000");
+    const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    const csv = await (await page.request.get(href!)).text();
+    expect(csv).toMatch(new RegExp(`^as_of,stage_id,stage,count,currency,value,weighted\r\n${today},`));
+    expect(csv).toContain(",Qualification,");
     // Read-only: nothing to drag, add or change.
     await expect(page.getByRole("button", { name: /Add deal/ })).toHaveCount(0);
 

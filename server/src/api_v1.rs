@@ -247,22 +247,33 @@ struct ChangesQuery {
     /// The pipeline; the first one when absent
     #[param(value_type = Option<PipelineId>)]
     pipeline_id: Option<String>,
+    /// `csv` for CSV (as `Accept: text/csv` does)
+    #[param(value_type = Option<String>)]
+    format: Option<String>,
 }
 
 /// "Since last meeting": every deal of a pipeline added, moved forward, moved back, won,
 /// lost, or whose value or expected close date changed since a day. A deal is in every
-/// group that fits it; moves count by where it began and ended; values are as now.
-#[utoipa::path(get, path = "/api/v1/changes", params(ChangesQuery), responses((status = 200, body = Changes), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// group that fits it; moves count by where it began and ended; values are as now. CSV:
+/// a line per deal and group (`group, deal_id, title, from_stage, to_stage, value,
+/// currency, at`).
+#[utoipa::path(get, path = "/api/v1/changes", params(ChangesQuery), responses((status = 200, content((Changes = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn changes(
     State(s): State<AppState>,
     Caller(user): Caller,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ChangesQuery>,
-) -> ApiResult<Changes> {
+) -> Result<Response, ApiError> {
     let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
     let since = q.since.as_deref();
-    Ok(Json(
-        ops::history::since(&s.db, &user, pipeline, since, Utc::now()).await?,
-    ))
+    let page = ops::history::page(&s.db, &user, pipeline, since, Utc::now()).await?;
+    if crate::export::wants_csv(q.format.as_deref(), &headers) {
+        return Ok(crate::export::csv_file(
+            "changes.csv",
+            crate::export::since(&page),
+        ));
+    }
+    Ok(Json(page.changes).into_response())
 }
 
 /// What `GET /forecast` forecasts.
@@ -318,20 +329,32 @@ struct BoardQuery {
     /// The day whose end (UTC) the board is shown as of; today when absent
     #[param(value_type = Option<String>, format = Date)]
     as_of: Option<String>,
+    /// `csv` for CSV (as `Accept: text/csv` does)
+    #[param(value_type = Option<String>)]
+    format: Option<String>,
 }
 
 /// The board as it stood at the end of a day, rebuilt from the event log: per stage,
-/// the open deals' count, value and weighted value per currency, and their ids.
-#[utoipa::path(get, path = "/api/v1/board", params(BoardQuery), responses((status = 200, body = BoardThen), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// the open deals' count, value and weighted value per currency, and their ids. CSV: a
+/// line per stage and currency (`as_of, stage_id, stage, count, currency, value,
+/// weighted`).
+#[utoipa::path(get, path = "/api/v1/board", params(BoardQuery), responses((status = 200, content((BoardThen = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn board(
     State(s): State<AppState>,
     Caller(user): Caller,
+    headers: axum::http::HeaderMap,
     Query(q): Query<BoardQuery>,
-) -> ApiResult<BoardThen> {
+) -> Result<Response, ApiError> {
     let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
-    Ok(Json(
-        ops::history::board_as_of(&s.db, &user, pipeline, q.as_of.as_deref(), Utc::now()).await?,
-    ))
+    let page =
+        ops::history::as_of_page(&s.db, &user, pipeline, q.as_of.as_deref(), Utc::now()).await?;
+    if crate::export::wants_csv(q.format.as_deref(), &headers) {
+        return Ok(crate::export::csv_file(
+            "board.csv",
+            crate::export::board_then(&page),
+        ));
+    }
+    Ok(Json(page.board).into_response())
 }
 
 /// What the statistics look at.

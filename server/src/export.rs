@@ -1,6 +1,8 @@
 //! Tables as CSV, for spreadsheets: the API's `?format=csv` and the pages' downloads.
 
 use app::domain::forecast::{ForecastRow, Method};
+use app::domain::history::{groups, AsOfPage, SincePage};
+use app::domain::ids::StageId;
 use app::domain::stats::{Funnel, Summary};
 use app::error::AppError;
 use app::ssr::state::AppState;
@@ -223,6 +225,85 @@ pub fn summary(s: &Summary) -> String {
     table(&["table", "item", "currency", "measure", "value"], rows)
 }
 
+/// "Since last meeting", a line per deal in each group it is in: where it moved from
+/// and to (stage names), its value now, and when (RFC 3339, UTC).
+pub fn since(page: &SincePage) -> String {
+    let stage = |id: Option<StageId>| {
+        id.and_then(|id| page.stages.iter().find(|(s, _)| *s == id))
+            .map(|(_, name)| text(name))
+            .unwrap_or_default()
+    };
+    let rows = groups(&page.changes)
+        .into_iter()
+        .flat_map(|(group, deals)| {
+            deals.iter().map(move |d| {
+                vec![
+                    group.to_string(),
+                    d.deal_id.to_string(),
+                    text(&d.title),
+                    stage(d.from_stage_id),
+                    stage(d.to_stage_id),
+                    d.value.to_string(),
+                    d.currency.code().to_string(),
+                    d.at.to_rfc3339(),
+                ]
+            })
+        });
+    table(
+        &[
+            "group",
+            "deal_id",
+            "title",
+            "from_stage",
+            "to_stage",
+            "value",
+            "currency",
+            "at",
+        ],
+        rows.collect::<Vec<_>>(),
+    )
+}
+
+/// The board as of a day, a line per stage and currency (one line with no currency for
+/// a stage with no open deals).
+pub fn board_then(page: &AsOfPage) -> String {
+    let mut rows = Vec::new();
+    for ((_, name), column) in page.stages.iter().zip(&page.board.stages) {
+        let line = |currency: &str, value: String, weighted: String| {
+            vec![
+                page.board.as_of.to_string(),
+                column.stage_id.to_string(),
+                text(name),
+                column.count.to_string(),
+                currency.to_string(),
+                value,
+                weighted,
+            ]
+        };
+        if column.value_by_currency.is_empty() {
+            rows.push(line("", "0".into(), "0".into()));
+        }
+        for (currency, value) in &column.value_by_currency {
+            let weighted = column
+                .weighted_by_currency
+                .get(currency)
+                .copied()
+                .unwrap_or(0);
+            rows.push(line(
+                currency.code(),
+                value.to_string(),
+                weighted.to_string(),
+            ));
+        }
+    }
+    table(
+        &[
+            "as_of", "stage_id", "stage", "count", "currency", "value", "weighted",
+        ],
+        rows,
+    )
+}
+
 /// A CSV answer, offered to the browser as a file named `name`.
 pub fn csv_file(name: &str, body: String) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
@@ -349,6 +430,46 @@ pub async fn summary_download(
         Ok(summary(
             &app::ssr::ops::stats::summary(&state.db, user, &asked(&q)?, now).await?,
         ))
+    })
+    .await
+}
+
+/// `GET /since.csv?pipeline=&since=`: the "since last meeting" page's groups.
+pub async fn since_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    download(&state, &headers, "since", async |user, now| {
+        let page = app::ssr::ops::history::page(
+            &state.db,
+            user,
+            id(&q, "pipeline")?,
+            given(&q, "since"),
+            now,
+        )
+        .await?;
+        Ok(since(&page))
+    })
+    .await
+}
+
+/// `GET /as-of.csv?pipeline=&day=`: the board as of a day.
+pub async fn as_of_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    download(&state, &headers, "board-as-of", async |user, now| {
+        let page = app::ssr::ops::history::as_of_page(
+            &state.db,
+            user,
+            id(&q, "pipeline")?,
+            given(&q, "day"),
+            now,
+        )
+        .await?;
+        Ok(board_then(&page))
     })
     .await
 }

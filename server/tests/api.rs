@@ -1637,6 +1637,49 @@ async fn the_forecast_and_the_board_as_of_a_day_answer_in_minor_units_and_name_b
         assert_eq!(board["stages"][2]["count"], 1);
         assert_eq!(board["stages"][2]["value_by_currency"]["EUR"], 10_000);
         assert_eq!(board["stages"][2]["deal_ids"][0], deal["id"]);
+        let r = s
+            .http
+            .get(s.url("/api/v1/board?format=csv"))
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let csv = r.text().await.unwrap();
+        assert!(
+            csv.starts_with("as_of,stage_id,stage,count,currency,value,weighted\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(&format!(
+                "{today},{},Proposal,1,EUR,10000,5000\r\n",
+                stages[2]
+            )),
+            "{csv}"
+        );
+        let r = s
+            .http
+            .get(s.url("/api/v1/changes"))
+            .header("accept", "text/csv")
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .unwrap();
+        let csv = r.text().await.unwrap();
+        assert!(
+            csv.starts_with("group,deal_id,title,from_stage,to_stage,value,currency,at\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(&format!(
+                "Added,{},Closing soon,,Proposal,10000,EUR,",
+                deal["id"].as_str().unwrap()
+            )),
+            "{csv}"
+        );
         let yesterday = today - chrono::Days::new(1);
         let (status, board) = s.get(&format!("/api/v1/board?as_of={yesterday}")).await;
         assert_eq!(status, StatusCode::OK);

@@ -39,7 +39,7 @@ pub struct Scope {
 
 impl Scope {
     /// The period and lead source as given (dates as YYYY-MM-DD; the last 90 days when
-    /// none is named), checked: `to` not after today, `from` not after `to`, at most
+    /// none is named; a day given empty is refused), checked: `to` not after today, `from` not after `to`, at most
     /// `MAX_SPAN_DAYS` days in all.
     pub fn parse(
         from: Option<&str>,
@@ -51,7 +51,6 @@ impl Scope {
         let day = |field: &str, value: Option<&str>| {
             value
                 .map(str::trim)
-                .filter(|v| !v.is_empty())
                 .map(|v| {
                     NaiveDate::parse_from_str(v, "%Y-%m-%d")
                         .map_err(|_| RuleError::invalid(field, "must be a date as YYYY-MM-DD"))
@@ -881,6 +880,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(field(parse(Some("2026-13-01"), None)), "from");
+        assert_eq!(
+            field(parse(None, Some(""))),
+            "to",
+            "given empty is not a date"
+        );
         assert_eq!(field(parse(None, Some("2026-11-29"))), "to");
         assert_eq!(field(parse(Some("2026-11-20"), Some("2026-11-10"))), "from");
         assert_eq!(field(parse(Some("2025-11-27"), None)), "from");

@@ -83,6 +83,9 @@ fn AsOf(page: AsOfPage) -> impl IntoView {
                 <p class="hint">
                     {format!("Read-only: the open deals as they stood at the end of {day} (UTC), rebuilt from the log. Titles and values are as they were then.")}
                 </p>
+                <p>
+                    <a class="download" href=format!("/as-of.csv?day={day}&pipeline={}", page.pipeline_id) download>"Download CSV"</a>
+                </p>
                 <div class="as-of-board">
                     {columns.into_iter().enumerate().map(|(i, ((name, column), cards))| {
                         let id = format!("as-of-{i}");

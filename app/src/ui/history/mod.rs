@@ -83,9 +83,12 @@ fn Since(page: SincePage) -> impl IntoView {
                         None => "Without a day picked, this looks back a week. An admin can set the team's meeting day on the Pipelines page.".to_string(),
                     }}
                 </p>
-                <p>
+                <p class="since-links">
                     <a href=format!("/as-of?day={since}&pipeline={pipeline_id}")>
                         {format!("See the board as it stood on {since}")}
+                    </a>
+                    <a class="download" href=format!("/since.csv?since={since}&pipeline={pipeline_id}") download>
+                        "Download CSV"
                     </a>
                 </p>
                 {groups(&page.changes)
