@@ -131,6 +131,10 @@ pub struct Board {
     pub filter: BoardFilter,
     /// The last event of the log this board reflects: a live stream resumes after it.
     pub position: i64,
+    /// Log positions past `position` that this board has already applied (its user's
+    /// own changes, answered before the stream brings them), so the stream's copies
+    /// count once even when their card has left the board.
+    pub ahead: Vec<i64>,
     /// When the server read the board (as milliseconds, like the cards' times, so the
     /// browser does not carry a date parser for the board).
     #[serde(with = "chrono::serde::ts_milliseconds")]

@@ -170,10 +170,15 @@ impl Board {
             Some(known) if change.before.as_ref().map(|b| b.version) != Some(known) => {
                 return Applied::Reload
             }
-            None if change.log_id != 0 && change.log_id <= self.position => {
+            None if change.log_id != 0
+                && (change.log_id <= self.position || self.ahead.contains(&change.log_id)) =>
+            {
                 return Applied::Nothing
             }
             _ => {}
+        }
+        if change.log_id > self.position && !self.ahead.contains(&change.log_id) {
+            self.ahead.push(change.log_id);
         }
         self.count_change(change)
     }
@@ -216,6 +221,8 @@ impl Board {
     /// Notes that the live stream has delivered everything up to `log_id`.
     pub fn reached(&mut self, log_id: i64) {
         self.position = self.position.max(log_id);
+        let position = self.position;
+        self.ahead.retain(|id| *id > position);
     }
 
     /// The change a move of a shown card would make, for showing it before the server
@@ -317,6 +324,7 @@ mod tests {
             pipeline: p,
             filter: BoardFilter::default(),
             position: 100,
+            ahead: Vec::new(),
             now: Utc::now(),
         }
     }
@@ -372,6 +380,33 @@ mod tests {
         let once = b.clone();
         assert_eq!(b.apply(&event), Applied::Nothing, "the stream's copy");
         assert_eq!(b, once);
+    }
+
+    #[test]
+    fn a_win_the_user_made_counts_once_when_the_stream_brings_it_after_the_card_left() {
+        let p = pipeline();
+        let c = card(&p, p.stages[0].id, 10_000);
+        let other = card(&p, p.stages[0].id, 5_000);
+        let mut b = board_with(&p, vec![c.clone(), other], 0);
+        let mut won = c.clone();
+        won.version += 1;
+        won.status = crate::domain::deal::DealStatus::Won;
+        let event = LiveEvent::Deal(DealChanged {
+            log_id: 101,
+            deal_id: c.id,
+            before: Some(c.clone()),
+            after: None,
+        });
+        b.apply(&event);
+        assert_eq!(sums(&b)[0].0, 1, "the won card left its column");
+        assert_eq!(
+            b.apply(&event),
+            Applied::Nothing,
+            "the stream's copy, card gone"
+        );
+        assert_eq!(sums(&b)[0].0, 1);
+        b.reached(101);
+        assert!(b.ahead.is_empty(), "the stream caught up");
     }
 
     #[test]

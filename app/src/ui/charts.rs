@@ -41,10 +41,15 @@ pub fn RangeChart(bars: Vec<RangeBar>, summary: String) -> impl IntoView {
 }
 
 /// Horizontal bars, one per row: a name, a bar as long as its share of the largest
-/// (0–100, scaled in `domain`), and what it stands for in words. `summary` says it all
-/// for screen readers.
+/// (0–100, scaled in `domain`), and what it stands for in words. Screen readers hear
+/// the title, then each row's name and words.
 #[component]
-pub fn BarList(bars: Vec<(String, f64, String)>, summary: String) -> impl IntoView {
+pub fn BarList(bars: Vec<(String, f64, String)>, title: &'static str) -> impl IntoView {
+    let said: Vec<String> = bars
+        .iter()
+        .map(|(name, _, note)| format!("{name}: {note}"))
+        .collect();
+    let summary = format!("{title}. {}", said.join("; "));
     view! {
         <div class="bar-list" role="img" aria-label=summary>
             {bars

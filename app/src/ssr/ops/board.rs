@@ -86,6 +86,7 @@ pub async fn board_page(
                 text: Some(text.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()),
             },
             position,
+            ahead: Vec::new(),
             now,
         },
         users: users::list(&mut tx).await?,

@@ -148,6 +148,7 @@ pub async fn screen(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Scre
             columns,
             filter: BoardFilter::default(),
             position,
+            ahead: Vec::new(),
             now,
         },
         display,

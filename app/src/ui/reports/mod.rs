@@ -200,19 +200,6 @@ fn FunnelPanel(funnel: Funnel, csv: String) -> impl IntoView {
             )
         })
         .collect();
-    let said = funnel
-        .stages
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {} reached, {} went on",
-                s.name,
-                s.reached,
-                percent(s.conversion_pct)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
     view! {
         <section class="card-panel" aria-labelledby="funnel-title">
             <div class="panel-head">
@@ -225,7 +212,7 @@ fn FunnelPanel(funnel: Funnel, csv: String) -> impl IntoView {
                     funnel.deals, funnel.won, funnel.lost, funnel.open
                 )}
             </p>
-            <BarList bars summary=format!("Funnel. {said}")/>
+            <BarList bars title="Funnel"/>
             <WideTable label="Funnel by stage" class="stats-table" head=&["Stage", "Reached", "Went on", "Lost here", "Still here", "Conversion", "Drop-off"]>
                         {funnel.stages.iter().map(|s| view! {
                             <tr>
@@ -297,16 +284,11 @@ fn StageTimes(summary: Summary) -> impl IntoView {
             (s.name.clone(), w, note)
         })
         .collect();
-    let said = bars
-        .iter()
-        .map(|(n, _, note)| format!("{n}: {note}"))
-        .collect::<Vec<_>>()
-        .join("; ");
     view! {
         <section class="card-panel" aria-labelledby="stage-time-title">
             <h2 id="stage-time-title">"Time in each stage"</h2>
             <p class="hint">"Stays that ended in the period, moving on or closing."</p>
-            <BarList bars summary=format!("Time in each stage. {said}")/>
+            <BarList bars title="Time in each stage"/>
         </section>
     }
 }
@@ -331,18 +313,13 @@ fn LostReasons(summary: Summary) -> impl IntoView {
             )
         })
         .collect();
-    let said = bars
-        .iter()
-        .map(|(n, _, note)| format!("{n}: {note}"))
-        .collect::<Vec<_>>()
-        .join("; ");
     view! {
         <section class="card-panel" aria-labelledby="lost-title">
             <h2 id="lost-title">"Why deals were lost"</h2>
             {if bars.is_empty() {
                 view! { <p class="hint">"No deal was lost in the period."</p> }.into_any()
             } else {
-                view! { <BarList bars summary=format!("Lost reasons. {said}")/> }.into_any()
+                view! { <BarList bars title="Lost reasons"/> }.into_any()
             }}
         </section>
     }
