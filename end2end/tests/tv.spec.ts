@@ -28,6 +28,20 @@ async function openScreen(browser: Browser, url: string, width = 1920, height = 
   return tv;
 }
 
+/** Makes a display link for `scenes` that stays on each scene, and opens it at 1080p. */
+async function screenOf(page: Page, browser: Browser, name: string, scenes: string) {
+  const made = await page.request.post("/api/create_display", {
+    data: { name: unique(name), pipeline: "Sales", scenes, seconds_per_scene: 3600 },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(made.ok(), await made.text()).toBe(true);
+  const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const tv = await screen.newPage();
+  await tv.goto(await made.json());
+  await hydrated(tv);
+  return { screen, tv };
+}
+
 test.describe("the meeting-room screen", () => {
   test("shows the board live without signing in, celebrates a win, and stops when its link is revoked", async ({ page, browser }) => {
     test.setTimeout(60_000);
@@ -92,15 +106,7 @@ test.describe("the meeting-room screen", () => {
   test("the leaderboard counts a rep's deal moved forward and won, live", async ({ page, browser }) => {
     test.setTimeout(60_000);
     await signIn(page);
-    const made = await page.request.post("/api/create_display", {
-      data: { name: unique("Leaders"), pipeline: "Sales", scenes: "leaders", seconds_per_scene: 3600 },
-      headers: { Origin: new URL(page.url()).origin },
-    });
-    expect(made.ok(), await made.text()).toBe(true);
-    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    const tv = await screen.newPage();
-    await tv.goto(await made.json());
-    await hydrated(tv);
+    const { screen, tv } = await screenOf(page, browser, "Leaders", "leaders");
     await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Leaderboard");
     await expect(tv.locator(".tv-link")).toContainText("Live");
 
@@ -128,15 +134,7 @@ test.describe("the meeting-room screen", () => {
 
   test("the since-last-meeting scene counts a new deal live", async ({ page, browser }) => {
     await signIn(page);
-    const made = await page.request.post("/api/create_display", {
-      data: { name: unique("Since"), pipeline: "Sales", scenes: "since", seconds_per_scene: 3600 },
-      headers: { Origin: new URL(page.url()).origin },
-    });
-    expect(made.ok(), await made.text()).toBe(true);
-    const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    const tv = await screen.newPage();
-    await tv.goto(await made.json());
-    await hydrated(tv);
+    const { screen, tv } = await screenOf(page, browser, "Since", "since");
     await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Since last meeting");
     await expect(tv.locator(".tv-since-day")).toHaveText(/^Since \w+day \d+ \w+$/);
     const added = tv.locator(".tv-since-group").filter({ hasText: "Added" }).locator(".tv-since-count");
