@@ -18,7 +18,7 @@ use crate::domain::display::Cue;
 use crate::domain::ids::{DisplayId, PipelineId};
 use crate::domain::live::{LiveEvent, Viewer};
 use crate::error::AppResult;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch, Notify};
@@ -31,6 +31,8 @@ const BATCH: i64 = 500;
 const BROADCAST: usize = 1_024;
 /// How often the hub looks at the log without being nudged.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// `broadcast_head` before the hub has read the log.
+const UNREAD: i64 = -1;
 /// The PostgreSQL channel commits notify.
 pub const CHANNEL: &str = "tend_log";
 /// The PostgreSQL channel signals travel on (presenters' cues, pipelines reshaped), so
@@ -66,6 +68,9 @@ pub struct Hub(Arc<Inner>);
 struct Inner {
     db: Db,
     changes: broadcast::Sender<Arc<Logged>>,
+    /// The last log id broadcast (`UNREAD` until the hub first reads the log): where a
+    /// stream that starts "from now" starts.
+    broadcast_head: AtomicI64,
     wake: Notify,
     closed: watch::Sender<bool>,
     /// Who has which board open on this instance, by seat.
@@ -95,6 +100,7 @@ impl Hub {
     pub fn start(db: Db) -> Hub {
         let hub = Hub(Arc::new(Inner {
             changes: broadcast::channel(BROADCAST).0,
+            broadcast_head: AtomicI64::new(UNREAD),
             wake: Notify::new(),
             closed: watch::channel(false).0,
             seats: watch::channel(Vec::new()).0,
@@ -174,6 +180,7 @@ impl Hub {
     async fn read_forever(self) {
         let mut closed = self.0.closed.subscribe();
         let mut head = self.read_head().await.unwrap_or(0);
+        self.0.broadcast_head.store(head, Ordering::SeqCst);
         loop {
             tokio::select! {
                 _ = self.0.wake.notified() => {}
@@ -202,6 +209,7 @@ impl Hub {
             let more = rows.len() as i64 == BATCH;
             for row in rows {
                 head = row.id;
+                self.0.broadcast_head.store(head, Ordering::SeqCst);
                 // No stream listening is fine: they read the log when they start.
                 let _ = self.0.changes.send(Arc::new(row));
             }
@@ -220,8 +228,13 @@ impl Hub {
     /// from the log, then live. It ends when the hub closes or the receiver is dropped.
     pub fn subscribe(&self, after: Option<i64>) -> mpsc::Receiver<Delivery> {
         let (send, receive) = mpsc::channel(64);
-        // Subscribed before anything is read, so nothing committed from now on is missed.
+        // Subscribed before the position is taken, so whatever is broadcast past it
+        // reaches this stream: a change committed once the caller has its stream is
+        // never missed.
         let live = self.0.changes.subscribe();
+        let after = after.or_else(|| {
+            Some(self.0.broadcast_head.load(Ordering::SeqCst)).filter(|h| *h != UNREAD)
+        });
         tokio::spawn(self.clone().feed(after, live, send));
         receive
     }
@@ -346,5 +359,45 @@ mod tests {
             "{}",
             std::mem::size_of_val(&feed)
         );
+    }
+
+    /// A client that has its stream may act at once: what it does next is on the stream,
+    /// however late the stream's own task gets to run.
+    #[tokio::test]
+    async fn a_stream_from_now_has_the_change_committed_right_after_it_was_opened() {
+        use crate::domain::deal::DealDraft;
+        use std::sync::atomic::Ordering;
+        let t = crate::ssr::testing::TestDb::sqlite().await;
+        let (me, pipeline) = t.with_admin().await;
+        let draft = DealDraft {
+            title: "Streamed".into(),
+            value: 1_000,
+            currency: "EUR".into(),
+            stage_id: pipeline.stages[0].id,
+            ..Default::default()
+        };
+        let deal = crate::ssr::ops::deals::create(&t.db, &me, draft, chrono::Utc::now())
+            .await
+            .unwrap()
+            .deal;
+        let hub = super::Hub::start(t.db.clone());
+        while hub.0.broadcast_head.load(Ordering::SeqCst) == super::UNREAD {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let mut stream = hub.subscribe(None);
+        crate::ssr::testing::append_events(&t.db, deal.id, 1).await;
+        hub.wake();
+        let last = *crate::ssr::testing::log_ids_after(&t.db, 0)
+            .await
+            .last()
+            .unwrap();
+        let got = tokio::time::timeout(std::time::Duration::from_secs(5), stream.recv())
+            .await
+            .expect("a delivery in time")
+            .expect("the stream is open");
+        match got {
+            super::Delivery::Change(row) => assert_eq!(row.id, last),
+            other => panic!("expected the change, got {other:?}"),
+        }
     }
 }
