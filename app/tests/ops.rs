@@ -1896,3 +1896,82 @@ async fn since_last_meeting_looks_back_to_the_teams_meeting_day_on_the_page_and_
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_forecast_written_down_before_a_month_began_is_its_track_record_once_it_has_ended() {
+    on_each_engine(|db, me, p| async move {
+        let at = |m: u32, d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let mut proposal = draft("Proposal out", 10_000, "SEK", stage(&p, 2));
+        proposal.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+        let deal = ops::deals::create(&db, &me, proposal, at(10, 1))
+            .await
+            .unwrap()
+            .deal;
+        // A week before November began, the server writes the forecast down, once.
+        assert_eq!(
+            ops::forecast::snapshot_due(&db, at(10, 25)).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            ops::forecast::snapshot_due(&db, at(10, 25)).await.unwrap(),
+            0
+        );
+        // Only an admin takes one on demand.
+        let rep = sara(&db).await;
+        let refused = ops::forecast::snapshot_now(&db, Operator::User(&rep), None, at(10, 4)).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)));
+        let unknown =
+            ops::forecast::snapshot_now(&db, Operator::Console, Some("Nowhere"), at(10, 4)).await;
+        assert!(unknown.unwrap_err().field("pipeline").is_some());
+        // Four weeks before: 4 October.
+        let taken = ops::forecast::snapshot_now(&db, Operator::Console, Some(&p.name), at(10, 4))
+            .await
+            .unwrap();
+        assert_eq!(taken.len(), 1);
+        ops::deals::change(&db, &me, deal.id, 1, DealChange::Win, at(11, 12))
+            .await
+            .unwrap();
+
+        // In November the month is not on the record yet.
+        let page = ops::forecast::page(&db, &me, Some(p.id), Some("month"), None, at(11, 28))
+            .await
+            .unwrap();
+        assert!(page.track_record.rows.is_empty());
+        let page = ops::forecast::page(&db, &me, Some(p.id), Some("month"), None, at(12, 2))
+            .await
+            .unwrap();
+        let record = page.track_record;
+        assert_eq!(record.leads, vec![1, 4, 8]);
+        assert_eq!(record.rows.len(), 1);
+        let november = &record.rows[0];
+        assert_eq!(
+            (november.period.as_str(), november.won),
+            ("2026-11", 10_000)
+        );
+        let week = november.said[0].as_ref().expect("said a week before");
+        assert_eq!(week.taken_on.to_string(), "2026-10-25");
+        // The proposal stage's 50 % of its value; the simulation's range holds the win.
+        assert_eq!(week.weighted, 5_000);
+        assert!(week.inside, "{week:?}");
+        let month = november.said[1].as_ref().expect("said four weeks before");
+        assert_eq!(month.taken_on.to_string(), "2026-10-04");
+        assert!(
+            november.said[2].is_none(),
+            "nothing written down eight weeks before"
+        );
+        assert_eq!(record.held, vec![(1, 1), (1, 1), (0, 0)]);
+
+        // The record is the team's: one rep's page has none.
+        let mine = ops::forecast::page(&db, &me, Some(p.id), Some("month"), Some(me.id), at(12, 2))
+            .await
+            .unwrap();
+        assert!(mine.track_record.rows.is_empty());
+    })
+    .await;
+}

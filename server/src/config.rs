@@ -85,6 +85,13 @@ pub enum ForecastCommand {
         #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=48))]
         periods: u16,
     },
+    /// Write down today's forecast now, as the server does once a day: what the
+    /// forecast page's track record compares with what is won
+    Snapshot {
+        /// The pipeline, by name or id [default: every pipeline]
+        #[arg(long)]
+        pipeline: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,26 @@ pub async fn serve(
     .await
 }
 
+/// How often the server checks whether today's forecast snapshots are taken.
+pub const SNAPSHOT_CHECK: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Takes each pipeline's forecast snapshot once a day (see `ops::forecast::snapshot_due`)
+/// until the hub closes: on start, then every hour the day's is looked for. Several
+/// instances may both take one; the second replaces the first.
+pub async fn snapshot_daily(db: app::ssr::db::Db, hub: app::ssr::live::Hub) {
+    loop {
+        match app::ssr::ops::forecast::snapshot_due(&db, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pipelines = n, "wrote down the day's forecast"),
+            Err(e) => tracing::warn!(error = %e, "could not write down the day's forecast"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(SNAPSHOT_CHECK) => {}
+            _ = hub.closing() => return,
+        }
+    }
+}
+
 /// Everything Tend serves, over `state`.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);

@@ -223,6 +223,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Forecast(ForecastCommand::Snapshot { pipeline }) => {
+            let taken =
+                ops::forecast::snapshot_now(&db, Operator::Console, pipeline.as_deref(), now)
+                    .await
+                    .map_err(said)?;
+            for p in taken {
+                println!(
+                    "Wrote down the forecast of {:?} for {}.",
+                    p.name,
+                    now.format("%Y-%m-%d")
+                );
+            }
+            Ok(())
+        }
         Command::Token(TokenCommand::Revoke { id }) => {
             let id: ApiTokenId = id
                 .trim()
@@ -304,6 +318,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
             "No users yet. Create the first admin with: tend user add you@example.com --admin"
         );
     }
+    tokio::spawn(server::snapshot_daily(db.clone(), hub.clone()));
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let server = server::serve(listener, state, async move {
         let signal = stop_signal().await;

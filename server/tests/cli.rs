@@ -108,6 +108,16 @@ fn the_demo_fills_an_empty_database_once_and_the_backtest_scores_both_methods_on
         "the same log gives the same numbers"
     );
 
+    let snapshot = tend(&db, &["forecast", "snapshot"], "");
+    assert!(snapshot.status.success(), "{}", text(&snapshot.stderr));
+    assert!(
+        text(&snapshot.stdout).starts_with("Wrote down the forecast of \"Sales\" for "),
+        "{}",
+        text(&snapshot.stdout)
+    );
+    let nowhere = tend(&db, &["forecast", "snapshot", "--pipeline", "Nope"], "");
+    assert!(text(&nowhere.stderr).contains("Pipeline does not exist"));
+
     let bad = tend(&db, &["forecast", "backtest", "--period", "week"], "");
     assert!(text(&bad.stderr).contains("Period must be month or quarter"));
     let unknown = tend(&db, &["forecast", "backtest", "--pipeline", "Nope"], "");

@@ -120,7 +120,8 @@ impl PeriodKind {
 /// How an empirical row was reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum Method {
     /// From the log's finished deals.
     Empirical,
@@ -672,20 +673,7 @@ pub fn as_it_stood(
                 .unwrap_or_else(|| ForecastCategory::from_chance(probability(d))),
         })
         .collect();
-    let won: Vec<WonDeal> = replayed
-        .deals
-        .iter()
-        .filter(|d| d.status == DealStatus::Won && mine(d))
-        .filter_map(|d| {
-            Some(WonDeal {
-                owner_id: d.facts.owner_id,
-                value: d.facts.value,
-                currency: d.facts.currency.clone(),
-                created_on: d.created_at.date_naive(),
-                won_on: d.closed_at?.date_naive(),
-            })
-        })
-        .collect();
+    let won = won_deals(replayed, stages, owner);
     let history_deals = finished_deals(replayed, stages);
     let stays: Vec<Stay> = replayed
         .stays
@@ -702,6 +690,28 @@ pub fn as_it_stood(
         kind,
         periods,
     })
+}
+
+/// The deals in `stages` that were won (one owner's when `owner` is given).
+pub fn won_deals(replayed: &Replayed, stages: &[Stage], owner: Option<UserId>) -> Vec<WonDeal> {
+    replayed
+        .deals
+        .iter()
+        .filter(|d| {
+            d.status == DealStatus::Won
+                && stages.iter().any(|s| s.id == d.stage_id)
+                && owner.is_none_or(|o| d.facts.owner_id == o)
+        })
+        .filter_map(|d| {
+            Some(WonDeal {
+                owner_id: d.facts.owner_id,
+                value: d.facts.value,
+                currency: d.facts.currency.clone(),
+                created_on: d.created_at.date_naive(),
+                won_on: d.closed_at?.date_naive(),
+            })
+        })
+        .collect()
 }
 
 /// How many of the deals in `stages` were finished (won or lost): the history the
@@ -883,6 +893,9 @@ pub struct ForecastPage {
     pub min_history: i64,
     /// Periods a goal may be set for from this page, by name: this one and those after.
     pub goal_periods: Vec<String>,
+    /// What the team's forecast said before each recent closed period began, against
+    /// what was won (empty when the page is for one owner).
+    pub track_record: super::track_record::TrackRecord,
 }
 
 /// Periods a goal may be set for: the current one and the next few, by name.

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod replay;
 pub mod stats;
 pub mod throttle;
+pub mod track_record;
 pub mod user;
 pub mod validation;
 pub mod wire;

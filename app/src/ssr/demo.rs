@@ -234,5 +234,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
         }
     }
     tx.commit().await?;
+    // The track record a server running all along would have kept.
+    super::ops::forecast::backfill_snapshots(db, now).await?;
     Ok(true)
 }

@@ -15,6 +15,7 @@ pub mod api_tokens;
 pub mod deal_events;
 pub mod deals;
 pub mod displays;
+pub mod forecast_snapshots;
 pub mod goals;
 pub mod lost_reasons;
 pub mod organizations;

@@ -5,16 +5,19 @@ use super::history::choose;
 use super::{require_admin, Operator};
 use crate::domain::display::{month_label, month_of, quarter_label, quarter_of, Period};
 use crate::domain::forecast::{
-    as_it_stood, backtest as backtest_log, finished_deals, goal_periods, ForecastPage, ForecastRow,
-    PeriodKind, Trial, LEADS, MIN_HISTORY,
+    as_it_stood, backtest as backtest_log, finished_deals, goal_periods, won_deals, ForecastPage,
+    ForecastRow, PeriodKind, Trial, LEADS, MIN_HISTORY,
 };
 use crate::domain::goal::{with_goals, Goal, GoalDraft};
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::pipeline::Pipeline;
 use crate::domain::replay::{replay, Replayed};
+use crate::domain::track_record::{
+    days_wanted, track_record, Snapshot, TrackRecord, CLOSED_PERIODS, SNAPSHOT_PERIODS,
+};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{deal_events, deals, goals, pipelines, users, Db, Tx};
+use crate::ssr::db::{deal_events, deals, forecast_snapshots, goals, pipelines, users, Db, Tx};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -91,6 +94,18 @@ pub async fn page(
     let replayed = as_now(&mut tx, chosen.id, now).await?;
     let (rows, goals) = rows_with_goals(&mut tx, chosen, &replayed, kind, owner, now).await?;
     let history_deals = finished_deals(&replayed, &chosen.stages) as i64;
+    // Snapshots are of the team's forecast.
+    let record = match owner {
+        Some(_) => TrackRecord::default(),
+        None => {
+            let this = kind.span(now.date_naive()).0;
+            let from = kind.before(this, CLOSED_PERIODS);
+            let snapshots =
+                forecast_snapshots::for_periods(&mut tx, chosen.id, kind, from, this).await?;
+            let won = won_deals(&replayed, &chosen.stages, None);
+            track_record(&snapshots, &won, kind, now.date_naive())
+        }
+    };
     Ok(ForecastPage {
         me: caller.clone(),
         pipelines: all.iter().map(|p| (p.id, p.name.clone())).collect(),
@@ -103,6 +118,7 @@ pub async fn page(
         history_deals,
         min_history: MIN_HISTORY as i64,
         goal_periods: goal_periods(kind, now.date_naive()),
+        track_record: record,
     })
 }
 
@@ -280,4 +296,103 @@ pub async fn backtest(
     let log = deal_events::entries(&mut tx, chosen.id, true).await?;
     let trials = backtest_log(&facts, &log, &chosen.stages, now, kind, periods, &LEADS);
     Ok((chosen.clone(), trials))
+}
+
+/// Writes down `pipeline`'s team forecast as it stands at `now`, by month and by
+/// quarter: what the track record will read once those periods have ended.
+async fn snapshot(db: &Db, pipeline: &Pipeline, now: DateTime<Utc>) -> AppResult<()> {
+    let replayed = {
+        let mut tx = db.read().await?;
+        as_now(&mut tx, pipeline.id, now).await?
+    };
+    let taken = taken_at(&replayed, pipeline, now);
+    let mut tx = db.write().await?;
+    forecast_snapshots::record(&mut tx, pipeline.id, &taken).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The snapshots of both period kinds, from the deals as they stood at `at`.
+fn taken_at(replayed: &Replayed, pipeline: &Pipeline, at: DateTime<Utc>) -> Vec<Snapshot> {
+    [PeriodKind::Month, PeriodKind::Quarter]
+        .into_iter()
+        .flat_map(|kind| {
+            let rows = as_it_stood(replayed, &pipeline.stages, at, kind, SNAPSHOT_PERIODS, None);
+            Snapshot::of(&rows, kind, at.date_naive())
+        })
+        .collect()
+}
+
+/// The day's snapshot of every pipeline that has none yet (the server calls this every
+/// hour). How many were taken.
+pub async fn snapshot_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
+    let all = {
+        let mut tx = db.read().await?;
+        let mut due = Vec::new();
+        for p in pipelines::list(&mut tx).await? {
+            if !forecast_snapshots::taken_on(&mut tx, p.id, now.date_naive()).await? {
+                due.push(p);
+            }
+        }
+        due
+    };
+    for p in &all {
+        snapshot(db, p, now).await?;
+    }
+    Ok(all.len())
+}
+
+/// `tend forecast snapshot`: today's snapshot of a pipeline (by name or id; every
+/// pipeline when none is named), taken again if one was taken already.
+pub async fn snapshot_now(
+    db: &Db,
+    by: Operator<'_>,
+    pipeline: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Pipeline>> {
+    by.require_admin()?;
+    let all = {
+        let mut tx = db.read().await?;
+        pipelines::list(&mut tx).await?
+    };
+    let chosen: Vec<Pipeline> = match pipeline {
+        Some(wanted) => vec![all
+            .iter()
+            .find(|p| p.answers_to(wanted))
+            .cloned()
+            .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))?],
+        None => all,
+    };
+    for p in &chosen {
+        snapshot(db, p, now).await?;
+    }
+    Ok(chosen)
+}
+
+/// The snapshots the server would have taken on the days the track record reads, made
+/// by replaying the log as of each (the demo's made-up history has no server that
+/// took them).
+pub async fn backfill_snapshots(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
+    let mut taken = Vec::new();
+    {
+        let mut tx = db.read().await?;
+        for p in pipelines::list(&mut tx).await? {
+            let facts = deals::facts(&mut tx, p.id).await?;
+            let log = deal_events::entries(&mut tx, p.id, true).await?;
+            for kind in [PeriodKind::Month, PeriodKind::Quarter] {
+                for day in days_wanted(kind, now.date_naive()) {
+                    let at = day.and_time(chrono::NaiveTime::MIN).and_utc();
+                    let then = replay(&facts, &log, at);
+                    let rows = as_it_stood(&then, &p.stages, at, kind, SNAPSHOT_PERIODS, None);
+                    taken.push((p.id, Snapshot::of(&rows, kind, day)));
+                }
+            }
+        }
+    }
+    let mut tx = db.write().await?;
+    for (pipeline, snapshots) in &taken {
+        forecast_snapshots::record(&mut tx, *pipeline, snapshots).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

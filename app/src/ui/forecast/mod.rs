@@ -8,6 +8,7 @@ use crate::domain::forecast::{range_bars, ForecastPage, ForecastRow, Method, Per
 use crate::domain::goal::GoalDraft;
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::money::Currency;
+use crate::domain::track_record::{RecordRow, Said, TrackRecord};
 use crate::error::AppError;
 use crate::ui::charts::RangeChart;
 use crate::ui::tables::WideTable;
@@ -154,6 +155,7 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
                         </div>
                     }.into_any()
                 }}
+                <TrackRecordPanel record=page.track_record.clone() kind team=page.owner.is_none()/>
                 {page.me.is_admin.then(|| view! { <Goals page=page.clone() reload/> })}
             </div>
         </Frame>
@@ -202,6 +204,82 @@ fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
                         }
                     }).collect_view()}
         </WideTable>
+    }
+}
+
+/// What the team's forecast said 1, 4 and 8 weeks before each recent closed period
+/// began, against what was won in it.
+#[component]
+fn TrackRecordPanel(record: TrackRecord, kind: PeriodKind, team: bool) -> impl IntoView {
+    let body = if !team {
+        view! { <p class="hint">"The track record is kept for the team's forecast: choose the team to see it."</p> }.into_any()
+    } else if record.rows.is_empty() {
+        view! {
+            <p class="hint">{format!(
+                "Tend writes the forecast down every day. Once a {} has ended, this shows what was said 1, 4 and 8 weeks before it began against what was won.",
+                kind_name(kind)
+            )}</p>
+        }.into_any()
+    } else {
+        let held = record
+            .leads
+            .iter()
+            .zip(&record.held)
+            .filter(|(_, (said, _))| *said > 0)
+            .map(|(w, (said, inside))| format!("{inside} of {said} {} before", weeks(*w)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <p class="record-held">{format!("What was won fell inside the likely range: {held}.")}</p>
+            <WideTable label="Track record" class="forecast-table record-table" head=&["Period", "Won", "1 week before", "4 weeks before", "8 weeks before"]>
+                {record.rows.into_iter().map(|r| view! { <RecordLine r/> }).collect_view()}
+            </WideTable>
+        }.into_any()
+    };
+    view! {
+        <section class="card-panel" aria-labelledby="record-title">
+            <h2 id="record-title">"Track record"</h2>
+            {body}
+        </section>
+    }
+}
+
+fn weeks(n: i64) -> String {
+    if n == 1 {
+        "1 week".into()
+    } else {
+        format!("{n} weeks")
+    }
+}
+
+#[component]
+fn RecordLine(r: RecordRow) -> impl IntoView {
+    let c = r.currency.clone();
+    view! {
+        <tr>
+            <th scope="row">{format!("{} · {}", r.period, c.code())}</th>
+            <td class="num strong">{money(r.won, &c)}</td>
+            {r.said.into_iter().map(|s| match s {
+                Some(s) => view! { <SaidCell s currency=c.clone()/> }.into_any(),
+                None => view! { <td class="num said-none">"No snapshot"</td> }.into_any(),
+            }).collect_view()}
+        </tr>
+    }
+}
+
+#[component]
+fn SaidCell(s: Said, currency: Currency) -> impl IntoView {
+    let c = currency;
+    view! {
+        <td class="num">
+            <span class="said">{money(s.expected, &c)}</span>
+            <span class="said-range">{format!("{} – {}", money(s.p10, &c), money(s.p90, &c))}</span>
+            {if s.inside {
+                view! { <span class="said-in">"✓ inside"</span> }.into_any()
+            } else {
+                view! { <span class="said-out">"✗ outside"</span> }.into_any()
+            }}
+        </td>
     }
 }
 
