@@ -1965,7 +1965,8 @@ async fn the_forecast_written_down_before_a_month_began_is_its_track_record_once
             november.said[2].is_none(),
             "nothing written down eight weeks before"
         );
-        assert_eq!(record.held, vec![(1, 1), (1, 1), (0, 0)]);
+        let held: Vec<_> = record.held.iter().map(|h| (h.said, h.inside)).collect();
+        assert_eq!(held, vec![(1, 1), (1, 1), (0, 0)]);
 
         // The record is the team's: one rep's page has none.
         let mine = ops::forecast::page(&db, &me, Some(p.id), Some("month"), Some(me.id), at(12, 2))

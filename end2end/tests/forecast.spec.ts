@@ -37,7 +37,7 @@ test.describe("the forecast", () => {
     await expect(table.getByRole("rowheader").first()).toHaveText(/^\d{4}-\d{2} · [A-Z]{3}$/);
     await expect(page.getByRole("img", { name: /won .*forecast .*likely/ }).first()).toBeVisible();
     // The table as a spreadsheet: the same rows.
-    const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    const href = await page.getByRole("link", { name: "Download CSV" }).first().getAttribute("href");
     const csv = await page.request.get(href!);
     expect(csv.headers()["content-type"]).toContain("text/csv");
     const lines = (await csv.text()).trim().split("\r\n");
@@ -64,6 +64,40 @@ test.describe("the forecast", () => {
     await expect(row.getByRole("cell").last()).toHaveText(/250,000/);
     await goals.getByRole("button", { name: `Remove the goal for The team in ${next}` }).click();
     await expect(row.getByRole("cell").last()).toHaveText("–");
+  });
+
+  test("the track record shows what was said before last month began against what was won in it @everywhere", async ({ page }) => {
+    await signIn(page);
+    await page.goto("/forecast");
+    await hydrated(page);
+    const record = page.getByRole("region", { name: "Track record" });
+    await expect(record.locator(".record-held")).toHaveText(
+      /^What was won fell inside the likely range: \d+ of \d+ 1 week before, \d+ of \d+ 4 weeks before, \d+ of \d+ 8 weeks before\.$/,
+    );
+    const now = new Date();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const month = day(first).slice(0, 7);
+    const row = record.getByRole("row", { name: new RegExp(`^${month} · SEK`) });
+    const cells = row.getByRole("cell");
+    await expect(cells).toHaveCount(4);
+    for (let lead = 1; lead <= 3; lead++) {
+      await expect(cells.nth(lead)).toHaveText(/(kr|SEK).*–.*(✓ inside|✗ outside)$|^No snapshot$/);
+    }
+    // The record as a spreadsheet: one line per forecast written down.
+    const download = await record.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    const lines = (await (await page.request.get(download!)).text()).trim().split("\r\n");
+    expect(lines[0]).toBe("period,currency,won,weeks_before,taken_on,weighted,expected,p10,p90,method,inside");
+    const said = await record.locator("tbody td.num:not(.strong):not(.said-none)").count();
+    expect(lines.length - 1).toBe(said);
+    // What was won is what the reports page counts as won in that month.
+    const csv = await page.request.get(`/summary.csv?from=${day(first)}&to=${day(last)}`);
+    const won = (await csv.text()).split("\r\n").find((l) => l.startsWith("money,,SEK,won_value,"));
+    const minor = Number(won!.split(",").pop());
+    const whole = Math.floor(minor / 100).toLocaleString("en-US");
+    const cents = minor % 100 ? `.${String(minor % 100).padStart(2, "0")}` : "";
+    await expect(cells.first()).toContainText(`${whole}${cents}`);
   });
 
   test("a rep commits a deal closing this month and the forecast counts it under Commit", async ({ page }) => {

@@ -8,6 +8,7 @@ use app::domain::history::{BoardThen, Changes};
 use app::domain::ids::{DealId, PipelineId, StageId, UserId};
 use app::domain::pipeline::Pipeline;
 use app::domain::stats::{Funnel, Summary};
+use app::domain::track_record::TrackRecord;
 use app::domain::user::User;
 use app::error::AppError;
 use app::ssr::auth::bearer_token;
@@ -40,7 +41,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     paths(
         pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
         move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
-        changes, forecast, board, funnel, summary
+        changes, forecast, track_record, board, funnel, summary
     ),
     components(schemas(
         ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .route("/events", get(crate::live::api_events))
         .route("/changes", get(changes))
         .route("/forecast", get(forecast))
+        .route("/forecast/track-record", get(track_record))
         .route("/board", get(board))
         .route("/stats/funnel", get(funnel))
         .route("/stats/summary", get(summary))
@@ -317,6 +319,44 @@ async fn forecast(
         return Ok(crate::export::csv_file("forecast.csv", csv));
     }
     Ok(Json(rows).into_response())
+}
+
+/// Which track record `GET /forecast/track-record` reads.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TrackRecordQuery {
+    /// The pipeline; the first one when absent
+    #[param(value_type = Option<PipelineId>)]
+    pipeline_id: Option<String>,
+    /// Months or quarters; month when absent
+    #[param(value_type = Option<app::domain::forecast::PeriodKind>)]
+    period: Option<String>,
+    /// `csv` for CSV (as `Accept: text/csv` does)
+    #[param(value_type = Option<String>)]
+    format: Option<String>,
+}
+
+/// How the team's forecast fared: for each of the last six closed periods and each
+/// currency, what was won (`won`) and what the forecast Tend wrote down that day said
+/// 1, 4 and 8 weeks before the period began (`said`, in the order of `leads`; `null`
+/// when none was written down then), with whether the win fell inside P10–P90.
+/// `held` counts, per lead, the periods with a forecast and those it held.
+#[utoipa::path(get, path = "/api/v1/forecast/track-record", params(TrackRecordQuery), responses((status = 200, content((TrackRecord = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn track_record(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<TrackRecordQuery>,
+) -> Result<Response, ApiError> {
+    let pipeline = query_id("pipeline_id", q.pipeline_id.as_deref())?;
+    let record =
+        ops::forecast::track_record_of(&s.db, &user, pipeline, q.period.as_deref(), Utc::now())
+            .await?;
+    if crate::export::wants_csv(q.format.as_deref(), &headers) {
+        let csv = crate::export::track_record(&record);
+        return Ok(crate::export::csv_file("track-record.csv", csv));
+    }
+    Ok(Json(record).into_response())
 }
 
 /// Which board `GET /board` rebuilds.

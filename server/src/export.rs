@@ -4,6 +4,7 @@ use app::domain::forecast::{ForecastRow, Method};
 use app::domain::history::{groups, AsOfPage, SincePage};
 use app::domain::ids::StageId;
 use app::domain::stats::{Funnel, Summary};
+use app::domain::track_record::TrackRecord;
 use app::error::AppError;
 use app::ssr::state::AppState;
 use axum::extract::{Query, State};
@@ -27,10 +28,7 @@ pub fn forecast(rows: &[ForecastRow]) -> String {
         "period,currency,weighted,expected,p10,p50,p90,won,goal,method,history_deals,closing_deals,commit,best_case,pipeline\r\n",
     );
     for r in rows {
-        let method = match r.method {
-            Method::Empirical => "empirical",
-            Method::StageProbability => "stage_probability",
-        };
+        let method = method_name(r.method);
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             r.period,
@@ -51,6 +49,42 @@ pub fn forecast(rows: &[ForecastRow]) -> String {
         ));
     }
     out
+}
+
+/// The track record, one line per closed period, currency and lead that has a
+/// snapshot: what was said that many weeks before the period began against what was
+/// won. Money in minor units; no cell is user text.
+pub fn track_record(record: &TrackRecord) -> String {
+    let mut out = String::from(
+        "period,currency,won,weeks_before,taken_on,weighted,expected,p10,p90,method,inside\r\n",
+    );
+    for r in &record.rows {
+        for (weeks, said) in record.leads.iter().zip(&r.said) {
+            let Some(s) = said else { continue };
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{}\r\n",
+                r.period,
+                r.currency.code(),
+                r.won,
+                weeks,
+                s.taken_on,
+                s.weighted,
+                s.expected,
+                s.p10,
+                s.p90,
+                method_name(s.method),
+                s.inside
+            ));
+        }
+    }
+    out
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Empirical => "empirical",
+        Method::StageProbability => "stage_probability",
+    }
 }
 
 /// A cell of user text, safe to open in a spreadsheet: text that a spreadsheet would
@@ -388,6 +422,26 @@ pub async fn forecast_download(
         )
         .await?;
         Ok(forecast(&rows))
+    })
+    .await
+}
+
+/// `GET /track-record.csv?pipeline=&period=`: the forecast page's track record.
+pub async fn track_record_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    download(&state, &headers, "track-record", async |user, now| {
+        let record = app::ssr::ops::forecast::track_record_of(
+            &state.db,
+            user,
+            id(&q, "pipeline")?,
+            given(&q, "period"),
+            now,
+        )
+        .await?;
+        Ok(track_record(&record))
     })
     .await
 }

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api_v1::router())
         .route("/api/live", get(live::browser_events))
         .route("/forecast.csv", get(export::forecast_download))
+        .route("/track-record.csv", get(export::track_record_download))
         .route("/funnel.csv", get(export::funnel_download))
         .route("/summary.csv", get(export::summary_download))
         .route("/since.csv", get(export::since_download))

@@ -530,6 +530,7 @@ async fn the_openapi_document_describes_every_endpoint() {
             ("/api/v1/deals/{id}/events", "get"),
             ("/api/v1/changes", "get"),
             ("/api/v1/forecast", "get"),
+            ("/api/v1/forecast/track-record", "get"),
             ("/api/v1/board", "get"),
             ("/api/v1/stats/funnel", "get"),
             ("/api/v1/stats/summary", "get"),
@@ -1699,6 +1700,76 @@ async fn the_forecast_and_the_board_as_of_a_day_answer_in_minor_units_and_name_b
         let unknown = app::domain::ids::UserId::new();
         let (status, _) = s.get(&format!("/api/v1/forecast?owner_id={unknown}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_track_record_gives_what_was_written_down_before_last_month_against_its_wins() {
+    use app::domain::forecast::{Method, PeriodKind};
+    use app::domain::track_record::Snapshot;
+    on_each_engine(|s| async move {
+        let (_, pipelines) = s.get("/api/v1/pipelines").await;
+        let pipeline: app::domain::ids::PipelineId =
+            pipelines[0]["id"].as_str().unwrap().parse().unwrap();
+        let kind = PeriodKind::Month;
+        let last_month = kind.before(kind.span(chrono::Utc::now().date_naive()).0, 1);
+        let taken_on = last_month - chrono::Days::new(7);
+        let snapshot = Snapshot {
+            taken_on,
+            kind,
+            period_start: last_month,
+            currency: app::domain::money::Currency::parse("EUR").unwrap(),
+            weighted: 4_000,
+            expected: 5_000,
+            p10: 1_000,
+            p90: 9_000,
+            method: Method::Empirical,
+        };
+        let mut tx = s.db.write().await.unwrap();
+        app::ssr::db::forecast_snapshots::record(&mut tx, pipeline, &[snapshot])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let (status, record) = s.get("/api/v1/forecast/track-record").await;
+        assert_eq!(status, StatusCode::OK, "{record}");
+        assert_eq!(record["leads"], json!([1, 4, 8]));
+        let row = &record["rows"][0];
+        assert_eq!(row["period"], kind.name(last_month));
+        assert_eq!((row["currency"].as_str(), row["won"].as_i64()), (Some("EUR"), Some(0)));
+        assert_eq!(row["said"][0]["expected"], 5_000);
+        assert_eq!(row["said"][0]["taken_on"], taken_on.to_string());
+        assert_eq!(row["said"][0]["inside"], false, "nothing won is below P10");
+        assert_eq!(row["said"][1], Value::Null);
+        assert_eq!(record["held"][0], json!({"said": 1, "inside": 0}));
+
+        let r = s
+            .http
+            .get(s.url("/api/v1/forecast/track-record?format=csv"))
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.text().await.unwrap(),
+            format!(
+                "period,currency,won,weeks_before,taken_on,weighted,expected,p10,p90,method,inside\r\n\
+                 {},EUR,0,1,{taken_on},4000,5000,1000,9000,empirical,false\r\n",
+                kind.name(last_month)
+            )
+        );
+        let (status, quarters) = s.get("/api/v1/forecast/track-record?period=quarter").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(quarters["rows"], json!([]), "a month's forecast is not a quarter's");
+        for (path, field) in [
+            ("/api/v1/forecast/track-record?period=week", "period"),
+            ("/api/v1/forecast/track-record?pipeline_id=x", "pipeline_id"),
+        ] {
+            let (status, body) = s.get(path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert_eq!(body["field"], field, "{path}");
+        }
     })
     .await;
 }

@@ -52,6 +52,7 @@ impl Snapshot {
 
 /// What the forecast said some weeks before a period began.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Said {
     pub taken_on: NaiveDate,
     pub weighted: i64,
@@ -66,6 +67,7 @@ pub struct Said {
 /// One closed period in one currency: what was won, and what was said before it began,
 /// one entry per lead in `TrackRecord::leads` (`None`: no snapshot from then).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecordRow {
     /// "2026-10" or "2026-Q3".
     pub period: String,
@@ -77,13 +79,22 @@ pub struct RecordRow {
 
 /// The track record of one pipeline's team forecast, newest period first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrackRecord {
     /// Weeks before each period began, in the order of each row's `said`.
     pub leads: Vec<i64>,
     pub rows: Vec<RecordRow>,
-    /// Per lead: how many of the rows had a snapshot then, and in how many of those
-    /// the actual fell inside P10–P90.
-    pub held: Vec<(usize, usize)>,
+    /// Per lead, in the order of `leads`: how the forecast said then fared.
+    pub held: Vec<Held>,
+}
+
+/// Of the rows with a forecast from one lead, how many there were (`said`) and in how
+/// many the actual fell inside P10–P90 (`inside`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Held {
+    pub said: usize,
+    pub inside: usize,
 }
 
 /// The record of the `CLOSED_PERIODS` periods of `kind` before the one `today` falls
@@ -153,7 +164,10 @@ pub fn track_record(
         .map(|i| {
             let said = rows.iter().filter_map(|r| r.said[i].as_ref());
             let inside = said.clone().filter(|s| s.inside).count();
-            (said.count(), inside)
+            Held {
+                said: said.count(),
+                inside,
+            }
         })
         .collect();
     TrackRecord {
@@ -182,6 +196,10 @@ pub fn days_wanted(kind: PeriodKind, today: NaiveDate) -> Vec<NaiveDate> {
 mod tests {
     use super::*;
     use crate::domain::ids::UserId;
+
+    fn held(r: &TrackRecord) -> Vec<(usize, usize)> {
+        r.held.iter().map(|h| (h.said, h.inside)).collect()
+    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -246,7 +264,7 @@ mod tests {
         assert_eq!((said[1].expected, said[1].inside), (500, false));
         assert_eq!(said[2].taken_on, day("2026-08-06"));
         assert_eq!(said[2].weighted, 150);
-        assert_eq!(record.held, vec![(1, 1), (1, 0), (1, 0)]);
+        assert_eq!(held(&record), vec![(1, 1), (1, 0), (1, 0)]);
     }
 
     #[test]
@@ -262,7 +280,7 @@ mod tests {
         // last and more than a week before the others. October's are 24 September
         // (the 16th is 8 days before it), 3 September and 6 August (after both).
         assert_eq!(record.rows, vec![]);
-        assert_eq!(record.held, vec![(0, 0), (0, 0), (0, 0)]);
+        assert_eq!(held(&record), vec![(0, 0), (0, 0), (0, 0)]);
     }
 
     #[test]

@@ -97,14 +97,7 @@ pub async fn page(
     // Snapshots are of the team's forecast.
     let record = match owner {
         Some(_) => TrackRecord::default(),
-        None => {
-            let this = kind.span(now.date_naive()).0;
-            let from = kind.before(this, CLOSED_PERIODS);
-            let snapshots =
-                forecast_snapshots::for_periods(&mut tx, chosen.id, kind, from, this).await?;
-            let won = won_deals(&replayed, &chosen.stages, None);
-            track_record(&snapshots, &won, kind, now.date_naive())
-        }
+        None => record_of(&mut tx, chosen, &replayed, kind, now).await?,
     };
     Ok(ForecastPage {
         me: caller.clone(),
@@ -120,6 +113,38 @@ pub async fn page(
         goal_periods: goal_periods(kind, now.date_naive()),
         track_record: record,
     })
+}
+
+/// The track record of `pipeline`'s team forecast (the first pipeline when none is
+/// named) by month or quarter: the last closed periods, what was said before each
+/// began and what was won.
+pub async fn track_record_of(
+    db: &Db,
+    _caller: &User,
+    pipeline: Option<PipelineId>,
+    period: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<TrackRecord> {
+    let kind = kind_of(period)?;
+    let mut tx = db.read().await?;
+    let all = pipelines::list(&mut tx).await?;
+    let chosen = choose(&all, pipeline)?;
+    let replayed = as_now(&mut tx, chosen.id, now).await?;
+    record_of(&mut tx, chosen, &replayed, kind, now).await
+}
+
+async fn record_of(
+    tx: &mut Tx,
+    pipeline: &Pipeline,
+    replayed: &Replayed,
+    kind: PeriodKind,
+    now: DateTime<Utc>,
+) -> AppResult<TrackRecord> {
+    let this = kind.span(now.date_naive()).0;
+    let from = kind.before(this, CLOSED_PERIODS);
+    let snapshots = forecast_snapshots::for_periods(tx, pipeline.id, kind, from, this).await?;
+    let won = won_deals(replayed, &pipeline.stages, None);
+    Ok(track_record(&snapshots, &won, kind, now.date_naive()))
 }
 
 /// The deals of `pipeline` as they stand now, replayed from the log.

@@ -155,7 +155,7 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
                         </div>
                     }.into_any()
                 }}
-                <TrackRecordPanel record=page.track_record.clone() kind team=page.owner.is_none()/>
+                <TrackRecordPanel record=page.track_record.clone() kind team=page.owner.is_none() pipeline=page.pipeline_id/>
                 {page.me.is_admin.then(|| view! { <Goals page=page.clone() reload/> })}
             </div>
         </Frame>
@@ -210,7 +210,17 @@ fn ForecastTable(rows: Vec<ForecastRow>) -> impl IntoView {
 /// What the team's forecast said 1, 4 and 8 weeks before each recent closed period
 /// began, against what was won in it.
 #[component]
-fn TrackRecordPanel(record: TrackRecord, kind: PeriodKind, team: bool) -> impl IntoView {
+fn TrackRecordPanel(
+    record: TrackRecord,
+    kind: PeriodKind,
+    team: bool,
+    pipeline: PipelineId,
+) -> impl IntoView {
+    let csv_link = format!(
+        "/track-record.csv?pipeline={pipeline}&period={}",
+        kind_name(kind)
+    );
+    let has_rows = team && !record.rows.is_empty();
     let body = if !team {
         view! { <p class="hint">"The track record is kept for the team's forecast: choose the team to see it."</p> }.into_any()
     } else if record.rows.is_empty() {
@@ -225,8 +235,8 @@ fn TrackRecordPanel(record: TrackRecord, kind: PeriodKind, team: bool) -> impl I
             .leads
             .iter()
             .zip(&record.held)
-            .filter(|(_, (said, _))| *said > 0)
-            .map(|(w, (said, inside))| format!("{inside} of {said} {} before", weeks(*w)))
+            .filter(|(_, h)| h.said > 0)
+            .map(|(w, h)| format!("{} of {} {} before", h.inside, h.said, weeks(*w)))
             .collect::<Vec<_>>()
             .join(", ");
         view! {
@@ -238,7 +248,10 @@ fn TrackRecordPanel(record: TrackRecord, kind: PeriodKind, team: bool) -> impl I
     };
     view! {
         <section class="card-panel" aria-labelledby="record-title">
-            <h2 id="record-title">"Track record"</h2>
+            <div class="panel-head">
+                <h2 id="record-title">"Track record"</h2>
+                {has_rows.then(|| view! { <a class="download" href=csv_link download>"Download CSV"</a> })}
+            </div>
             {body}
         </section>
     }
