@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
     let hsts = state.site.is_https();
     let app = Router::new()
         .nest("/pkg", assets(&options))
+        .route("/styles/{file}", get(style_sheet))
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
         .route("/api/live", get(live::browser_events))
@@ -170,6 +171,22 @@ fn assets(options: &leptos::config::LeptosOptions) -> Router<AppState> {
         ))
 }
 
+/// A stylesheet only some pages link (`app::ui::sheets`). Its name carries its hash, so
+/// it is kept for a year; it is compressed on the way out like any answer.
+async fn style_sheet(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match app::ui::sheets::text_of(&file) {
+        Some(text) => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            text,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such stylesheet").into_response(),
+    }
+}
+
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
 }
@@ -183,7 +200,9 @@ async fn health(State(state): State<AppState>) -> Response {
 
 /// Pages open to everyone; every other page needs a signed-in user.
 /// (A meeting-room screen's `/tv/…` page holds its own credential, the link's secret.)
-const PUBLIC_PREFIXES: &[&str] = &["/login", "/api/", "/pkg/", "/healthz", "/favicon", "/tv/"];
+const PUBLIC_PREFIXES: &[&str] = &[
+    "/login", "/api/", "/pkg/", "/styles/", "/healthz", "/favicon", "/tv/",
+];
 
 /// Sends a browser that is not signed in to the sign-in page before any page renders,
 /// so it never sees an empty page or depends on JavaScript to get there.

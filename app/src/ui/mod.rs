@@ -11,6 +11,7 @@ pub mod history;
 pub mod live;
 pub mod present;
 pub mod reports;
+pub mod sheets;
 pub mod tables;
 pub mod tv;
 pub mod widgets;

@@ -11,6 +11,7 @@ use crate::domain::money::Currency;
 use crate::domain::track_record::{RecordRow, Said, TrackRecord};
 use crate::error::AppError;
 use crate::ui::charts::RangeChart;
+use crate::ui::sheets::{Sheet, PAGES};
 use crate::ui::tables::WideTable;
 use crate::ui::widgets::{field_note, money, Failure, Frame};
 use codee::binary::PostcardCodec;
@@ -38,6 +39,7 @@ pub fn ForecastRoutePage() -> impl IntoView {
     );
     view! {
         <Title text="Forecast · Tend"/>
+        <Sheet sheet=PAGES/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

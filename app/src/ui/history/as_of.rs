@@ -7,6 +7,7 @@ use crate::api::history::load_as_of;
 use crate::domain::history::{AsOfPage, CardThen, StageThen, CARDS_LISTED};
 use crate::domain::ids::PipelineId;
 use crate::domain::money::{Currency, Totals};
+use crate::ui::sheets::{Sheet, PAGES};
 use crate::ui::widgets::{money, totals, Failure, Frame};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
@@ -32,6 +33,7 @@ pub fn AsOfRoutePage() -> impl IntoView {
     );
     view! {
         <Title text="The board as of a day · Tend"/>
+        <Sheet sheet=PAGES/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

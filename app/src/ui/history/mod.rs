@@ -8,6 +8,7 @@ pub mod as_of;
 use crate::api::history::load_since;
 use crate::domain::history::{groups, total, weekday_name, ChangedDeal, SincePage};
 use crate::domain::ids::{PipelineId, StageId};
+use crate::ui::sheets::{Sheet, PAGES};
 use crate::ui::widgets::{money, totals, Failure, Frame};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
@@ -32,6 +33,7 @@ pub fn SinceMeetingPage() -> impl IntoView {
     );
     view! {
         <Title text="Since last meeting · Tend"/>
+        <Sheet sheet=PAGES/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -6,6 +6,7 @@ use crate::api::auth::me;
 use crate::api::displays::{list_presentable, present};
 use crate::domain::display::{Cue, Presentable};
 use crate::error::AppError;
+use crate::ui::sheets::{Sheet, TV};
 use crate::ui::widgets::{Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,6 +24,7 @@ pub fn PresentPage() -> impl IntoView {
     );
     view! {
         <Title text="Present · Tend"/>
+        <Sheet sheet=TV/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

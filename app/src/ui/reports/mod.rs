@@ -9,6 +9,7 @@ use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::money::whole_units;
 use crate::domain::stats::{lines, scale, Funnel, ReportsPage, Summary, LINE_HEIGHT};
 use crate::ui::charts::{BarList, LineChart};
+use crate::ui::sheets::{Sheet, PAGES};
 use crate::ui::tables::WideTable;
 use crate::ui::widgets::{money, urlencode, Failure, Frame};
 use codee::binary::PostcardCodec;
@@ -38,6 +39,7 @@ pub fn ReportsRoutePage() -> impl IntoView {
     );
     view! {
         <Title text="Reports · Tend"/>
+        <Sheet sheet=PAGES/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -13,6 +13,7 @@ use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ui::live::{follow, now_hh_mm, Connection, Handlers, LiveSignals, Source};
+use crate::ui::sheets::{Sheet, TV};
 use crate::ui::widgets::{money, ranges, respond_with, totals, GoalBar, LOCALE};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
@@ -33,6 +34,7 @@ pub fn TvPage() -> impl IntoView {
     let data = Resource::<_, PostcardCodec>::new_with_options(token, load_screen, false);
     view! {
         <Title text="Tend · Meeting room"/>
+        <Sheet sheet=TV/>
         <Suspense fallback=|| view! { <div class="tv"><p class="tv-note">"Loading…"</p></div> }>
             {move || Suspend::new(async move {
                 match data.await {
