@@ -37,7 +37,7 @@ impl FieldError {
 /// "is required" follows the field's label.
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.starts_with(char::is_uppercase) {
+        if self.message.starts_with(|c: char| c.is_ascii_uppercase()) {
             f.write_str(&self.message)
         } else {
             write!(f, "{} {}", self.label(), self.message)

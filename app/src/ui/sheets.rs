@@ -1,5 +1,5 @@
 //! Stylesheets only some pages need, kept out of the board's first load: the look-back
-//! pages' and the meeting-room screen's. The server serves each at a name that carries
+//! pages', the meeting-room screen's, and sign-in's and the admin pages'. The server serves each at a name that carries
 //! a hash of its text, so browsers may keep it for a year; a page that needs one puts
 //! `<Sheet sheet=…/>` in its view and the link goes into the page's head.
 
@@ -18,6 +18,8 @@ pub struct StyleSheet {
 pub const PAGES: StyleSheet = StyleSheet::of("pages", include_str!("../../../style/pages.css"));
 /// The meeting-room screen and the presenter's remote.
 pub const TV: StyleSheet = StyleSheet::of("tv", include_str!("../../../style/tv.css"));
+/// Sign-in and the admin pages.
+pub const ADMIN: StyleSheet = StyleSheet::of("admin", include_str!("../../../style/admin.css"));
 
 impl StyleSheet {
     const fn of(name: &'static str, text: &str) -> Self {
@@ -45,6 +47,7 @@ pub fn text_of(file: &str) -> Option<&'static str> {
     [
         (PAGES, include_str!("../../../style/pages.css")),
         (TV, include_str!("../../../style/tv.css")),
+        (ADMIN, include_str!("../../../style/admin.css")),
     ]
     .into_iter()
     .find(|(sheet, _)| sheet.href().strip_prefix("/styles/") == Some(file))
@@ -66,6 +69,9 @@ mod tests {
         let pages = PAGES.href();
         assert!(pages.starts_with("/styles/pages-") && pages.ends_with(".css"));
         assert_ne!(PAGES.hash, TV.hash);
+        assert!(text_of(ADMIN.href().trim_start_matches("/styles/"))
+            .unwrap()
+            .contains(".signin"));
         let text = text_of(pages.trim_start_matches("/styles/")).unwrap();
         assert!(text.contains(".forecast-page"));
         assert!(text_of(TV.href().trim_start_matches("/styles/"))

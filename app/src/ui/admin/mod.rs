@@ -8,6 +8,7 @@ use crate::domain::display::{scenes_text, Display, Scene, DEFAULT_SECONDS};
 use crate::domain::history::weekday_name;
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
+use crate::ui::sheets::{Sheet, ADMIN};
 use crate::ui::widgets::{field_note, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -61,6 +62,7 @@ pub fn AdminPage() -> impl IntoView {
     };
     view! {
         <Title text="Pipelines · Tend"/>
+        <Sheet sheet=ADMIN/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

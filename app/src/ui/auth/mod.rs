@@ -1,6 +1,7 @@
 //! The sign-in page.
 
 use crate::api::auth::{needs_first_user, SignIn};
+use crate::ui::sheets::{Sheet, ADMIN};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,6 +18,7 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <Title text="Sign in · Tend"/>
+        <Sheet sheet=ADMIN/>
         <main class="signin">
             <div class="signin-card">
                 <div class="brand big">
