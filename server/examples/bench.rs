@@ -381,7 +381,10 @@ fn asset_sizes() {
             kb(br)
         );
     }
-    println!("| first load of the board, brotli | {} | | |", kb(total_br));
+    println!(
+        "| first load of the board, brotli | {} ({total_br} bytes) | | |",
+        kb(total_br)
+    );
 
     // Which chunks each split-off page needs, from the manifest the split build writes.
     let manifest = files
