@@ -1,5 +1,6 @@
 //! Stylesheets only some pages need, kept out of the board's first load: the look-back
-//! pages', the meeting-room screen's, and sign-in's and the admin pages'. The server serves each at a name that carries
+//! pages', the meeting-room screen's, the deal page's, and sign-in's and the admin
+//! pages'. The server serves each at a name that carries
 //! a hash of its text, so browsers may keep it for a year; a page that needs one puts
 //! `<Sheet sheet=…/>` in its view and the link goes into the page's head.
 
@@ -18,6 +19,8 @@ pub struct StyleSheet {
 pub const PAGES: StyleSheet = StyleSheet::of("pages", include_str!("../../../style/pages.css"));
 /// The meeting-room screen and the presenter's remote.
 pub const TV: StyleSheet = StyleSheet::of("tv", include_str!("../../../style/tv.css"));
+/// The deal page.
+pub const DEAL: StyleSheet = StyleSheet::of("deal", include_str!("../../../style/deal.css"));
 /// Sign-in and the admin pages.
 pub const ADMIN: StyleSheet = StyleSheet::of("admin", include_str!("../../../style/admin.css"));
 
@@ -48,6 +51,7 @@ pub fn text_of(file: &str) -> Option<&'static str> {
         (PAGES, include_str!("../../../style/pages.css")),
         (TV, include_str!("../../../style/tv.css")),
         (ADMIN, include_str!("../../../style/admin.css")),
+        (DEAL, include_str!("../../../style/deal.css")),
     ]
     .into_iter()
     .find(|(sheet, _)| sheet.href().strip_prefix("/styles/") == Some(file))
@@ -72,6 +76,9 @@ mod tests {
         assert!(text_of(ADMIN.href().trim_start_matches("/styles/"))
             .unwrap()
             .contains(".signin"));
+        assert!(text_of(DEAL.href().trim_start_matches("/styles/"))
+            .unwrap()
+            .contains(".stagebar"));
         let text = text_of(pages.trim_start_matches("/styles/")).unwrap();
         assert!(text.contains(".forecast-page"));
         assert!(text_of(TV.href().trim_start_matches("/styles/"))

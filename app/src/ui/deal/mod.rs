@@ -15,6 +15,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
 use crate::ui::live::{follow, Handlers, LiveSignals, Source};
+use crate::ui::sheets::{Sheet, DEAL};
 use crate::ui::widgets::{field_note, money, Failure, Frame, Toast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,6 +39,8 @@ pub fn DealPage() -> impl IntoView {
         },
     );
     view! {
+        // Linked before the deal is read, so the styles arrive while it loads.
+        <Sheet sheet=DEAL/>
         <Transition fallback=|| view! { <p class="loading">"Loading the deal…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
