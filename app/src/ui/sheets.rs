@@ -15,14 +15,19 @@ pub struct StyleSheet {
     pub hash: u64,
 }
 
+const PAGES_CSS: &str = include_str!("../../../style/pages.css");
+const TV_CSS: &str = include_str!("../../../style/tv.css");
+const DEAL_CSS: &str = include_str!("../../../style/deal.css");
+const ADMIN_CSS: &str = include_str!("../../../style/admin.css");
+
 /// Since last meeting, the board as of a day, the forecast and reports.
-pub const PAGES: StyleSheet = StyleSheet::of("pages", include_str!("../../../style/pages.css"));
+pub const PAGES: StyleSheet = StyleSheet::of("pages", PAGES_CSS);
 /// The meeting-room screen and the presenter's remote.
-pub const TV: StyleSheet = StyleSheet::of("tv", include_str!("../../../style/tv.css"));
+pub const TV: StyleSheet = StyleSheet::of("tv", TV_CSS);
 /// The deal page.
-pub const DEAL: StyleSheet = StyleSheet::of("deal", include_str!("../../../style/deal.css"));
+pub const DEAL: StyleSheet = StyleSheet::of("deal", DEAL_CSS);
 /// Sign-in and the admin pages.
-pub const ADMIN: StyleSheet = StyleSheet::of("admin", include_str!("../../../style/admin.css"));
+pub const ADMIN: StyleSheet = StyleSheet::of("admin", ADMIN_CSS);
 
 impl StyleSheet {
     const fn of(name: &'static str, text: &str) -> Self {
@@ -48,10 +53,10 @@ impl StyleSheet {
 #[cfg(feature = "ssr")]
 pub fn text_of(file: &str) -> Option<&'static str> {
     [
-        (PAGES, include_str!("../../../style/pages.css")),
-        (TV, include_str!("../../../style/tv.css")),
-        (ADMIN, include_str!("../../../style/admin.css")),
-        (DEAL, include_str!("../../../style/deal.css")),
+        (PAGES, PAGES_CSS),
+        (TV, TV_CSS),
+        (ADMIN, ADMIN_CSS),
+        (DEAL, DEAL_CSS),
     ]
     .into_iter()
     .find(|(sheet, _)| sheet.href().strip_prefix("/styles/") == Some(file))

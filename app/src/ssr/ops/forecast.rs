@@ -296,6 +296,13 @@ pub async fn clear_goal(
     Ok(())
 }
 
+/// The pipeline a console command names, by name or id.
+fn named<'a>(all: &'a [Pipeline], wanted: &str) -> AppResult<&'a Pipeline> {
+    all.iter()
+        .find(|p| p.answers_to(wanted))
+        .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))
+}
+
 /// `tend forecast backtest`: the log replayed as of 1, 4 and 8 weeks before each of the
 /// last `periods` closed periods, each method's forecast against what was won. The
 /// pipeline is named by name or id (the first one when none is named).
@@ -311,10 +318,7 @@ pub async fn backtest(
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
     let chosen = match pipeline {
-        Some(wanted) => all
-            .iter()
-            .find(|p| p.answers_to(wanted))
-            .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))?,
+        Some(wanted) => named(&all, wanted)?,
         None => choose(&all, None)?,
     };
     let facts = deals::facts(&mut tx, chosen.id).await?;
@@ -381,11 +385,7 @@ pub async fn snapshot_now(
         pipelines::list(&mut tx).await?
     };
     let chosen: Vec<Pipeline> = match pipeline {
-        Some(wanted) => vec![all
-            .iter()
-            .find(|p| p.answers_to(wanted))
-            .cloned()
-            .ok_or_else(|| AppError::invalid("pipeline", "does not exist"))?],
+        Some(wanted) => vec![named(&all, wanted)?.clone()],
         None => all,
     };
     for p in &chosen {
