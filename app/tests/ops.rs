@@ -1551,6 +1551,95 @@ async fn the_forecast_counts_this_months_wins_and_weighs_what_is_expected_to_clo
 }
 
 #[tokio::test]
+async fn the_forecast_and_funnel_read_again_after_each_change_follow_it() {
+    on_each_engine(|db, me, p| async move {
+        let day = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let now = day(20);
+        let read = || {
+            let (db, me, p) = (db.clone(), me.clone(), p.clone());
+            async move {
+                let rows = ops::forecast::forecast(&db, &me, Some(p.id), None, None, now)
+                    .await
+                    .unwrap();
+                let asked = ops::stats::Asked {
+                    pipeline: Some(p.id),
+                    from: Some("2026-11-01"),
+                    to: Some("2026-11-20"),
+                    ..Default::default()
+                };
+                let funnel = ops::stats::funnel(&db, &me, &asked, now).await.unwrap();
+                let november = rows.iter().find(|r| r.period == "2026-11");
+                (
+                    november.map_or((0, 0), |r| (r.won, r.weighted)),
+                    (funnel.deals, funnel.won, funnel.lost),
+                )
+            }
+        };
+        let closing = |title: &str, value: i64, at| {
+            let mut d = draft(title, value, "SEK", stage(&p, 2));
+            d.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30);
+            let (db, me) = (db.clone(), me.clone());
+            async move { ops::deals::create(&db, &me, d, at).await.unwrap().deal }
+        };
+        let first = closing("First", 1_000, day(2)).await;
+        assert_eq!(read().await, ((0, 500), (1, 0, 0)));
+
+        let second = closing("Second", 3_000, day(3)).await;
+        assert_eq!(read().await, ((0, 2_000), (2, 0, 0)), "a new deal counts");
+
+        ops::deals::change(&db, &me, first.id, 1, DealChange::Win, day(4))
+            .await
+            .unwrap();
+        assert_eq!(
+            read().await,
+            ((1_000, 2_500), (2, 1, 0)),
+            "a win counts as won"
+        );
+
+        let edit = DealEdit {
+            value: Some(5_000),
+            ..Default::default()
+        };
+        ops::deals::change(&db, &me, second.id, 1, DealChange::Edit(edit), day(5))
+            .await
+            .unwrap();
+        assert_eq!(
+            read().await,
+            ((1_000, 3_500), (2, 1, 0)),
+            "a new value counts"
+        );
+
+        ops::deals::change(
+            &db,
+            &me,
+            second.id,
+            2,
+            DealChange::Lose("Price".into()),
+            day(6),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            read().await,
+            ((1_000, 1_000), (2, 1, 1)),
+            "a lost deal leaves"
+        );
+
+        ops::deals::change(&db, &me, first.id, 2, DealChange::Delete, day(7))
+            .await
+            .unwrap();
+        assert_eq!(read().await, ((0, 0), (1, 0, 1)), "a deleted deal is gone");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_admin_sets_replaces_and_clears_goals_that_the_forecast_and_widgets_show() {
     on_each_engine(|db, me, p| async move {
         let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)

@@ -148,6 +148,7 @@ pub struct Then {
 /// was won in the end, and how long it took from entering the stage to that end.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stay {
+    pub deal_id: DealId,
     pub stage_id: StageId,
     pub lead_source: Option<String>,
     pub days: i64,
@@ -156,11 +157,42 @@ pub struct Stay {
 }
 
 /// What a replay finds: every deal that existed and was not deleted at the instant
-/// (ordered by id), and the stays of those that were finished by then.
+/// (ordered by id), and the stays of those that were finished by then (in the same
+/// order of deals).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Replayed {
     pub deals: Vec<Then>,
     pub stays: Vec<Stay>,
+}
+
+impl Replayed {
+    /// Puts `fresh`, a replay of the whole logs of the deals `ids`, in place of what
+    /// these deals were: those `fresh` holds are replaced or added, the others (deleted,
+    /// or gone to another pipeline) removed. The same as replaying everything again,
+    /// in time proportional to the deals renewed.
+    pub fn renew(&mut self, ids: &[DealId], fresh: Replayed) {
+        let mut deals: HashMap<DealId, Then> =
+            fresh.deals.into_iter().map(|d| (d.facts.id, d)).collect();
+        let mut stays: HashMap<DealId, Vec<Stay>> = HashMap::new();
+        for s in fresh.stays {
+            stays.entry(s.deal_id).or_default().push(s);
+        }
+        for id in ids {
+            let at = self.deals.binary_search_by_key(id, |d| d.facts.id);
+            match (at, deals.remove(id)) {
+                (Ok(i), Some(then)) => self.deals[i] = then,
+                (Ok(i), None) => {
+                    self.deals.remove(i);
+                }
+                (Err(i), Some(then)) => self.deals.insert(i, then),
+                (Err(_), None) => {}
+            }
+            let from = self.stays.partition_point(|s| s.deal_id < *id);
+            let to = self.stays.partition_point(|s| s.deal_id <= *id);
+            self.stays
+                .splice(from..to, stays.remove(id).unwrap_or_default());
+        }
+    }
 }
 
 /// A time a deal sat in a stage: from when it entered to when it moved on or was
@@ -266,6 +298,7 @@ pub fn replay(now: &[Facts], log: &[Entry], until: DateTime<Utc>) -> Replayed {
             for v in &visits {
                 let left = v.left.unwrap_or(closed);
                 out.stays.push(Stay {
+                    deal_id: id,
                     stage_id: v.stage_id,
                     lead_source: then.facts.lead_source.clone(),
                     days: (left - v.entered).num_days().max(0),
@@ -504,6 +537,7 @@ pub(crate) mod tests {
         assert_eq!(
             on(9).stays,
             [Stay {
+                deal_id: deal.id,
                 stage_id: a,
                 lead_source: Some("Referral".into()),
                 days: 8,
@@ -559,5 +593,37 @@ pub(crate) mod tests {
             visits,
             [(a, day(0), Some(day(2))), (b, day(2), Some(day(5)))]
         );
+    }
+
+    #[test]
+    fn renewing_the_deals_logged_since_gives_what_replaying_everything_gives() {
+        let (a, b) = (StageId::new(), StageId::new());
+        let (old, closing, deleted, new) = (facts(100), facts(200), facts(300), facts(400));
+        let mut log = vec![
+            at(&old, 0, Step::Created(a)),
+            at(&closing, 1, Step::Created(a)),
+            at(&deleted, 1, Step::Created(a)),
+            at(&old, 2, Step::Won),
+        ];
+        let all = [old.clone(), closing.clone(), deleted.clone(), new.clone()];
+        let end = day(30);
+        let mut kept = replay(&all, &log, end);
+        let since = vec![
+            at(&closing, 3, Step::Moved(b)),
+            at(&closing, 4, Step::Lost("Price".into())),
+            at(&deleted, 4, Step::Deleted),
+            at(&new, 5, Step::Created(b)),
+        ];
+        log.extend(since.iter().cloned());
+        let touched = [closing.id, deleted.id, new.id];
+        let theirs: Vec<Entry> = log
+            .iter()
+            .filter(|e| touched.contains(&e.deal_id))
+            .cloned()
+            .collect();
+        kept.renew(&touched, replay(&all, &theirs, end));
+        assert_eq!(kept, replay(&all, &log, end));
+        assert_eq!(kept.deals.len(), 3);
+        assert_eq!(kept.stays.len(), 3);
     }
 }

@@ -5,6 +5,7 @@ pub mod db;
 pub mod demo;
 pub mod live;
 pub mod ops;
+pub mod replays;
 pub mod state;
 /// Test support (throw-away databases on both engines): built for tests and the
 /// benchmark only, never shipped in `tend`.

@@ -134,6 +134,44 @@ pub async fn position(tx: &mut Tx) -> AppResult<i64> {
     .await)?)
 }
 
+/// The deals logged after `after` and up to `upto`, whichever pipeline they are in now.
+pub async fn touched(tx: &mut Tx, after: i64, upto: i64) -> AppResult<Vec<DealId>> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, DealId>(
+        "SELECT DISTINCT deal_id FROM deal_events WHERE id > $1 AND id <= $2"
+    )
+    .bind(after)
+    .bind(upto)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The latest instant of the entries logged after `after` and up to `upto`.
+pub async fn latest_between(
+    tx: &mut Tx,
+    after: i64,
+    upto: i64,
+) -> AppResult<Option<DateTime<Utc>>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+            "SELECT MAX(at) FROM deal_events WHERE id > $1 AND id <= $2",
+        )
+        .bind(after)
+        .bind(upto)
+        .fetch_one(c)
+        .await
+    })?)
+}
+
+/// The deal the log entry `id` is about, if there is such an entry.
+pub async fn deal_at(tx: &mut Tx, id: i64) -> AppResult<Option<DealId>> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, DealId>(
+        "SELECT deal_id FROM deal_events WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
     id: i64,
@@ -276,17 +314,55 @@ pub async fn entries(
     pipeline: PipelineId,
     with_changes: bool,
 ) -> AppResult<Vec<Entry>> {
-    let rows = on!(tx, |c| sqlx::query_as::<_, EntryRow>(
-        "SELECT e.deal_id, e.at, e.kind, e.to_stage_id, \
-           CASE WHEN e.kind IN ('changed', 'lost') THEN e.payload END AS payload \
-         FROM deal_events e JOIN deals d ON d.id = e.deal_id \
-         WHERE d.pipeline_id = $1 AND ($2 OR e.kind <> 'changed') \
-         ORDER BY e.id"
-    )
-    .bind(pipeline)
-    .bind(with_changes)
-    .fetch_all(c)
-    .await)?;
+    entries_of_touched(tx, pipeline, with_changes, 0, i64::MAX).await
+}
+
+/// The whole logs (up to log id `upto`) of the pipeline's deals that were logged after
+/// `after` and up to `upto`, every deal's when `after` is 0.
+pub async fn entries_of_touched(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    with_changes: bool,
+    after: i64,
+    upto: i64,
+) -> AppResult<Vec<Entry>> {
+    macro_rules! entry_columns {
+        () => {
+            "SELECT e.deal_id, e.at, e.kind, e.to_stage_id, \
+        CASE WHEN e.kind IN ('changed', 'lost') THEN e.payload END AS payload FROM"
+        };
+    }
+    let rows = if after == 0 {
+        let sql = concat!(
+            entry_columns!(),
+            " deal_events e JOIN deals d ON d.id = e.deal_id WHERE d.pipeline_id = $1 AND ($2 OR e.kind <> 'changed') AND e.id <= $3 \
+             ORDER BY e.id"
+        );
+        on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
+            .bind(pipeline)
+            .bind(with_changes)
+            .bind(upto)
+            .fetch_all(c)
+            .await)?
+    } else {
+        // Led by the entries logged since, then the log's index by deal, so that the
+        // cost follows the span (SQLite keeps a CROSS JOIN's order).
+        let sql = concat!(
+            entry_columns!(),
+            " (SELECT DISTINCT deal_id FROM deal_events WHERE id > $3 AND id <= $4) t \
+             CROSS JOIN deals d CROSS JOIN deal_events e \
+             WHERE d.id = t.deal_id AND d.pipeline_id = $1 AND e.deal_id = t.deal_id \
+               AND ($2 OR e.kind <> 'changed') AND e.id <= $4 \
+             ORDER BY e.id"
+        );
+        on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
+            .bind(pipeline)
+            .bind(with_changes)
+            .bind(after)
+            .bind(upto)
+            .fetch_all(c)
+            .await)?
+    };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let step = match (r.kind.as_str(), r.to_stage_id) {

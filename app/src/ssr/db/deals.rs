@@ -431,14 +431,44 @@ struct FactsRow {
 /// Every deal of a pipeline as it is now, deleted ones too: what a replay of the log
 /// starts from.
 pub async fn facts(tx: &mut Tx, pipeline: PipelineId) -> AppResult<Vec<Facts>> {
-    let rows = on!(tx, |c| sqlx::query_as::<_, FactsRow>(
-        "SELECT id, title, value, currency, owner_id, expected_close_date, probability, \
-           lead_source, forecast_category \
-         FROM deals WHERE pipeline_id = $1"
-    )
-    .bind(pipeline)
-    .fetch_all(c)
-    .await)?;
+    facts_of_touched(tx, pipeline, 0, i64::MAX).await
+}
+
+/// The same for the pipeline's deals logged after log id `after` and up to `upto`
+/// (every deal's when `after` is 0).
+pub async fn facts_of_touched(
+    tx: &mut Tx,
+    pipeline: PipelineId,
+    after: i64,
+    upto: i64,
+) -> AppResult<Vec<Facts>> {
+    macro_rules! facts_columns {
+        () => {
+            "SELECT deals.id, title, value, currency, owner_id, expected_close_date, \
+        probability, lead_source, forecast_category FROM"
+        };
+    }
+    let rows = if after == 0 {
+        let sql = concat!(facts_columns!(), " deals WHERE pipeline_id = $1");
+        on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
+            .bind(pipeline)
+            .fetch_all(c)
+            .await)?
+    } else {
+        let sql = concat!(
+            facts_columns!(),
+            // Led by the entries logged since (SQLite keeps a CROSS JOIN's order).
+            " (SELECT DISTINCT deal_id FROM deal_events WHERE id > $2 AND id <= $3) t \
+             CROSS JOIN deals \
+             WHERE deals.id = t.deal_id AND deals.pipeline_id = $1"
+        );
+        on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
+            .bind(pipeline)
+            .bind(after)
+            .bind(upto)
+            .fetch_all(c)
+            .await)?
+    };
     Ok(rows
         .into_iter()
         .map(|r| Facts {

@@ -18,6 +18,7 @@ use crate::domain::track_record::{
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, deals, forecast_snapshots, goals, pipelines, users, Db, Tx};
+use crate::ssr::replays;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -148,10 +149,8 @@ async fn record_of(
 }
 
 /// The deals of `pipeline` as they stand now, replayed from the log.
-async fn as_now(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppResult<Replayed> {
-    let facts = deals::facts(tx, pipeline).await?;
-    let log = deal_events::entries(tx, pipeline, false).await?;
-    Ok(replay(&facts, &log, now))
+async fn as_now(tx: &mut Tx, pipeline: PipelineId, now: DateTime<Utc>) -> AppResult<Arc<Replayed>> {
+    replays::as_of(tx, pipeline, now).await
 }
 
 /// This month's and this quarter's figures for `pipeline` (one owner's, or the team's):

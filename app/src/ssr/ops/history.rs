@@ -6,10 +6,10 @@ use crate::domain::history::{
 };
 use crate::domain::ids::PipelineId;
 use crate::domain::pipeline::{Pipeline, Stage};
-use crate::domain::replay::{replay, Replayed};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{deal_events, deals, pipelines, Db, Tx};
+use crate::ssr::db::{deal_events, pipelines, Db, Tx};
+use crate::ssr::replays;
 use chrono::{DateTime, Utc};
 
 /// Changes the "since" view reads at most.
@@ -112,7 +112,7 @@ pub async fn as_of_page(
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
     let chosen = choose(&all, pipeline)?;
-    let replayed = as_it_stood(&mut tx, chosen.id, day, today).await?;
+    let replayed = replays::as_of(&mut tx, chosen.id, end_of(day)).await?;
     let mut stages: Vec<Stage> = chosen.stages.clone();
     stages.sort_by_key(|s| s.position);
     Ok(AsOfPage {
@@ -124,16 +124,4 @@ pub async fn as_of_page(
         cards: cards_then(&replayed, &stages),
         stages: stages.into_iter().map(|s| (s.id, s.name)).collect(),
     })
-}
-
-/// A pipeline's deals as they stood at the end of `day`.
-async fn as_it_stood(
-    tx: &mut Tx,
-    pipeline: PipelineId,
-    day: chrono::NaiveDate,
-    today: chrono::NaiveDate,
-) -> AppResult<Replayed> {
-    let facts = deals::facts(tx, pipeline).await?;
-    let log = deal_events::entries(tx, pipeline, day < today).await?;
-    Ok(replay(&facts, &log, end_of(day)))
 }

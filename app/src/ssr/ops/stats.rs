@@ -12,6 +12,7 @@ use crate::domain::stats::{
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, deals, pipelines, users, Db, Tx};
+use crate::ssr::replays;
 use chrono::{DateTime, Utc};
 
 /// What statistics are asked for, as given: the pipeline (the first when none is
@@ -57,12 +58,12 @@ impl Read {
     }
 }
 
-async fn read(
-    tx: &mut Tx,
+/// The pipeline asked for (its stages in board order) and the scope.
+fn asked_for(
     all: &[Pipeline],
     asked: &Asked<'_>,
     now: DateTime<Utc>,
-) -> AppResult<Read> {
+) -> AppResult<(Pipeline, Vec<Stage>, Scope)> {
     let scope = Scope::parse(
         asked.from,
         asked.to,
@@ -70,14 +71,30 @@ async fn read(
         asked.lead_source,
         now.date_naive(),
     )?;
+    let pipeline = choose(all, asked.pipeline)?.clone();
+    let mut stages = pipeline.stages.clone();
+    stages.sort_by_key(|s| s.position);
+    Ok((pipeline, stages, scope))
+}
+
+/// The owner asked for must exist.
+async fn check_owner(tx: &mut Tx, asked: &Asked<'_>) -> AppResult<()> {
     if let Some(owner) = asked.owner {
         if users::find(tx, owner).await?.is_none() {
             return Err(AppError::NotFound("The owner".into()));
         }
     }
-    let pipeline = choose(all, asked.pipeline)?.clone();
-    let mut stages = pipeline.stages.clone();
-    stages.sort_by_key(|s| s.position);
+    Ok(())
+}
+
+async fn read(
+    tx: &mut Tx,
+    all: &[Pipeline],
+    asked: &Asked<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Read> {
+    let (pipeline, stages, scope) = asked_for(all, asked, now)?;
+    check_owner(tx, asked).await?;
     let facts = deals::facts(tx, pipeline.id).await?;
     let log = deal_events::entries(tx, pipeline.id, true).await?;
     let replayed = replay(&facts, &log, scope.until());
@@ -100,7 +117,10 @@ pub async fn funnel(
 ) -> AppResult<Funnel> {
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
-    Ok(read(&mut tx, &all, asked, now).await?.funnel())
+    let (pipeline, stages, scope) = asked_for(&all, asked, now)?;
+    check_owner(&mut tx, asked).await?;
+    let replayed = replays::as_of(&mut tx, pipeline.id, scope.until()).await?;
+    Ok(funnel_of(&replayed, &stages, pipeline.id, &scope))
 }
 
 /// The period's summary: win rate, cycle, money, time per stage, lost reasons, lead
