@@ -41,6 +41,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    state.hub.ready().await;
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -52,10 +53,14 @@ pub async fn serve(
 /// How often the server checks whether today's forecast snapshots are taken.
 pub const SNAPSHOT_CHECK: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Takes each pipeline's forecast snapshot once a day (see `ops::forecast::snapshot_due`)
-/// until the hub closes: on start, then every hour the day's is looked for. Several
-/// instances may both take one; the second replaces the first.
+/// Replays each pipeline's log once on start (`ops::forecast::warm_up`), then takes each
+/// pipeline's forecast snapshot once a day (see `ops::forecast::snapshot_due`) until the
+/// hub closes: on start, then every hour the day's is looked for. Several instances may
+/// both take one; the second replaces the first.
 pub async fn snapshot_daily(db: app::ssr::db::Db, hub: app::ssr::live::Hub) {
+    if let Err(e) = app::ssr::ops::forecast::warm_up(&db, chrono::Utc::now()).await {
+        tracing::warn!(error = %e, "could not replay the log ahead of the first forecast");
+    }
     loop {
         match app::ssr::ops::forecast::snapshot_due(&db, chrono::Utc::now()).await {
             Ok(0) => {}

@@ -172,6 +172,15 @@ impl Hub {
         }
     }
 
+    /// Waits until the hub has read where the log ends. A stream opened before that
+    /// would take "now" only when its own task first ran, and could miss a change
+    /// committed in between; the server serves nobody until then.
+    pub async fn ready(&self) {
+        while self.0.broadcast_head.load(Ordering::SeqCst) == UNREAD && !*self.0.closed.borrow() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// Ends every stream and the hub's own tasks (the server is stopping).
     pub fn close(&self) {
         self.0.closed.send_replace(true);
