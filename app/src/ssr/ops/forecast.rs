@@ -351,6 +351,17 @@ fn taken_at(replayed: &Replayed, pipeline: &Pipeline, at: DateTime<Utc>) -> Vec<
         .collect()
 }
 
+/// Replays every pipeline's log and keeps it (see `ssr::replays`), so that the first
+/// page to read a forecast after a start does not wait for it. The server calls this
+/// when it starts.
+pub async fn warm_up(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
+    let mut tx = db.read().await?;
+    for p in pipelines::list(&mut tx).await? {
+        as_now(&mut tx, p.id, now).await?;
+    }
+    Ok(())
+}
+
 /// The day's snapshot of every pipeline that has none yet (the server calls this every
 /// hour). How many were taken.
 pub async fn snapshot_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
