@@ -646,12 +646,8 @@ fn crowd_out<'a>(
 /// order. Goals are left empty for the caller to fill.
 pub fn forecast(input: &Input) -> Vec<ForecastRow> {
     let (starts, end) = input.kind.ahead(input.today, input.periods);
-    let period_of = |day: NaiveDate| -> Option<usize> {
-        if day < starts[0] || day >= end {
-            return None;
-        }
-        Some(starts.partition_point(|s| *s <= day) - 1)
-    };
+    let landing = Landing::new(input.today, &starts, end);
+    let period_of = |day: NaiveDate| landing.period((day - input.today).num_days());
     let mut open: Vec<&OpenDeal> = input.open.iter().collect();
     open.sort_by_key(|d| d.id);
     let currencies: Vec<Currency> = open
@@ -710,7 +706,6 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
             (slot(0, &d.currency), i128::from(d.value), plan)
         })
         .collect();
-    let landing = Landing::new(input.today, &starts, end);
     let (plans, crowd) = crowd_out(plans, &landing, slots);
     let to_come = match method {
         Method::Empirical => still_to_come(input, &starts, &currencies),
@@ -732,7 +727,7 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
             }
             let period = match plan {
                 Plan::Like(like) => landing.period((dice.pick(like.winners) - like.age).max(0)),
-                Plan::Dated(_, day) => landing.period((*day - input.today).num_days()),
+                Plan::Dated(_, day) => period_of(*day),
             };
             if let Some(p) = period {
                 run[p * currencies.len() + currency_slot] += value;
