@@ -1640,6 +1640,70 @@ async fn the_forecast_and_funnel_read_again_after_each_change_follow_it() {
 }
 
 #[tokio::test]
+async fn what_if_starts_from_the_widgets_figures_and_imagining_saves_nothing() {
+    on_each_engine(|db, me, p| async move {
+        let at = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let now = at(20);
+        // History enough for the empirical method: 30 finished deals, one in three won.
+        for i in 0..30u32 {
+            let made = ops::deals::create(
+                &db,
+                &me,
+                draft(&format!("Past {i}"), 1_000, "SEK", stage(&p, 2)),
+                at(1),
+            )
+            .await
+            .unwrap()
+            .deal;
+            let end = if i % 3 == 0 {
+                DealChange::Win
+            } else {
+                DealChange::Lose("Price".into())
+            };
+            ops::deals::change(&db, &me, made.id, 1, end, at(2 + i % 10))
+                .await
+                .unwrap();
+        }
+        let mut d = draft("Open", 4_000, "SEK", stage(&p, 1));
+        d.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30);
+        let open = ops::deals::create(&db, &me, d, at(15)).await.unwrap().deal;
+
+        let widgets = ops::forecast::widgets(&db, &me, p.id, None, now)
+            .await
+            .unwrap();
+        let model = ops::forecast::what_if(&db, &me, p.id, None, now)
+            .await
+            .unwrap();
+        assert_eq!(model.standing.history_deals, 30);
+        let mut what_if = app::domain::what_if::WhatIf::new(model);
+        assert_eq!(
+            what_if.periods(),
+            widgets,
+            "nothing imagined: the widgets' figures"
+        );
+
+        what_if
+            .imagined
+            .push(app::domain::what_if::Imagined::Win(open.id));
+        let sek = app::domain::money::Currency::parse("SEK").unwrap();
+        let won = |periods: &[app::domain::display::Period]| periods[0].won.0.get(&sek).copied();
+        assert_eq!(won(&what_if.periods()), Some(10_000 + 4_000));
+        let after = ops::forecast::widgets(&db, &me, p.id, None, now)
+            .await
+            .unwrap();
+        assert_eq!(after, widgets, "what was imagined was not saved");
+        assert_eq!(won(&after), Some(10_000));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_admin_sets_replaces_and_clears_goals_that_the_forecast_and_widgets_show() {
     on_each_engine(|db, me, p| async move {
         let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)

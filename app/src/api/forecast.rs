@@ -31,6 +31,29 @@ pub async fn load_widgets(
     )
 }
 
+/// What the board's what-if mode figures from (see `domain::what_if`).
+#[server(endpoint = "what_if_model", input = Json, output = Postcard)]
+pub async fn load_what_if(
+    pipeline: PipelineId,
+    owner: Option<UserId>,
+) -> Result<crate::domain::what_if::Model, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::forecast::what_if(
+                &state.db,
+                &user,
+                pipeline,
+                owner,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
 /// The forecast page for a pipeline (the first when none is named), by month or
 /// quarter, for the team or one owner.
 #[server(endpoint = "forecast_page", input = Json, output = Postcard)]

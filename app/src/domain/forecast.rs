@@ -12,7 +12,8 @@
 use super::board::weighted_minor;
 use super::deal::{DealStatus, ForecastCategory};
 use super::dice::Dice;
-use super::display::{month_of, quarter_of};
+use super::display::{month_label, month_of, quarter_label, quarter_of, Period};
+use super::goal::{with_goals, Goal};
 use super::ids::{DealId, StageId, UserId};
 use super::money::Currency;
 use super::pipeline::Stage;
@@ -21,6 +22,7 @@ use super::validation::RuleError;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// Simulated futures behind each empirical range.
 pub const RUNS: usize = 2_000;
@@ -39,7 +41,7 @@ pub const MAX_PERIODS: usize = 12;
 /// mean and variance: the sum of that many deals, none large beside it, spreads
 /// normally (the central limit theorem), and the simulation's cost stops growing with
 /// the pipeline.
-pub const EXACT_AT_MOST: usize = 500;
+pub const EXACT_AT_MOST: usize = 200;
 const SEED: u64 = 0x7E4D_F0CA_57ED;
 
 /// Months or quarters.
@@ -136,7 +138,7 @@ pub enum Method {
 }
 
 /// An open deal as the forecast reads it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenDeal {
     pub id: DealId,
     pub owner_id: UserId,
@@ -148,12 +150,16 @@ pub struct OpenDeal {
     pub expected_close: Option<NaiveDate>,
     pub days_in_stage: i64,
     pub lead_source: Option<String>,
+    /// Whether `probability` is the deal's own (else a move takes its new stage's).
+    pub own_probability: bool,
     /// The rep's forecast category, else the one its chance stands for.
     pub category: ForecastCategory,
+    /// Whether the rep chose `category` (else it follows the chance).
+    pub own_category: bool,
 }
 
 /// A won deal, for what each period has already brought in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WonDeal {
     pub owner_id: UserId,
     pub value: i64,
@@ -254,9 +260,9 @@ impl Shelf {
 
 /// Stays of the finished deals, by stage and by stage and lead source, for reading
 /// odds: each deal's in time proportional to the log's size, not to the history's.
-pub struct History<'a> {
+pub struct History {
     by_stage: HashMap<StageId, Shelf>,
-    by_source: HashMap<StageId, HashMap<&'a str, Shelf>>,
+    by_source: HashMap<StageId, HashMap<String, Shelf>>,
 }
 
 /// The stays like one open deal's: the share that was won, and the winners (to draw
@@ -269,8 +275,8 @@ struct Like<'a> {
     age: i64,
 }
 
-impl<'a> History<'a> {
-    pub fn new(stays: &'a [Stay]) -> Self {
+impl History {
+    pub fn new(stays: &[Stay]) -> Self {
         type Pile = Vec<(i64, bool, i64)>;
         // A pipeline has a handful of stages: found by looking along a list.
         let mut by_stage = Vec::<(StageId, Pile)>::new();
@@ -300,7 +306,7 @@ impl<'a> History<'a> {
                 .map(|(stage, piles)| {
                     let shelves = piles
                         .into_iter()
-                        .map(|(source, pile)| (source, Shelf::of(pile)))
+                        .map(|(source, pile)| (source.to_string(), Shelf::of(pile)))
                         .collect();
                     (stage, shelves)
                 })
@@ -352,7 +358,7 @@ impl<'a> History<'a> {
     }
 }
 
-/// How one deal enters the simulation.
+/// How one deal is won, read as its chance of being won in each period (`Landing::chances`).
 enum Plan<'a> {
     /// Won as often as the deals like it were, as long after as one of them took.
     Like(Like<'a>),
@@ -597,37 +603,28 @@ impl Crowd {
 /// Splits the plans into those simulated one by one (all of them while there are at
 /// most `EXACT_AT_MOST`; else the largest by the spread they add) and the crowd of the
 /// others, summed per slot. Deals that cannot be won in any period ahead add nothing.
-fn crowd_out<'a>(
-    plans: Vec<(usize, i128, Plan<'a>)>,
-    landing: &Landing,
+fn crowd_out(
+    plans: Vec<(usize, i128, Rc<[f64]>)>,
+    periods: usize,
     slots: usize,
-) -> (Vec<(usize, i128, Plan<'a>)>, Vec<Crowd>) {
+) -> (Vec<(usize, i128, Rc<[f64]>)>, Vec<Crowd>) {
     let mut crowd = vec![Crowd::default(); slots];
     if plans.len() <= EXACT_AT_MOST {
         return (plans, crowd);
     }
-    let currencies = slots / (landing.bounds.len() - 1);
-    // Deals alike in stage, source and age share their chances: read them once.
-    let mut read: HashMap<(usize, usize, i64), Vec<f64>> = HashMap::new();
-    let mut weighed: Vec<(f64, usize, Vec<f64>)> = Vec::with_capacity(plans.len());
-    for (i, (_, value, plan)) in plans.iter().enumerate() {
-        let chances = match plan {
-            Plan::Like(like) => read
-                .entry((like.winners.as_ptr() as usize, like.winners.len(), like.age))
-                .or_insert_with(|| landing.chances(plan))
-                .clone(),
-            Plan::Dated(..) => landing.chances(plan),
-        };
+    let currencies = slots / periods;
+    let mut weighed: Vec<(f64, usize)> = Vec::with_capacity(plans.len());
+    for (i, (_, value, chances)) in plans.iter().enumerate() {
         let won: f64 = chances.iter().sum();
         if won > 0.0 {
             let v = *value as f64;
-            weighed.push((v * v * won * (1.0 - won).max(0.0), i, chances));
+            weighed.push((v * v * won * (1.0 - won).max(0.0), i));
         }
     }
     weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let rest = weighed.split_off(EXACT_AT_MOST.min(weighed.len()));
-    for (_, i, chances) in rest {
-        let (currency_slot, value, _) = &plans[i];
+    for (_, i) in rest {
+        let (currency_slot, value, chances) = &plans[i];
         let v = *value as f64;
         for (p, q) in chances.iter().enumerate() {
             let c = &mut crowd[p * currencies + currency_slot];
@@ -637,7 +634,7 @@ fn crowd_out<'a>(
     }
     let mut exact: Vec<usize> = weighed.iter().map(|w| w.1).collect();
     exact.sort_unstable();
-    let mut plans: Vec<Option<(usize, i128, Plan)>> = plans.into_iter().map(Some).collect();
+    let mut plans: Vec<Option<(usize, i128, Rc<[f64]>)>> = plans.into_iter().map(Some).collect();
     let exact = exact.into_iter().filter_map(|i| plans[i].take()).collect();
     (exact, crowd)
 }
@@ -645,7 +642,16 @@ fn crowd_out<'a>(
 /// The forecast rows for `input.periods` periods from today's, in period then currency
 /// order. Goals are left empty for the caller to fill.
 pub fn forecast(input: &Input) -> Vec<ForecastRow> {
+    forecast_from(input, &History::new(input.stays))
+}
+
+/// The same, with the odds read from `history` (made from `input.stays`), for a caller
+/// that forecasts several times from one history.
+pub fn forecast_from(input: &Input, history: &History) -> Vec<ForecastRow> {
     let (starts, end) = input.kind.ahead(input.today, input.periods);
+    if starts.is_empty() {
+        return Vec::new();
+    }
     let landing = Landing::new(input.today, &starts, end);
     let period_of = |day: NaiveDate| landing.period((day - input.today).num_days());
     let mut open: Vec<&OpenDeal> = input.open.iter().collect();
@@ -662,6 +668,9 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
         period * currencies.len() + currencies.binary_search(currency).unwrap_or(0)
     };
     let slots = starts.len() * currencies.len();
+    if slots == 0 {
+        return Vec::new();
+    }
 
     let mut won = vec![0i128; slots];
     for w in input.won {
@@ -686,53 +695,73 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
     } else {
         Method::StageProbability
     };
-    let history = History::new(input.stays);
+    // Each deal enters the simulation by its chance of being won in each period.
     // Deals alike in stage, source and age have the same odds: read them once.
-    let mut read = HashMap::new();
-    let plans: Vec<(usize, i128, Plan)> = open
+    let mut read: HashMap<_, Option<Rc<[f64]>>> = HashMap::new();
+    let plans: Vec<(usize, i128, Rc<[f64]>)> = open
         .iter()
         .map(|d| {
             let like = match method {
-                Method::Empirical => *read
+                Method::Empirical => read
                     .entry((d.stage_id, d.lead_source.as_deref(), d.days_in_stage))
-                    .or_insert_with(|| history.like(d)),
+                    .or_insert_with(|| {
+                        history
+                            .like(d)
+                            .map(|l| landing.chances(&Plan::Like(l)).into())
+                    })
+                    .clone(),
                 Method::StageProbability => None,
             };
-            let plan = match (like, d.expected_close) {
-                (Some(like), _) => Plan::Like(like),
-                (None, Some(day)) => Plan::Dated(d.probability as f64 / 100.0, day),
-                (None, None) => Plan::Dated(0.0, input.today),
-            };
-            (slot(0, &d.currency), i128::from(d.value), plan)
+            let chances = like.unwrap_or_else(|| {
+                let plan = match d.expected_close {
+                    Some(day) => Plan::Dated(d.probability as f64 / 100.0, day),
+                    None => Plan::Dated(0.0, input.today),
+                };
+                landing.chances(&plan).into()
+            });
+            (slot(0, &d.currency), i128::from(d.value), chances)
         })
         .collect();
-    let (plans, crowd) = crowd_out(plans, &landing, slots);
+    let (plans, crowd) = crowd_out(plans, starts.len(), slots);
+    // Read side by side in the simulation's inner loop.
+    let exact: Vec<(usize, i128)> = plans.iter().map(|p| (p.0, p.1)).collect();
+    // Each deal's chance of being won by the end of each period, as the share of all
+    // 64-bit draws that lie below it.
+    let exact_by: Vec<u64> = plans
+        .iter()
+        .flat_map(|p| {
+            p.2.iter().scan(0.0, |by, chance| {
+                *by += chance;
+                Some((by.clamp(0.0, 1.0) * 2f64.powi(64)) as u64)
+            })
+        })
+        .collect();
     let to_come = match method {
         Method::Empirical => still_to_come(input, &starts, &currencies),
         Method::StageProbability => vec![ToCome::default(); slots],
     };
-    let mut runs = vec![vec![0i128; slots]; RUNS];
+    // Every simulated future's sum per slot, future after future.
+    let mut runs = vec![0i128; RUNS * slots];
     let mut dice = Dice(SEED);
-    for run in runs.iter_mut() {
+    for run in runs.chunks_exact_mut(slots) {
         for (sum, to_come) in run.iter_mut().zip(&to_come) {
             *sum += to_come.draw(&mut dice);
         }
-        for (currency_slot, value, plan) in &plans {
-            let chance = match plan {
-                Plan::Like(like) => like.chance,
-                Plan::Dated(chance, _) => *chance,
-            };
-            if dice.unit() >= chance {
-                continue;
-            }
-            let period = match plan {
-                Plan::Like(like) => landing.period((dice.pick(like.winners) - like.age).max(0)),
-                Plan::Dated(_, day) => period_of(*day),
-            };
-            if let Some(p) = period {
-                run[p * currencies.len() + currency_slot] += value;
-            }
+    }
+    // Each deal in every future: won in the first period whose chances, added up, pass
+    // the draw (in none: not won in the periods ahead). Deal by deal, so that adding to
+    // one future never waits on the last addition to it, and without a branch on the
+    // draw, which no processor could predict.
+    let periods = starts.len();
+    for ((currency_slot, value), by) in exact.iter().zip(exact_by.chunks_exact(periods)) {
+        for run in runs.chunks_exact_mut(slots) {
+            let draw = dice.next();
+            let passed: usize = by.iter().map(|b| usize::from(draw >= *b)).sum();
+            let won = i128::from(passed < periods);
+            run[passed.min(periods - 1) * currencies.len() + currency_slot] += value * won;
         }
+    }
+    for run in runs.chunks_exact_mut(slots) {
         for (sum, crowd) in run.iter_mut().zip(&crowd) {
             *sum += crowd.draw(&mut dice);
         }
@@ -743,7 +772,7 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
     for (p, start) in starts.iter().enumerate() {
         for currency in &currencies {
             let s = slot(p, currency);
-            for (sum, run) in sums.iter_mut().zip(&runs) {
+            for (sum, run) in sums.iter_mut().zip(runs.chunks_exact(slots)) {
                 *sum = run[s];
             }
             sums.sort_unstable();
@@ -787,47 +816,104 @@ pub fn as_it_stood(
     periods: usize,
     owner: Option<UserId>,
 ) -> Vec<ForecastRow> {
-    let chance = |stage: StageId| stages.iter().find(|s| s.id == stage).map(|s| s.probability);
-    let mine =
-        |d: &Then| chance(d.stage_id).is_some() && owner.is_none_or(|o| d.facts.owner_id == o);
-    let probability = |d: &Then| {
-        d.facts
-            .probability
-            .unwrap_or_else(|| chance(d.stage_id).unwrap_or(0))
-    };
-    let open: Vec<OpenDeal> = replayed
-        .deals
-        .iter()
-        .filter(|d| d.status == DealStatus::Open && mine(d))
-        .map(|d| OpenDeal {
-            id: d.facts.id,
-            owner_id: d.facts.owner_id,
-            stage_id: d.stage_id,
-            value: d.facts.value,
-            currency: d.facts.currency.clone(),
-            probability: probability(d),
-            expected_close: d.facts.expected_close,
-            days_in_stage: (at - d.stage_entered_at).num_days().max(0),
-            lead_source: d.facts.lead_source.clone(),
-            category: d
-                .facts
-                .forecast_category
-                .unwrap_or_else(|| ForecastCategory::from_chance(probability(d))),
+    let standing = Standing::of(replayed, stages, at, owner);
+    forecast(&standing.input(&replayed.stays, at.date_naive(), kind, periods))
+}
+
+/// What a pipeline's forecast reads beside the history's stays, as it stood at one
+/// instant: its open deals (one owner's, or everyone's), those won, and how many were
+/// finished.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub open: Vec<OpenDeal>,
+    pub won: Vec<WonDeal>,
+    pub history_deals: usize,
+}
+
+impl Standing {
+    pub fn of(
+        replayed: &Replayed,
+        stages: &[Stage],
+        at: DateTime<Utc>,
+        owner: Option<UserId>,
+    ) -> Self {
+        let chance = |stage: StageId| stages.iter().find(|s| s.id == stage).map(|s| s.probability);
+        let mine =
+            |d: &Then| chance(d.stage_id).is_some() && owner.is_none_or(|o| d.facts.owner_id == o);
+        let open = replayed
+            .deals
+            .iter()
+            .filter(|d| d.status == DealStatus::Open && mine(d))
+            .map(|d| {
+                let stage_chance = chance(d.stage_id).unwrap_or(0);
+                OpenDeal {
+                    id: d.facts.id,
+                    owner_id: d.facts.owner_id,
+                    stage_id: d.stage_id,
+                    value: d.facts.value,
+                    currency: d.facts.currency.clone(),
+                    probability: d.facts.probability.unwrap_or(stage_chance),
+                    own_probability: d.facts.probability.is_some(),
+                    expected_close: d.facts.expected_close,
+                    days_in_stage: (at - d.stage_entered_at).num_days().max(0),
+                    lead_source: d.facts.lead_source.clone(),
+                    category: d.facts.forecast_category.unwrap_or_else(|| {
+                        ForecastCategory::from_chance(d.facts.probability.unwrap_or(stage_chance))
+                    }),
+                    own_category: d.facts.forecast_category.is_some(),
+                }
+            })
+            .collect();
+        Standing {
+            open,
+            won: won_deals(replayed, stages, owner),
+            history_deals: finished_deals(replayed, stages),
+        }
+    }
+
+    /// What `forecast` reads, with the odds from `stays` (everyone's history: stays in
+    /// other pipelines' stages, of deals moved here, are never read, as odds are read
+    /// for this pipeline's stages).
+    pub fn input<'a>(
+        &'a self,
+        stays: &'a [Stay],
+        today: NaiveDate,
+        kind: PeriodKind,
+        periods: usize,
+    ) -> Input<'a> {
+        Input {
+            open: &self.open,
+            won: &self.won,
+            stays,
+            history_deals: self.history_deals,
+            today,
+            kind,
+            periods,
+        }
+    }
+
+    /// This month's and this quarter's figures, with their goals (`owner`'s, or the
+    /// team's): what the board's forecast widgets and the meeting-room screen show. The
+    /// odds are read from `history`, made from `stays`.
+    pub fn this_month_and_quarter(
+        &self,
+        stays: &[Stay],
+        history: &History,
+        today: NaiveDate,
+        goals: &[Goal],
+        owner: Option<UserId>,
+    ) -> Vec<Period> {
+        [
+            (PeriodKind::Month, month_label(month_of(today).0)),
+            (PeriodKind::Quarter, quarter_label(quarter_of(today).0)),
+        ]
+        .into_iter()
+        .map(|(kind, label)| {
+            let rows = forecast_from(&self.input(stays, today, kind, 1), history);
+            Period::of(label, &with_goals(rows, goals, kind, owner))
         })
-        .collect();
-    let won = won_deals(replayed, stages, owner);
-    let history_deals = finished_deals(replayed, stages);
-    forecast(&Input {
-        open: &open,
-        won: &won,
-        // Stays in other pipelines' stages (of deals moved here) are never read: odds
-        // are read for this pipeline's stages.
-        stays: &replayed.stays,
-        history_deals,
-        today: at.date_naive(),
-        kind,
-        periods,
-    })
+        .collect()
+    }
 }
 
 /// The deals in `stages` that were won (one owner's when `owner` is given).
@@ -1108,10 +1194,12 @@ mod tests {
             value,
             currency: sek(),
             probability,
+            own_probability: false,
             expected_close: close,
             days_in_stage: 0,
             lead_source: None,
             category: ForecastCategory::from_chance(probability),
+            own_category: false,
         }
     }
 

@@ -250,6 +250,21 @@ impl Board {
         }))
     }
 
+    /// The change closing a shown card would make (won, or lost): the card leaves the
+    /// board one version on. `None` when the card is not here.
+    pub fn close_preview(&self, deal: DealId, status: DealStatus) -> Option<LiveEvent> {
+        let before = self.card(deal)?.clone();
+        let mut after = before.clone();
+        after.status = status;
+        after.version += 1;
+        Some(LiveEvent::Deal(DealChanged {
+            log_id: 0,
+            deal_id: deal,
+            before: Some(before),
+            after: Some(after),
+        }))
+    }
+
     /// Takes back a preview that the server refused: the card as it was, version and
     /// all, and the sums with it.
     pub fn revert(&mut self, preview: &LiveEvent) -> Applied {
@@ -546,6 +561,22 @@ mod tests {
             b.move_preview(c.id, p.stages[0].id, Utc::now()),
             None,
             "already there"
+        );
+    }
+
+    #[test]
+    fn a_closed_preview_takes_the_card_and_its_sums_off_the_board() {
+        let p = pipeline();
+        let c = card(&p, p.stages[0].id, 10_000);
+        let mut b = board_with(&p, vec![c.clone()], 0);
+        let preview = b.close_preview(c.id, DealStatus::Won).unwrap();
+        assert_eq!(b.apply(&preview), Applied::Columns(vec![p.stages[0].id]));
+        assert_eq!(sums(&b)[0], (0, 0, 0));
+        assert_eq!(b.card(c.id), None);
+        assert_eq!(
+            b.close_preview(c.id, DealStatus::Lost),
+            None,
+            "no longer here"
         );
     }
 

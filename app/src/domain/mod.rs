@@ -19,4 +19,5 @@ pub mod throttle;
 pub mod track_record;
 pub mod user;
 pub mod validation;
+pub mod what_if;
 pub mod wire;

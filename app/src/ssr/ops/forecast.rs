@@ -3,10 +3,10 @@
 
 use super::history::choose;
 use super::{require_admin, Operator};
-use crate::domain::display::{month_label, month_of, quarter_label, quarter_of, Period};
+use crate::domain::display::Period;
 use crate::domain::forecast::{
     as_it_stood, backtest as backtest_log, finished_deals, goal_periods, won_deals, ForecastPage,
-    ForecastRow, PeriodKind, Trial, LEADS, MIN_HISTORY,
+    ForecastRow, History, PeriodKind, Standing, Trial, LEADS, MIN_HISTORY,
 };
 use crate::domain::goal::{with_goals, Goal, GoalDraft};
 use crate::domain::ids::{PipelineId, UserId};
@@ -16,6 +16,7 @@ use crate::domain::track_record::{
     days_wanted, track_record, Snapshot, TrackRecord, CLOSED_PERIODS, SNAPSHOT_PERIODS,
 };
 use crate::domain::user::User;
+use crate::domain::what_if::Model;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, deals, forecast_snapshots, goals, pipelines, users, Db, Tx};
 use crate::ssr::replays;
@@ -178,14 +179,10 @@ pub async fn periods(
     let reading = cell
         .get_or_try_init(|| async {
             let replayed = as_now(tx, pipeline.id, now).await?;
-            let mut out = Vec::new();
-            for (kind, label) in [
-                (PeriodKind::Month, month_label(month_of(today).0)),
-                (PeriodKind::Quarter, quarter_label(quarter_of(today).0)),
-            ] {
-                let rows = as_it_stood(&replayed, &pipeline.stages, now, kind, 1, owner);
-                out.push(Period::of(label, &with_goals(rows, &goals, kind, owner)));
-            }
+            let standing = Standing::of(&replayed, &pipeline.stages, now, owner);
+            let history = History::new(&replayed.stays);
+            let out =
+                standing.this_month_and_quarter(&replayed.stays, &history, today, &goals, owner);
             Ok::<_, AppError>(out)
         })
         .await?;
@@ -222,6 +219,12 @@ impl Readings {
 static READINGS: std::sync::LazyLock<Readings> =
     std::sync::LazyLock::new(|| Readings(std::sync::Mutex::new(HashMap::new())));
 
+async fn existing(tx: &mut Tx, pipeline: PipelineId) -> AppResult<Pipeline> {
+    pipelines::find(tx, pipeline)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The pipeline".into()))
+}
+
 /// The board's forecast widgets, read again after a change.
 pub async fn widgets(
     db: &Db,
@@ -231,10 +234,33 @@ pub async fn widgets(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Period>> {
     let mut tx = db.read().await?;
-    let chosen = pipelines::find(&mut tx, pipeline)
-        .await?
-        .ok_or_else(|| AppError::NotFound("The pipeline".into()))?;
+    let chosen = existing(&mut tx, pipeline).await?;
     periods(&mut tx, &chosen, owner, now).await
+}
+
+/// What the board's what-if mode figures from: the pipeline's deals as they stand now
+/// (one owner's, or the team's), its goals and its history.
+pub async fn what_if(
+    db: &Db,
+    _caller: &User,
+    pipeline: PipelineId,
+    owner: Option<UserId>,
+    now: DateTime<Utc>,
+) -> AppResult<Model> {
+    let mut tx = db.read().await?;
+    let chosen = existing(&mut tx, pipeline).await?;
+    let today = now.date_naive();
+    let goals = goals::from(&mut tx, chosen.id, PeriodKind::Quarter.span(today).0).await?;
+    let replayed = as_now(&mut tx, chosen.id, now).await?;
+    let standing = Standing::of(&replayed, &chosen.stages, now, owner);
+    Ok(Model::new(
+        standing,
+        &replayed.stays,
+        &chosen.stages,
+        goals,
+        today,
+        owner,
+    ))
 }
 
 /// A pipeline's goals from this quarter on.
