@@ -12,7 +12,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 # PostgreSQL for the tests: TEND_TEST_POSTGRES_URL, else a local server if one answers.
 export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432 && echo postgres://postgres@127.0.0.1:5432/postgres))
 
-.PHONY: run test test-rust test-api test-browser build bench
+.PHONY: run test test-rust test-api test-browser build bench bench-what-if
 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
 run:
@@ -55,3 +55,9 @@ test-browser:
 bench: build
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example bench
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example streams
+
+## What-if in Chromium: the board's forecast figured again after each imagined move,
+## over 10,000 open deals (TEND_BENCH_OPEN_DEALS to change).
+bench-what-if: build
+	mkdir -p target/e2e
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test --config bench.config.ts

@@ -17,6 +17,7 @@ test("board, deal page and sign-in at desktop size", async ({ page }) => {
   await settle(page);
   await page.screenshot({ path: out("board-desktop") });
   await page.locator(".card").first().getByRole("button").click();
+  await page.locator(".menu").waitFor();
   await page.screenshot({ path: out("board-menu-desktop") });
   await page.keyboard.press("Escape");
   await page.locator(".card-title").nth(3).click();
@@ -25,6 +26,27 @@ test("board, deal page and sign-in at desktop size", async ({ page }) => {
   await page.goto("/admin/pipelines");
   await settle(page);
   await page.screenshot({ path: out("admin-desktop") });
+});
+
+test("what-if on the board at desktop size", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await settle(page);
+  await page.getByRole("button", { name: "What if…" }).click();
+  const bar = page.getByRole("region", { name: "What-if mode" });
+  await bar.getByText("Move, win, lose").waitFor();
+  // Imagine the two largest-looking deals in Commitment won, and one moved on.
+  const commitment = page.getByRole("listitem", { name: "Commitment", exact: true });
+  for (let i = 0; i < 2; i++) {
+    await commitment.locator(".card-menu").first().click();
+    await page.getByRole("menuitem", { name: "Won" }).click();
+  }
+  const proposal = page.getByRole("listitem", { name: "Proposal", exact: true });
+  await proposal.locator(".card").first().focus();
+  await page.keyboard.press("Shift+ArrowRight");
+  await bar.getByText("3 changes imagined.").waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: out("board-what-if-desktop") });
 });
 
 test("board on a wide meeting-room screen", async ({ page }) => {
@@ -50,6 +72,7 @@ test("board at phone size", async ({ browser }) => {
   await settle(page);
   await page.screenshot({ path: out("board-phone") });
   await page.locator(".card").first().getByRole("button").tap();
+  await page.locator(".menu").waitFor();
   await page.screenshot({ path: out("board-menu-phone") });
   await page.goto("/login");
   await context.close();

@@ -24,6 +24,16 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await signIn(page);
     expect(await violations(page), "/board").toEqual([]);
 
+    // What-if, with a card's menu open on its imagined close date.
+    await page.getByRole("button", { name: "What if…" }).click();
+    await expect(page.getByRole("region", { name: "What-if mode" })).toContainText("Move, win, lose");
+    await page.locator(".card-menu").first().click();
+    await expect(page.getByLabel("Expected close")).toBeVisible();
+    expect(await violations(page), "/board in what-if").toEqual([]);
+    // Leaving the page ends what-if; nothing was saved.
+    await page.goto("/board");
+    await hydrated(page);
+
     await page.locator(".card-title").first().click();
     await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
     expect(await violations(page), "a deal").toEqual([]);

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { addDeal, changeDeal, dealId, hydrated, signIn, unique } from "./helpers";
+import { addDeal, card, changeDeal, column, dealId, hydrated, signIn, unique } from "./helpers";
 
 /** This month's forecast widget on the board. */
 function monthTile(page: Page) {
@@ -25,6 +25,51 @@ test.describe("the forecast", () => {
 
     await expect(tile.locator("dd.won")).not.toHaveText(wonBefore!, { timeout: 2_000 });
     await context.close();
+  });
+
+  test("what-if: an imagined win and close date change the widgets, save nothing, and leaving restores the board @everywhere", async ({ page }) => {
+    await signIn(page);
+    const title = unique("What if");
+    await addDeal(page, "Commitment", title, "654321");
+    const tile = monthTile(page);
+    const won = await tile.locator("dd.won").textContent();
+    const forecast = await tile.locator("dt:has-text('Forecast') + dd").textContent();
+
+    await page.getByRole("button", { name: "What if…" }).click();
+    const bar = page.getByRole("region", { name: "What-if mode" });
+    await expect(bar).toContainText("nothing here is saved");
+    await expect(bar).toContainText("Move, win, lose or re-date deals");
+    const imaginedMonth = monthTile(page);
+    await expect(imaginedMonth.locator("dd.won")).toHaveText(won!);
+    await expect(column(page, "Commitment").getByRole("button", { name: "+ Add deal" })).toHaveCount(0);
+
+    // A close date at the end of this month puts the deal in the month's sum by close date.
+    const byDate = bar.locator("dd.weighted").first();
+    const byDateBefore = await byDate.textContent();
+    const deal = card(column(page, "Commitment"), title);
+    await deal.getByRole("button", { name: `Move ${title}` }).click();
+    const now = new Date();
+    const endOfMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0));
+    await page.getByLabel("Expected close").fill(endOfMonth.toISOString().slice(0, 10));
+    await expect(byDate).not.toHaveText(byDateBefore!);
+    await expect(bar).toContainText("1 change imagined.");
+
+    await page.getByRole("menuitem", { name: "Won" }).click();
+    await expect(deal).toHaveCount(0);
+    await expect(bar).toContainText("2 changes imagined.");
+    await expect(imaginedMonth.locator("dd.won")).not.toHaveText(won!);
+    await expect(imaginedMonth.locator("dt:has-text('Forecast') + dd")).not.toHaveText(forecast!);
+
+    await bar.getByRole("button", { name: "Leave what-if" }).click();
+    await expect(bar).toHaveCount(0);
+    await expect(card(column(page, "Commitment"), title)).toBeVisible();
+    await expect(tile.locator("dd.won")).toHaveText(won!);
+
+    // Nothing was saved: a fresh board shows the deal open where it was.
+    await page.reload();
+    await hydrated(page);
+    await expect(card(column(page, "Commitment"), title)).toBeVisible();
+    await expect(monthTile(page).locator("dd.won")).toHaveText(won!);
   });
 
   test("the forecast page shows each period's range, and an admin sets and removes a goal @everywhere", async ({ page }) => {

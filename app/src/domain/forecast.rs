@@ -757,8 +757,10 @@ pub fn forecast_from(input: &Input, history: &History) -> Vec<ForecastRow> {
         for run in runs.chunks_exact_mut(slots) {
             let draw = dice.next();
             let passed: usize = by.iter().map(|b| usize::from(draw >= *b)).sum();
-            let won = i128::from(passed < periods);
-            run[passed.min(periods - 1) * currencies.len() + currency_slot] += value * won;
+            // All ones when won, else zero: a mask, not a multiplication (which wasm
+            // has no instruction for at 128 bits).
+            let won = -i128::from(passed < periods);
+            run[passed.min(periods - 1) * currencies.len() + currency_slot] += value & won;
         }
     }
     for run in runs.chunks_exact_mut(slots) {

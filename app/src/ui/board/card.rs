@@ -103,52 +103,79 @@ pub fn Card(
                 "⋯"
             </button>
             {move || {
-                menu_open()
-                    .then(|| {
-                        let title = title_for_lost.clone();
-                        view! {
-                            <div class="menu" role="menu" aria-label="Move to…">
-                                <p class="menu-label">"Move to…"</p>
-                                {others
-                                    .iter()
-                                    .map(|s| {
-                                        let to = s.id;
-                                        view! {
-                                            <button
-                                                type="button"
-                                                role="menuitem"
-                                                on:click=move |_| actions.move_deal(id, version, to, false)
-                                            >
-                                                {s.name.clone()}
-                                            </button>
-                                        }
-                                    })
-                                    .collect_view()}
-                                <hr/>
-                                <button
-                                    type="button"
-                                    role="menuitem"
-                                    class="won"
-                                    on:click=move |_| actions.close(id, version, DealChange::Win)
-                                >
-                                    "Won"
-                                </button>
-                                <button
-                                    type="button"
-                                    role="menuitem"
-                                    class="lost"
-                                    on:click=move |_| {
-                                        actions.menu.set(None);
-                                        actions.losing.set(Some((id, version, title.clone())));
-                                    }
-                                >
-                                    "Lost…"
-                                </button>
-                            </div>
-                        }
-                    })
+                menu_open().then(|| {
+                    Suspend::new(card_menu(actions, id, version, title_for_lost.clone(), others.clone()))
+                })
             }}
         </li>
+    }
+    .into_any()
+}
+
+/// A card's menu: the other stages, won, lost, and in what-if an imagined close date.
+/// Its code is fetched the first time someone opens a card's menu.
+#[lazy]
+fn card_menu(
+    actions: BoardActions,
+    id: DealId,
+    version: i64,
+    title: String,
+    others: Vec<Stage>,
+) -> AnyView {
+    view! {
+        <div class="menu">
+            <div role="menu" aria-label="Move to…">
+            <p class="menu-label">"Move to…"</p>
+            {others
+                .iter()
+                .map(|s| {
+                    let to = s.id;
+                    view! {
+                        <button
+                            type="button"
+                            role="menuitem"
+                            on:click=move |_| actions.move_deal(id, version, to, false)
+                        >
+                            {s.name.clone()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            <hr/>
+            <button
+                type="button"
+                role="menuitem"
+                class="won"
+                on:click=move |_| actions.close(id, version, DealChange::Win)
+            >
+                "Won"
+            </button>
+            <button
+                type="button"
+                role="menuitem"
+                class="lost"
+                on:click=move |_| {
+                    actions.menu.set(None);
+                    actions.losing.set(Some((id, version, title.clone())));
+                }
+            >
+                "Lost…"
+            </button>
+            </div>
+            // Beside the menu's items, not among them: a menu holds only items.
+            {move || actions.what_if.get().map(|hooks| view! {
+                <div class="menu-date">
+                    <label>
+                        "Expected close"
+                        <input
+                            type="date"
+                            prop:value=hooks.close_date.run(id)
+                            on:change=move |ev| hooks.redate.run((id, event_target_value(&ev)))
+                        />
+                    </label>
+                </div>
+            })}
+        </div>
     }
     .into_any()
 }

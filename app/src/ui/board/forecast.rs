@@ -10,11 +10,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Reads the widgets' figures again, at most one request at a time: changes that arrive
-/// while one is out are answered by one more request after it.
+/// while one is out are answered by one more request after it. What arrives while
+/// `what_if` lasts is not shown (the widgets show what is imagined).
 pub(super) fn refresher(
     pipeline: PipelineId,
     owner: Option<UserId>,
     periods: RwSignal<Vec<Period>>,
+    what_if: RwSignal<Option<super::what_if::Hooks>>,
 ) -> Callback<()> {
     let out = StoredValue::new(false);
     let again = StoredValue::new(false);
@@ -28,7 +30,9 @@ pub(super) fn refresher(
             loop {
                 again.set_value(false);
                 if let Ok(fresh) = load_widgets(pipeline, owner).await {
-                    periods.set(fresh);
+                    if what_if.get_untracked().is_none() {
+                        periods.set(fresh);
+                    }
                 }
                 if !again.get_value() {
                     break;

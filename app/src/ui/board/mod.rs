@@ -15,15 +15,18 @@
 mod card;
 mod forecast;
 mod quick_add;
+mod what_if;
 
 use crate::api::deals::{change_deal, load_board};
 use crate::domain::board::DealCard;
 use crate::domain::board::{Board as BoardState, BoardPage as Page};
 use crate::domain::deal::DealChange;
+use crate::domain::deal::DealStatus;
 use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
 use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::money::Totals;
 use crate::domain::pipeline::Stage;
+use crate::domain::what_if::Imagined;
 use crate::ui::live::{self as live, Connection, LiveSignals};
 use crate::ui::widgets::{totals, urlencode, Failure, Frame, Toast};
 use card::Card;
@@ -34,6 +37,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use quick_add::QuickAdd;
+use what_if::WhatIfBar;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Filters {
@@ -118,6 +122,8 @@ pub(crate) struct BoardActions {
     reloading: RwSignal<bool>,
     /// Cards someone else just changed, highlighted for a moment.
     pub arrived: RwSignal<Vec<DealId>>,
+    /// While the what-if mode lasts: what it does with a change instead of saving it.
+    pub what_if: RwSignal<Option<what_if::Hooks>>,
 }
 
 /// A move that can be taken back: the deal, the version the move left it at, and the
@@ -156,13 +162,14 @@ impl BoardActions {
     }
 
     /// Dragging a card, holding one on a phone, a card's menu or the lost dialog open,
-    /// or the board loading again.
+    /// the board loading again, or imagining in what-if.
     fn busy(self) -> bool {
         self.dragging.get_untracked().is_some()
             || self.touch_over.get_untracked().is_some()
             || self.menu.get_untracked().is_some()
             || self.losing.get_untracked().is_some()
             || self.reloading.get_untracked()
+            || self.what_if.get_untracked().is_some()
     }
 
     fn apply_from_stream(self, log_id: i64, event: &LiveEvent) {
@@ -250,6 +257,15 @@ impl BoardActions {
         let Some(preview) = self.board.with_value(|b| b.move_preview(deal, to, now)) else {
             return;
         };
+        if let Some(hooks) = self.what_if.get_untracked() {
+            // The board shows the move here; what-if figures it.
+            self.apply(&preview);
+            hooks.imagine.run(Imagined::Move(deal, to));
+            if keep_focus {
+                focus_card(deal);
+            }
+            return;
+        }
         let from = self.board.with_value(|b| b.card(deal).map(|c| c.stage_id));
         let to_name = self.board.with_value(|b| {
             b.pipeline
@@ -293,6 +309,13 @@ impl BoardActions {
     pub fn close(self, deal: DealId, version: i64, change: DealChange) {
         self.menu.set(None);
         self.undo.set(None);
+        if let Some(hooks) = self.what_if.get_untracked() {
+            hooks.imagine.run(match change {
+                DealChange::Win => Imagined::Win(deal),
+                _ => Imagined::Lose(deal),
+            });
+            return;
+        }
         spawn_local(async move {
             match change_deal(deal, version, change).await {
                 Ok(d) => {
@@ -303,9 +326,9 @@ impl BoardActions {
                         "“{}” is {}.",
                         d.title,
                         match d.status {
-                            crate::domain::deal::DealStatus::Won => "won",
-                            crate::domain::deal::DealStatus::Lost => "lost",
-                            crate::domain::deal::DealStatus::Open => "open",
+                            DealStatus::Won => "won",
+                            DealStatus::Lost => "lost",
+                            DealStatus::Open => "open",
                         }
                     )));
                 }
@@ -371,7 +394,8 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
     let columns = StoredValue::new(signals.clone());
     let board = StoredValue::new(page.board.clone());
     let periods = RwSignal::new(page.forecast.clone());
-    let refigure = forecast::refresher(pipeline_id, filters.owner, periods);
+    let what_if = RwSignal::new(None);
+    let refigure = forecast::refresher(pipeline_id, filters.owner, periods, what_if);
     let text_for_toolbar = text.clone();
     let reloading = RwSignal::new(false);
     let reload = Callback::new(move |()| {
@@ -411,6 +435,7 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
         held: StoredValue::new(Vec::new()),
         reloading,
         arrived: RwSignal::new(Vec::new()),
+        what_if,
     };
     // Whatever the stream brought while the user was busy applies when they let go.
     Effect::new(move |_| {
@@ -433,6 +458,7 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
             refigure.run(());
         })),
     );
+    let imagining = RwSignal::new(false);
     let reasons = page.lost_reasons.clone();
     let now = page.board.now;
     let stages: Vec<Stage> = page.board.columns.iter().map(|c| c.stage.clone()).collect();
@@ -440,8 +466,21 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
         <div class="board-top">
             <Toolbar page=page.clone() filters text=text_for_toolbar/>
             <a class="since-link" href=format!("/since?pipeline={pipeline_id}")>"Since last meeting"</a>
+            // Hidden by the style sheet while the mode's banner shows, as are the quick
+            // forms to add deals.
+            <button type="button" class="link since-link what-if-start" on:click=move |_| imagining.set(true)>
+                "What if…"
+            </button>
             <LiveBar signals=live_signals/>
         </div>
+        <WhatIfBar scope=what_if::Scope {
+            actions,
+            periods,
+            refigure,
+            on: imagining,
+            pipeline: pipeline_id,
+            owner: filters.owner,
+        }/>
         <ForecastStrip periods/>
         <div class="board" role="list" aria-label=format!("{} board", pipeline.name)>
             {signals
@@ -468,33 +507,10 @@ fn LiveBar(signals: LiveSignals) -> impl IntoView {
         Connection::Reconnecting { .. } => ("reconnecting", "Reconnecting…".to_string()),
         Connection::Offline { since } => ("offline", format!("Offline since {since}")),
     };
+    // Others come and go after the page has loaded: their avatars' code comes later.
     let others = move || {
         let viewers = signals.viewers.get();
-        let names: Vec<String> = viewers.iter().map(|v| v.name.clone()).collect();
-        let label = match names.len() {
-            0 => String::new(),
-            1 => format!("{} is here too", names[0]),
-            n => format!("{} and {} more are here too", names[0], n - 1),
-        };
-        (!viewers.is_empty()).then(|| {
-            view! {
-                <span class="viewers" title=names.join(", ")>
-                    <span class="sr-only">{label}</span>
-                    {viewers
-                        .iter()
-                        .take(4)
-                        .map(|v| {
-                            view! {
-                                <span class="avatar small" aria-hidden="true">
-                                    {crate::domain::user::User::initials(&v.name)}
-                                </span>
-                            }
-                        })
-                        .collect_view()}
-                    {(viewers.len() > 4).then(|| view! { <span class="more-viewers" aria-hidden="true">{format!("+{}", viewers.len() - 4)}</span> })}
-                </span>
-            }
-        })
+        (!viewers.is_empty()).then(|| Suspend::new(viewers_view(viewers)))
     };
     view! {
         <div class="live-bar">
@@ -504,6 +520,34 @@ fn LiveBar(signals: LiveSignals) -> impl IntoView {
             </span>
         </div>
     }
+}
+
+#[lazy]
+fn viewers_view(viewers: Vec<crate::domain::live::Viewer>) -> AnyView {
+    let names: Vec<String> = viewers.iter().map(|v| v.name.clone()).collect();
+    let label = match names.len() {
+        0 => String::new(),
+        1 => format!("{} is here too", names[0]),
+        n => format!("{} and {} more are here too", names[0], n - 1),
+    };
+    view! {
+        <span class="viewers" title=names.join(", ")>
+            <span class="sr-only">{label}</span>
+            {viewers
+                .iter()
+                .take(4)
+                .map(|v| {
+                    view! {
+                        <span class="avatar small" aria-hidden="true">
+                            {crate::domain::user::User::initials(&v.name)}
+                        </span>
+                    }
+                })
+                .collect_view()}
+            {(viewers.len() > 4).then(|| view! { <span class="more-viewers" aria-hidden="true">{format!("+{}", viewers.len() - 4)}</span> })}
+        </span>
+    }
+    .into_any()
 }
 
 /// "Moved … to …" with an Undo button, for a few seconds after each move.
