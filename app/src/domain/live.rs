@@ -131,6 +131,20 @@ impl StreamMessage {
     }
 }
 
+/// The change `change` would make to a shown card, one version on, before the server
+/// has said so (its log position is not known yet).
+fn preview(before: DealCard, change: impl FnOnce(&mut DealCard)) -> LiveEvent {
+    let mut after = before.clone();
+    change(&mut after);
+    after.version += 1;
+    LiveEvent::Deal(DealChanged {
+        log_id: 0,
+        deal_id: before.id,
+        before: Some(before),
+        after: Some(after),
+    })
+}
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// What applying an event did to a board.
@@ -238,15 +252,9 @@ impl Board {
         if before.stage_id == to || self.column(to).is_none() {
             return None;
         }
-        let mut after = before.clone();
-        after.stage_id = to;
-        after.stage_entered_at = now;
-        after.version += 1;
-        Some(LiveEvent::Deal(DealChanged {
-            log_id: 0,
-            deal_id: deal,
-            before: Some(before),
-            after: Some(after),
+        Some(preview(before, |after| {
+            after.stage_id = to;
+            after.stage_entered_at = now;
         }))
     }
 
@@ -254,15 +262,7 @@ impl Board {
     /// board one version on. `None` when the card is not here.
     pub fn close_preview(&self, deal: DealId, status: DealStatus) -> Option<LiveEvent> {
         let before = self.card(deal)?.clone();
-        let mut after = before.clone();
-        after.status = status;
-        after.version += 1;
-        Some(LiveEvent::Deal(DealChanged {
-            log_id: 0,
-            deal_id: deal,
-            before: Some(before),
-            after: Some(after),
-        }))
+        Some(preview(before, |after| after.status = status))
     }
 
     /// Takes back a preview that the server refused: the card as it was, version and
