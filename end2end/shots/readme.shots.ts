@@ -49,6 +49,22 @@ test("what-if on the board at desktop size", async ({ page }) => {
   await page.screenshot({ path: out("board-what-if-desktop") });
 });
 
+test("what-if on the board at phone size", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await signIn(page);
+  await settle(page);
+  await page.getByRole("button", { name: "What if…" }).tap();
+  const bar = page.getByRole("region", { name: "What-if mode" });
+  await bar.getByText("Move, win, lose").waitFor();
+  await page.locator(".card-menu").first().tap();
+  await page.getByRole("menuitem", { name: "Won" }).tap();
+  await bar.getByText("1 change imagined.").waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: out("board-what-if-phone") });
+  await context.close();
+});
+
 test("board on a wide meeting-room screen", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await signIn(page);
