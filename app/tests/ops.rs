@@ -1688,9 +1688,7 @@ async fn what_if_starts_from_the_widgets_figures_and_imagining_saves_nothing() {
             "nothing imagined: the widgets' figures"
         );
 
-        what_if
-            .imagined
-            .push(app::domain::what_if::Imagined::Win(open.id));
+        what_if.imagine(app::domain::what_if::Imagined::Win(open.id));
         let sek = app::domain::money::Currency::parse("SEK").unwrap();
         let won = |periods: &[app::domain::display::Period]| periods[0].won.0.get(&sek).copied();
         assert_eq!(won(&what_if.periods()), Some(10_000 + 4_000));

@@ -15,7 +15,7 @@ use super::dice::Dice;
 use super::display::{month_label, month_of, quarter_label, quarter_of, Period};
 use super::goal::{with_goals, Goal};
 use super::ids::{DealId, StageId, UserId};
-use super::money::Currency;
+use super::money::{Currency, MAX_MINOR};
 use super::pipeline::Stage;
 use super::replay::{replay, Entry, Facts, Replayed, Stay, Then};
 use super::validation::RuleError;
@@ -590,53 +590,350 @@ struct Crowd {
 }
 
 impl Crowd {
-    fn draw(&self, dice: &mut Dice) -> i128 {
+    /// The sum in a future whose standard normal draw is `normal`.
+    fn at(&self, normal: f64) -> i128 {
         if self.variance <= 0.0 {
             return self.mean.round() as i128;
         }
-        (self.mean + self.variance.sqrt() * normal(dice))
-            .round()
-            .max(0.0) as i128
+        (self.mean + self.variance.sqrt() * normal).round().max(0.0) as i128
     }
 }
 
-/// Splits the plans into those simulated one by one (all of them while there are at
-/// most `EXACT_AT_MOST`; else the largest by the spread they add) and the crowd of the
-/// others, summed per slot. Deals that cannot be won in any period ahead add nothing.
-fn crowd_out(
-    plans: Vec<(usize, i128, Rc<[f64]>)>,
-    periods: usize,
-    slots: usize,
-) -> (Vec<(usize, i128, Rc<[f64]>)>, Vec<Crowd>) {
-    let mut crowd = vec![Crowd::default(); slots];
-    if plans.len() <= EXACT_AT_MOST {
-        return (plans, crowd);
+/// Chances read for deals alike in stage, lead source and days in the stage.
+type Read<'h> = HashMap<(StageId, Option<&'h str>, i64), Option<Rc<[f64]>>>;
+
+/// One open deal as the simulation draws it.
+struct Drawn {
+    id: DealId,
+    /// Its currency's place among the forecast's.
+    currency: usize,
+    value: i64,
+    /// Its chance of being won in each period.
+    chances: Rc<[f64]>,
+    /// Drawn one by one in every future (else one of the crowd).
+    exact: bool,
+}
+
+impl Drawn {
+    /// The spread the deal adds to a period's sum, for choosing which deals are drawn
+    /// one by one; `None` when it cannot be won in any period ahead.
+    fn spread(&self) -> Option<f64> {
+        let won: f64 = self.chances.iter().sum();
+        let v = self.value as f64;
+        (won > 0.0).then(|| v * v * won * (1.0 - won).max(0.0))
     }
-    let currencies = slots / periods;
-    let mut weighed: Vec<(f64, usize)> = Vec::with_capacity(plans.len());
-    for (i, (_, value, chances)) in plans.iter().enumerate() {
-        let won: f64 = chances.iter().sum();
-        if won > 0.0 {
-            let v = *value as f64;
-            weighed.push((v * v * won * (1.0 - won).max(0.0), i));
+}
+
+/// Each deal's own random numbers: drawn from its id, so that a deal is won in the same
+/// futures whatever the other deals are (a change to one deal is figured again by
+/// drawing that deal alone).
+fn dice_of(id: DealId) -> Dice {
+    let (high, low) = id.0.as_u64_pair();
+    Dice(SEED ^ high ^ low.rotate_left(32))
+}
+
+/// The simulated futures of one forecast, kept so that a change to one deal is figured
+/// again by drawing that deal alone (what-if on the board). `forecast_from` makes them
+/// and reads them once.
+pub struct Futures {
+    kind: PeriodKind,
+    starts: Vec<NaiveDate>,
+    landing: Landing,
+    currencies: Vec<Currency>,
+    method: Method,
+    /// The open deals, by id.
+    deals: Vec<Drawn>,
+    /// In every one of the `RUNS` futures, per slot (period, then currency): the sum
+    /// of the deals drawn one by one (a sum of at most `EXACT_AT_MOST` values of at
+    /// most `MAX_MINOR` each, so it fits, and is kept with wrapping additions so that
+    /// taking a deal out is exact),
+    exact: Vec<i64>,
+    /// what deals not yet in the pipeline bring in,
+    to_come: Vec<i128>,
+    /// and where the crowd's sum falls (a standard normal draw).
+    normals: Vec<f64>,
+}
+
+impl Futures {
+    /// The futures of `input`'s open deals, with the odds read from `history` (made
+    /// from `input.stays`).
+    pub fn new(input: &Input, history: &History) -> Futures {
+        let (starts, end) = input.kind.ahead(input.today, input.periods);
+        let mut currencies: Vec<Currency> = Vec::new();
+        for currency in input
+            .open
+            .iter()
+            .map(|d| &d.currency)
+            .chain(input.won.iter().map(|w| &w.currency))
+        {
+            if let Err(at) = currencies.binary_search(currency) {
+                currencies.insert(at, currency.clone());
+            }
+        }
+        let method = if input.history_deals >= MIN_HISTORY {
+            Method::Empirical
+        } else {
+            Method::StageProbability
+        };
+        let slots = starts.len() * currencies.len();
+        let mut futures = Futures {
+            kind: input.kind,
+            landing: Landing::new(input.today, &starts, end),
+            starts,
+            currencies,
+            method,
+            deals: Vec::with_capacity(input.open.len()),
+            exact: vec![0; RUNS * slots],
+            to_come: vec![0; RUNS * slots],
+            normals: vec![0.0; RUNS * slots],
+        };
+        if slots == 0 {
+            return futures;
+        }
+        // Deals alike in stage, source and age have the same odds: read them once.
+        let mut read = HashMap::new();
+        for deal in input.open {
+            if let Some(drawn) = futures.plan(deal, history, input.today, &mut read) {
+                futures.deals.push(drawn);
+            }
+        }
+        futures.deals.sort_by_key(|d| d.id);
+        let to_come = match method {
+            Method::Empirical => still_to_come(input, &futures.starts, &futures.currencies),
+            Method::StageProbability => vec![ToCome::default(); slots],
+        };
+        let mut dice = Dice(SEED);
+        for (run, normals) in futures
+            .to_come
+            .chunks_exact_mut(slots)
+            .zip(futures.normals.chunks_exact_mut(slots))
+        {
+            for ((sum, normal), to_come) in run.iter_mut().zip(normals).zip(&to_come) {
+                *sum = to_come.draw(&mut dice);
+                *normal = self::normal(&mut dice);
+            }
+        }
+        futures.choose_exact();
+        futures
+    }
+
+    /// Months or quarters.
+    pub fn kind(&self) -> PeriodKind {
+        self.kind
+    }
+
+    /// How `deal` enters the simulation: by its chance of being won in each period.
+    fn plan<'h>(
+        &self,
+        deal: &'h OpenDeal,
+        history: &'h History,
+        today: NaiveDate,
+        read: &mut Read<'h>,
+    ) -> Option<Drawn> {
+        let like = match self.method {
+            Method::Empirical => read
+                .entry((
+                    deal.stage_id,
+                    deal.lead_source.as_deref(),
+                    deal.days_in_stage,
+                ))
+                .or_insert_with(|| {
+                    history
+                        .like(deal)
+                        .map(|l| self.landing.chances(&Plan::Like(l)).into())
+                })
+                .clone(),
+            Method::StageProbability => None,
+        };
+        let chances = like.unwrap_or_else(|| {
+            let plan = match deal.expected_close {
+                Some(day) => Plan::Dated(deal.probability as f64 / 100.0, day),
+                None => Plan::Dated(0.0, today),
+            };
+            self.landing.chances(&plan).into()
+        });
+        Some(Drawn {
+            id: deal.id,
+            currency: self.currencies.binary_search(&deal.currency).ok()?,
+            value: deal.value.clamp(0, MAX_MINOR),
+            chances,
+            exact: false,
+        })
+    }
+
+    /// Draws the deal at `at` in every future: adds what it wins to the sums (or takes
+    /// it out again, when `add` is false). Won in the first period whose chances, added
+    /// up, pass the deal's draw (in none: not won in the periods ahead). Without a
+    /// branch on the draw, which no processor could predict.
+    fn draw(&mut self, at: usize, add: bool) {
+        let deal = &self.deals[at];
+        let periods = self.starts.len();
+        let currencies = self.currencies.len();
+        // The deal's chance of being won by the end of each period, as the share of
+        // all 64-bit draws that lie below it.
+        let by: Vec<u64> = deal
+            .chances
+            .iter()
+            .scan(0.0, |by, chance| {
+                *by += chance;
+                Some((by.clamp(0.0, 1.0) * 2f64.powi(64)) as u64)
+            })
+            .collect();
+        let value = if add { deal.value } else { -deal.value };
+        let mut dice = dice_of(deal.id);
+        for run in self.exact.chunks_exact_mut(periods * currencies) {
+            let draw = dice.next();
+            let passed: usize = by.iter().map(|b| usize::from(draw >= *b)).sum();
+            // All ones when won, else zero.
+            let won = -i64::from(passed < periods);
+            let sum = &mut run[passed.min(periods - 1) * currencies + deal.currency];
+            *sum = sum.wrapping_add(value & won);
         }
     }
-    weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let rest = weighed.split_off(EXACT_AT_MOST.min(weighed.len()));
-    for (_, i) in rest {
-        let (currency_slot, value, chances) = &plans[i];
-        let v = *value as f64;
-        for (p, q) in chances.iter().enumerate() {
-            let c = &mut crowd[p * currencies + currency_slot];
-            c.mean += v * q;
-            c.variance += v * v * q * (1.0 - q);
+
+    /// Chooses the deals drawn one by one (all of them while there are at most
+    /// `EXACT_AT_MOST`; else the largest by the spread they add, the earlier id first
+    /// among equals) and draws those newly chosen, taking out those no longer chosen.
+    fn choose_exact(&mut self) {
+        let mut chosen = vec![true; self.deals.len()];
+        if self.deals.len() > EXACT_AT_MOST {
+            let mut weighed: Vec<(f64, usize)> = (self.deals.iter().enumerate())
+                .filter_map(|(i, d)| Some((d.spread()?, i)))
+                .collect();
+            if weighed.len() > EXACT_AT_MOST {
+                weighed.select_nth_unstable_by(EXACT_AT_MOST, |a, b| {
+                    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+                });
+                weighed.truncate(EXACT_AT_MOST);
+            }
+            chosen.fill(false);
+            for (_, i) in weighed {
+                chosen[i] = true;
+            }
+        }
+        for (at, chosen) in chosen.into_iter().enumerate() {
+            if self.deals[at].exact != chosen {
+                self.draw(at, chosen);
+                self.deals[at].exact = chosen;
+            }
         }
     }
-    let mut exact: Vec<usize> = weighed.iter().map(|w| w.1).collect();
-    exact.sort_unstable();
-    let mut plans: Vec<Option<(usize, i128, Rc<[f64]>)>> = plans.into_iter().map(Some).collect();
-    let exact = exact.into_iter().filter_map(|i| plans[i].take()).collect();
-    (exact, crowd)
+
+    /// After the deal `id` changed in `input` (moved, re-dated, or gone from the open
+    /// deals): draws it again, alone. `input` is what the futures were made from, with
+    /// that change; the result is what `Futures::new` would make of it.
+    pub fn renew(&mut self, input: &Input, history: &History, id: DealId) {
+        if self.starts.is_empty() || self.currencies.is_empty() {
+            return;
+        }
+        if let Ok(at) = self.deals.binary_search_by_key(&id, |d| d.id) {
+            if self.deals[at].exact {
+                self.draw(at, false);
+            }
+            self.deals.remove(at);
+        }
+        let deal = input.open.iter().find(|d| d.id == id);
+        if let Some(drawn) =
+            deal.and_then(|d| self.plan(d, history, input.today, &mut HashMap::new()))
+        {
+            let at = self.deals.partition_point(|d| d.id < id);
+            self.deals.insert(at, drawn);
+        }
+        self.choose_exact();
+    }
+
+    /// The forecast rows, in period then currency order, of `input` (what the futures
+    /// were made from, with any change since renewed). Goals are left empty for the
+    /// caller to fill.
+    pub fn rows(&self, input: &Input) -> Vec<ForecastRow> {
+        let currencies = &self.currencies;
+        let slots = self.starts.len() * currencies.len();
+        if slots == 0 {
+            return Vec::new();
+        }
+        let period_of = |day: NaiveDate| self.landing.period((day - input.today).num_days());
+        let slot = |period: usize, currency: &Currency| {
+            Some(period * currencies.len() + currencies.binary_search(currency).ok()?)
+        };
+        let mut present = vec![false; currencies.len()];
+        let mut won = vec![0i128; slots];
+        for w in input.won {
+            if let Some(s) = slot(0, &w.currency) {
+                present[s] = true;
+            }
+            if let Some(s) = period_of(w.won_on).and_then(|p| slot(p, &w.currency)) {
+                won[s] += i128::from(w.value);
+            }
+        }
+        let mut weighted_x100 = vec![0i128; slots];
+        let mut closing = vec![0i64; slots];
+        let mut by_category = vec![[0i128; 3]; slots];
+        for d in input.open {
+            if let Some(s) = slot(0, &d.currency) {
+                present[s] = true;
+            }
+            if let Some(s) = d
+                .expected_close
+                .and_then(period_of)
+                .and_then(|p| slot(p, &d.currency))
+            {
+                weighted_x100[s] += i128::from(d.value) * i128::from(d.probability);
+                closing[s] += 1;
+                by_category[s][d.category as usize] += i128::from(d.value);
+            }
+        }
+        let mut crowd = vec![Crowd::default(); slots];
+        for d in self.deals.iter().filter(|d| !d.exact) {
+            let v = d.value as f64;
+            for (p, q) in d.chances.iter().enumerate() {
+                let c = &mut crowd[p * currencies.len() + d.currency];
+                c.mean += v * q;
+                c.variance += v * v * q * (1.0 - q);
+            }
+        }
+
+        let mut rows = Vec::new();
+        let mut sums = vec![0i128; RUNS];
+        for (p, start) in self.starts.iter().enumerate() {
+            for (c, currency) in currencies.iter().enumerate() {
+                if !present[c] {
+                    continue;
+                }
+                let s = p * currencies.len() + c;
+                for (run, sum) in sums.iter_mut().enumerate() {
+                    let at = run * slots + s;
+                    *sum = i128::from(self.exact[at])
+                        + self.to_come[at]
+                        + crowd[s].at(self.normals[at]);
+                }
+                sums.sort_unstable();
+                // An average of simulated futures is not exact to the cent: whole units.
+                let unit = 10i128.pow(currency.minor_digits());
+                let mean = (sums.iter().sum::<i128>() / RUNS as i128 + unit / 2) / unit * unit;
+                let at = |q: f64| sums[((q * RUNS as f64).ceil() as usize).clamp(1, RUNS) - 1];
+                let money = |v: i128| i64::try_from(won[s] + v).unwrap_or(i64::MAX);
+                rows.push(ForecastRow {
+                    period: self.kind.name(*start),
+                    period_start: *start,
+                    currency: currency.clone(),
+                    weighted: money(weighted_minor(weighted_x100[s])),
+                    expected: money(mean),
+                    p10: money(at(0.1)),
+                    p50: money(at(0.5)),
+                    p90: money(at(0.9)),
+                    won: money(0),
+                    goal: None,
+                    method: self.method,
+                    history_deals: input.history_deals as i64,
+                    closing_deals: closing[s],
+                    commit: clamp(by_category[s][ForecastCategory::Commit as usize]),
+                    best_case: clamp(by_category[s][ForecastCategory::BestCase as usize]),
+                    pipeline: clamp(by_category[s][ForecastCategory::Pipeline as usize]),
+                });
+            }
+        }
+        rows
+    }
 }
 
 /// The forecast rows for `input.periods` periods from today's, in period then currency
@@ -648,162 +945,7 @@ pub fn forecast(input: &Input) -> Vec<ForecastRow> {
 /// The same, with the odds read from `history` (made from `input.stays`), for a caller
 /// that forecasts several times from one history.
 pub fn forecast_from(input: &Input, history: &History) -> Vec<ForecastRow> {
-    let (starts, end) = input.kind.ahead(input.today, input.periods);
-    if starts.is_empty() {
-        return Vec::new();
-    }
-    let landing = Landing::new(input.today, &starts, end);
-    let period_of = |day: NaiveDate| landing.period((day - input.today).num_days());
-    let mut open: Vec<&OpenDeal> = input.open.iter().collect();
-    open.sort_by_key(|d| d.id);
-    let currencies: Vec<Currency> = open
-        .iter()
-        .map(|d| &d.currency)
-        .chain(input.won.iter().map(|w| &w.currency))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .cloned()
-        .collect();
-    let slot = |period: usize, currency: &Currency| {
-        period * currencies.len() + currencies.binary_search(currency).unwrap_or(0)
-    };
-    let slots = starts.len() * currencies.len();
-    if slots == 0 {
-        return Vec::new();
-    }
-
-    let mut won = vec![0i128; slots];
-    for w in input.won {
-        if let Some(p) = period_of(w.won_on) {
-            won[slot(p, &w.currency)] += i128::from(w.value);
-        }
-    }
-    let mut weighted_x100 = vec![0i128; slots];
-    let mut closing = vec![0i64; slots];
-    let mut by_category = vec![[0i128; 3]; slots];
-    for d in &open {
-        if let Some(p) = d.expected_close.and_then(period_of) {
-            let s = slot(p, &d.currency);
-            weighted_x100[s] += i128::from(d.value) * i128::from(d.probability);
-            closing[s] += 1;
-            by_category[s][d.category as usize] += i128::from(d.value);
-        }
-    }
-
-    let method = if input.history_deals >= MIN_HISTORY {
-        Method::Empirical
-    } else {
-        Method::StageProbability
-    };
-    // Each deal enters the simulation by its chance of being won in each period.
-    // Deals alike in stage, source and age have the same odds: read them once.
-    let mut read: HashMap<_, Option<Rc<[f64]>>> = HashMap::new();
-    let plans: Vec<(usize, i128, Rc<[f64]>)> = open
-        .iter()
-        .map(|d| {
-            let like = match method {
-                Method::Empirical => read
-                    .entry((d.stage_id, d.lead_source.as_deref(), d.days_in_stage))
-                    .or_insert_with(|| {
-                        history
-                            .like(d)
-                            .map(|l| landing.chances(&Plan::Like(l)).into())
-                    })
-                    .clone(),
-                Method::StageProbability => None,
-            };
-            let chances = like.unwrap_or_else(|| {
-                let plan = match d.expected_close {
-                    Some(day) => Plan::Dated(d.probability as f64 / 100.0, day),
-                    None => Plan::Dated(0.0, input.today),
-                };
-                landing.chances(&plan).into()
-            });
-            (slot(0, &d.currency), i128::from(d.value), chances)
-        })
-        .collect();
-    let (plans, crowd) = crowd_out(plans, starts.len(), slots);
-    // Read side by side in the simulation's inner loop.
-    let exact: Vec<(usize, i128)> = plans.iter().map(|p| (p.0, p.1)).collect();
-    // Each deal's chance of being won by the end of each period, as the share of all
-    // 64-bit draws that lie below it.
-    let exact_by: Vec<u64> = plans
-        .iter()
-        .flat_map(|p| {
-            p.2.iter().scan(0.0, |by, chance| {
-                *by += chance;
-                Some((by.clamp(0.0, 1.0) * 2f64.powi(64)) as u64)
-            })
-        })
-        .collect();
-    let to_come = match method {
-        Method::Empirical => still_to_come(input, &starts, &currencies),
-        Method::StageProbability => vec![ToCome::default(); slots],
-    };
-    // Every simulated future's sum per slot, future after future.
-    let mut runs = vec![0i128; RUNS * slots];
-    let mut dice = Dice(SEED);
-    for run in runs.chunks_exact_mut(slots) {
-        for (sum, to_come) in run.iter_mut().zip(&to_come) {
-            *sum += to_come.draw(&mut dice);
-        }
-    }
-    // Each deal in every future: won in the first period whose chances, added up, pass
-    // the draw (in none: not won in the periods ahead). Deal by deal, so that adding to
-    // one future never waits on the last addition to it, and without a branch on the
-    // draw, which no processor could predict.
-    let periods = starts.len();
-    for ((currency_slot, value), by) in exact.iter().zip(exact_by.chunks_exact(periods)) {
-        for run in runs.chunks_exact_mut(slots) {
-            let draw = dice.next();
-            let passed: usize = by.iter().map(|b| usize::from(draw >= *b)).sum();
-            // All ones when won, else zero: a mask, not a multiplication (which wasm
-            // has no instruction for at 128 bits).
-            let won = -i128::from(passed < periods);
-            run[passed.min(periods - 1) * currencies.len() + currency_slot] += value & won;
-        }
-    }
-    for run in runs.chunks_exact_mut(slots) {
-        for (sum, crowd) in run.iter_mut().zip(&crowd) {
-            *sum += crowd.draw(&mut dice);
-        }
-    }
-
-    let mut rows = Vec::new();
-    let mut sums = vec![0i128; RUNS];
-    for (p, start) in starts.iter().enumerate() {
-        for currency in &currencies {
-            let s = slot(p, currency);
-            for (sum, run) in sums.iter_mut().zip(runs.chunks_exact(slots)) {
-                *sum = run[s];
-            }
-            sums.sort_unstable();
-            // An average of simulated futures is not exact to the cent: whole units.
-            let unit = 10i128.pow(currency.minor_digits());
-            let mean = (sums.iter().sum::<i128>() / RUNS as i128 + unit / 2) / unit * unit;
-            let at = |q: f64| sums[((q * RUNS as f64).ceil() as usize).clamp(1, RUNS) - 1];
-            let money = |v: i128| i64::try_from(won[s] + v).unwrap_or(i64::MAX);
-            rows.push(ForecastRow {
-                period: input.kind.name(*start),
-                period_start: *start,
-                currency: currency.clone(),
-                weighted: money(weighted_minor(weighted_x100[s])),
-                expected: money(mean),
-                p10: money(at(0.1)),
-                p50: money(at(0.5)),
-                p90: money(at(0.9)),
-                won: money(0),
-                goal: None,
-                method,
-                history_deals: input.history_deals as i64,
-                closing_deals: closing[s],
-                commit: clamp(by_category[s][ForecastCategory::Commit as usize]),
-                best_case: clamp(by_category[s][ForecastCategory::BestCase as usize]),
-                pipeline: clamp(by_category[s][ForecastCategory::Pipeline as usize]),
-            });
-        }
-    }
-    rows
+    Futures::new(input, history).rows(input)
 }
 
 /// The forecast as it could have been made at `at`, from the deals as they stood then
@@ -905,16 +1047,43 @@ impl Standing {
         goals: &[Goal],
         owner: Option<UserId>,
     ) -> Vec<Period> {
-        [
-            (PeriodKind::Month, month_label(month_of(today).0)),
-            (PeriodKind::Quarter, quarter_label(quarter_of(today).0)),
-        ]
-        .into_iter()
-        .map(|(kind, label)| {
-            let rows = forecast_from(&self.input(stays, today, kind, 1), history);
-            Period::of(label, &with_goals(rows, goals, kind, owner))
-        })
-        .collect()
+        let futures = self.widget_futures(stays, history, today);
+        self.widgets(&futures, stays, today, goals, owner)
+    }
+
+    /// The futures behind this month's and this quarter's figures, to keep (what-if
+    /// renews them after each change, see `Futures::renew`).
+    pub fn widget_futures(
+        &self,
+        stays: &[Stay],
+        history: &History,
+        today: NaiveDate,
+    ) -> [Futures; 2] {
+        [PeriodKind::Month, PeriodKind::Quarter]
+            .map(|kind| Futures::new(&self.input(stays, today, kind, 1), history))
+    }
+
+    /// This month's and this quarter's figures from `futures` (see `widget_futures`).
+    pub fn widgets(
+        &self,
+        futures: &[Futures; 2],
+        stays: &[Stay],
+        today: NaiveDate,
+        goals: &[Goal],
+        owner: Option<UserId>,
+    ) -> Vec<Period> {
+        futures
+            .iter()
+            .map(|futures| {
+                let kind = futures.kind;
+                let label = match kind {
+                    PeriodKind::Month => month_label(month_of(today).0),
+                    PeriodKind::Quarter => quarter_label(quarter_of(today).0),
+                };
+                let rows = futures.rows(&self.input(stays, today, kind, 1));
+                Period::of(label, &with_goals(rows, goals, kind, owner))
+            })
+            .collect()
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::deal::ForecastCategory;
 use super::display::{quarter_of, Period};
-use super::forecast::{History, PeriodKind, Standing, LOOK_BACK};
+use super::forecast::{Futures, History, PeriodKind, Standing, LOOK_BACK};
 use super::goal::Goal;
 use super::ids::{DealId, StageId, UserId};
 use super::pipeline::Stage;
@@ -131,91 +131,104 @@ impl Model {
             .collect()
     }
 
-    /// An open deal's expected close date, as the model has it.
-    pub fn expected_close(&self, deal: DealId) -> Option<NaiveDate> {
-        self.standing
-            .open
-            .iter()
-            .find(|d| d.id == deal)
-            .and_then(|d| d.expected_close)
-    }
-
-    /// The deals as they would stand after `imagined`, in order. A change to a deal
-    /// that is not open (or not in the model) changes nothing. A move starts the deal's
-    /// time in its new stage and gives it that stage's chance (unless it has its own)
-    /// and the category the chance stands for (unless the rep chose one); a win counts
-    /// today.
-    pub fn imagine(&self, imagined: &[Imagined]) -> Standing {
-        let mut standing = self.standing.clone();
-        for change in imagined {
-            let deal = match change {
-                Imagined::Move(d, _) | Imagined::Win(d) | Imagined::Lose(d) => *d,
-                Imagined::Redate(d, _) => *d,
-            };
-            let Some(at) = standing.open.iter().position(|d| d.id == deal) else {
-                continue;
-            };
-            match change {
-                Imagined::Move(_, to) => {
-                    let Some(chance) = self.stages.iter().find(|s| s.0 == *to).map(|s| s.1) else {
-                        continue;
-                    };
-                    let d = &mut standing.open[at];
-                    d.stage_id = *to;
-                    d.days_in_stage = 0;
-                    if !d.own_probability {
-                        d.probability = chance;
-                    }
-                    if !d.own_category {
-                        d.category = ForecastCategory::from_chance(d.probability);
-                    }
+    /// Imagines `change` on `standing` (the deals as they stand with what was imagined
+    /// before): the deal it changed, if any. A change to a deal that is not open (or not
+    /// in the model) changes nothing. A move starts the deal's time in its new stage and
+    /// gives it that stage's chance (unless it has its own) and the category the chance
+    /// stands for (unless the rep chose one); a win counts today.
+    fn apply(&self, standing: &mut Standing, change: &Imagined) -> Option<DealId> {
+        let deal = match change {
+            Imagined::Move(d, _) | Imagined::Win(d) | Imagined::Lose(d) => *d,
+            Imagined::Redate(d, _) => *d,
+        };
+        let at = standing.open.iter().position(|d| d.id == deal)?;
+        match change {
+            Imagined::Move(_, to) => {
+                let chance = self.stages.iter().find(|s| s.0 == *to)?.1;
+                let d = &mut standing.open[at];
+                d.stage_id = *to;
+                d.days_in_stage = 0;
+                if !d.own_probability {
+                    d.probability = chance;
                 }
-                Imagined::Win(_) => {
-                    let d = standing.open.remove(at);
-                    standing.won.push(super::forecast::WonDeal {
-                        owner_id: d.owner_id,
-                        value: d.value,
-                        currency: d.currency,
-                        created_on: self.today,
-                        won_on: self.today,
-                    });
+                if !d.own_category {
+                    d.category = ForecastCategory::from_chance(d.probability);
                 }
-                Imagined::Lose(_) => {
-                    standing.open.remove(at);
-                }
-                Imagined::Redate(_, day) => standing.open[at].expected_close = Some(*day),
             }
+            Imagined::Win(_) => {
+                let d = standing.open.remove(at);
+                standing.won.push(super::forecast::WonDeal {
+                    owner_id: d.owner_id,
+                    value: d.value,
+                    currency: d.currency,
+                    created_on: self.today,
+                    won_on: self.today,
+                });
+            }
+            Imagined::Lose(_) => {
+                standing.open.remove(at);
+            }
+            Imagined::Redate(_, day) => standing.open[at].expected_close = Some(*day),
         }
-        standing
+        Some(deal)
     }
 }
 
-/// A what-if in progress: the model, its history read once, and what has been
-/// imagined so far.
+/// A what-if in progress: the model, its history read once, the deals as they stand
+/// with everything imagined so far, and the widgets' simulated futures, kept so that
+/// each change is figured again by drawing the one deal it changed.
 pub struct WhatIf {
     pub model: Model,
     stays: Vec<Stay>,
     history: History,
-    pub imagined: Vec<Imagined>,
+    standing: Standing,
+    futures: [Futures; 2],
 }
 
 impl WhatIf {
     pub fn new(model: Model) -> Self {
         let stays = model.stays();
+        let history = History::new(&stays);
+        let standing = model.standing.clone();
+        let futures = standing.widget_futures(&stays, &history, model.today);
         WhatIf {
-            history: History::new(&stays),
+            history,
             stays,
+            standing,
+            futures,
             model,
-            imagined: Vec::new(),
+        }
+    }
+
+    /// The deals as they stand with everything imagined so far.
+    pub fn standing(&self) -> &Standing {
+        &self.standing
+    }
+
+    /// An open deal's expected close date, with what was imagined.
+    pub fn expected_close(&self, deal: DealId) -> Option<NaiveDate> {
+        let deal = self.standing.open.iter().find(|d| d.id == deal)?;
+        deal.expected_close
+    }
+
+    /// Imagines `change` on top of what was imagined before.
+    pub fn imagine(&mut self, change: Imagined) {
+        let Some(deal) = self.model.apply(&mut self.standing, &change) else {
+            return;
+        };
+        for futures in &mut self.futures {
+            let input = self
+                .standing
+                .input(&self.stays, self.model.today, futures.kind(), 1);
+            futures.renew(&input, &self.history, deal);
         }
     }
 
     /// This month's and this quarter's figures after everything imagined so far.
     pub fn periods(&self) -> Vec<Period> {
-        let standing = self.model.imagine(&self.imagined);
-        standing.this_month_and_quarter(
+        self.standing.widgets(
+            &self.futures,
             &self.stays,
-            &self.history,
             self.model.today,
             &self.model.goals,
             self.model.owner,
@@ -314,12 +327,9 @@ mod tests {
     fn an_imagined_move_takes_the_new_stages_chance() {
         let (model, stages, deal) = small();
         let mut what_if = WhatIf::new(model);
-        what_if.imagined.push(Imagined::Move(deal, stages[1].id));
+        what_if.imagine(Imagined::Move(deal, stages[1].id));
         assert_eq!(month(&what_if).weighted, sek_totals(800));
-        assert_eq!(
-            what_if.model.imagine(&what_if.imagined).open[0].days_in_stage,
-            0
-        );
+        assert_eq!(what_if.standing().open[0].days_in_stage, 0);
     }
 
     #[test]
@@ -328,7 +338,7 @@ mod tests {
         model.standing.open[0].probability = 50;
         model.standing.open[0].own_probability = true;
         let mut what_if = WhatIf::new(model);
-        what_if.imagined.push(Imagined::Move(deal, stages[1].id));
+        what_if.imagine(Imagined::Move(deal, stages[1].id));
         assert_eq!(month(&what_if).weighted, sek_totals(500));
     }
 
@@ -336,7 +346,7 @@ mod tests {
     fn an_imagined_win_counts_as_won_this_month_and_leaves_the_open_deals() {
         let (model, _, deal) = small();
         let mut what_if = WhatIf::new(model);
-        what_if.imagined.push(Imagined::Win(deal));
+        what_if.imagine(Imagined::Win(deal));
         let m = month(&what_if);
         assert_eq!(m.won, sek_totals(1_000));
         assert_eq!(m.weighted, sek_totals(1_000));
@@ -347,12 +357,12 @@ mod tests {
     fn an_imagined_loss_takes_the_deal_out_of_the_forecast() {
         let (model, _, deal) = small();
         let mut what_if = WhatIf::new(model);
-        what_if.imagined.push(Imagined::Lose(deal));
+        what_if.imagine(Imagined::Lose(deal));
         let m = month(&what_if);
         assert_eq!(m.weighted, Totals::default());
         assert_eq!(m.open_deals, 0);
         // A second change to the lost deal changes nothing.
-        what_if.imagined.push(Imagined::Win(deal));
+        what_if.imagine(Imagined::Win(deal));
         assert_eq!(month(&what_if).won, Totals::default());
     }
 
@@ -360,14 +370,72 @@ mod tests {
     fn a_deal_redated_past_the_quarter_leaves_both_periods() {
         let (model, _, deal) = small();
         let mut what_if = WhatIf::new(model);
-        what_if
-            .imagined
-            .push(Imagined::Redate(deal, date(2027, 2, 1)));
+        what_if.imagine(Imagined::Redate(deal, date(2027, 2, 1)));
         let periods = what_if.periods();
         assert_eq!(periods[0].weighted, sek_totals(0));
         assert_eq!(periods[1].weighted, sek_totals(0));
         assert_eq!(periods[1].open_deals, 0);
-        assert_eq!(what_if.model.expected_close(deal), Some(date(2026, 11, 20)));
+        assert_eq!(what_if.expected_close(deal), Some(date(2027, 2, 1)));
+        // The model, what leaving restores, is as it was.
+        assert_eq!(
+            what_if.model.standing.open[0].expected_close,
+            Some(date(2026, 11, 20))
+        );
+    }
+
+    #[test]
+    fn each_change_drawn_alone_gives_the_figures_of_the_whole_forecast_made_again() {
+        let stages = vec![stage("Proposal", 40), stage("Commitment", 80)];
+        let mut dice = crate::domain::dice::Dice(5);
+        // 400 open deals: the largest 200 are drawn one by one, the others are a crowd.
+        let deals: Vec<OpenDeal> = (0..400)
+            .map(|i| {
+                let close = today() + chrono::TimeDelta::days(dice.below(100) as i64);
+                open(&stages[i % 2], 1_000 + dice.below(1_000_000) as i64, close)
+            })
+            .collect();
+        let stays: Vec<Stay> = (0..200)
+            .map(|i| Stay {
+                deal_id: DealId::new(),
+                stage_id: stages[i % 2].id,
+                lead_source: None,
+                days: (i % 40) as i64,
+                won: i % 3 == 0,
+                days_to_close: (i % 70) as i64,
+            })
+            .collect();
+        let ids: Vec<DealId> = deals.iter().map(|d| d.id).collect();
+        let largest = deals.iter().max_by_key(|d| d.value).unwrap().id;
+        let smallest = deals.iter().min_by_key(|d| d.value).unwrap().id;
+        let standing = Standing {
+            open: deals,
+            won: vec![],
+            history_deals: 100,
+        };
+        let model = Model::new(standing, &stays, &stages, vec![], today(), None);
+        let mut what_if = WhatIf::new(model);
+        let before = what_if.periods();
+        assert_eq!(before[0].method, crate::domain::forecast::Method::Empirical);
+        for change in [
+            Imagined::Move(largest, stages[1].id),
+            Imagined::Move(smallest, stages[1].id),
+            Imagined::Win(ids[3]),
+            Imagined::Lose(ids[4]),
+            Imagined::Redate(ids[5], date(2026, 12, 20)),
+            Imagined::Lose(largest),
+        ] {
+            what_if.imagine(change.clone());
+            let stays = what_if.model.stays();
+            let afresh = what_if.standing().this_month_and_quarter(
+                &stays,
+                &History::new(&stays),
+                today(),
+                &[],
+                None,
+            );
+            assert_eq!(what_if.periods(), afresh, "after {change:?}");
+        }
+        assert_ne!(what_if.periods()[1].expected, before[1].expected);
     }
 
     #[test]

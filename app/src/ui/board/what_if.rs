@@ -56,7 +56,7 @@ fn what_if_bar(scope: Scope) -> AnyView {
         pipeline,
         owner,
     } = scope;
-    let state = StoredValue::new(None::<WhatIf>);
+    let state = StoredValue::new_local(None::<WhatIf>);
     // Changes imagined while the model is on its way, figured in when it arrives.
     let pending = StoredValue::new(Vec::<Imagined>::new());
     let ready = RwSignal::new(false);
@@ -90,7 +90,7 @@ fn what_if_bar(scope: Scope) -> AnyView {
             }
         }
         state.update_value(|w| match w {
-            Some(w) => w.imagined.push(change),
+            Some(w) => w.imagine(change),
             None => pending.update_value(|p| p.push(change)),
         });
         imagined.update(|n| *n += 1);
@@ -101,7 +101,7 @@ fn what_if_bar(scope: Scope) -> AnyView {
         close_date: Callback::new(move |deal: DealId| {
             state.with_value(|w| {
                 w.as_ref()
-                    .and_then(|w| w.model.expected_close(deal))
+                    .and_then(|w| w.expected_close(deal))
                     .map(|d| d.to_string())
                     .unwrap_or_default()
             })
@@ -119,7 +119,9 @@ fn what_if_bar(scope: Scope) -> AnyView {
         match load_what_if(pipeline, owner).await {
             Ok(model) if on.get_untracked() => {
                 let mut what_if = WhatIf::new(model);
-                what_if.imagined = pending.try_update_value(std::mem::take).unwrap_or_default();
+                for change in pending.try_update_value(std::mem::take).unwrap_or_default() {
+                    what_if.imagine(change);
+                }
                 state.set_value(Some(what_if));
                 ready.set(true);
                 figure();
