@@ -382,6 +382,38 @@ pub fn open_over_time(
     out
 }
 
+/// `open_over_time` over the whole log, read from the whole logs (`log`) of the deals
+/// logged after the first instant (`touched`, as they are now) and, for every other
+/// deal, from `now` (the log replayed to its end): a deal with nothing logged since the
+/// first instant stood then as it stands now, so it is open at every instant or at none.
+/// Its cost follows what was logged since the first instant, not the whole log.
+pub fn open_over_time_since(
+    now: &Replayed,
+    touched: &[Facts],
+    log: &[Entry],
+    instants: &[DateTime<Utc>],
+    keep: impl Fn(&Facts) -> bool,
+) -> Vec<BTreeMap<Currency, (i64, i128)>> {
+    let mut out = open_over_time(touched, log, instants, &keep);
+    let logged: std::collections::HashSet<DealId> = log.iter().map(|e| e.deal_id).collect();
+    let mut still = BTreeMap::<Currency, (i64, i128)>::new();
+    for d in &now.deals {
+        if d.status == DealStatus::Open && !logged.contains(&d.facts.id) && keep(&d.facts) {
+            let sum = still.entry(d.facts.currency.clone()).or_default();
+            sum.0 += 1;
+            sum.1 += i128::from(d.facts.value);
+        }
+    }
+    for sums in &mut out {
+        for (currency, (count, value)) in &still {
+            let sum = sums.entry(currency.clone()).or_default();
+            sum.0 += count;
+            sum.1 += value;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -571,6 +603,45 @@ pub(crate) mod tests {
             .map(|m| m.get(&sek).copied().unwrap_or_default())
             .collect();
         assert_eq!(at_each, [(1, 100), (2, 950), (1, 900), (0, 0)]);
+    }
+
+    #[test]
+    fn open_value_over_time_from_the_deals_logged_since_gives_what_the_whole_log_gives() {
+        let (a, b) = (StageId::new(), StageId::new());
+        let (quiet, closed, edited, late) = (facts(100), facts(200), facts(300), facts(400));
+        let log = vec![
+            at(&quiet, 0, Step::Created(a)),
+            at(&closed, 1, Step::Created(a)),
+            at(&edited, 2, Step::Created(a)),
+            at(&quiet, 3, Step::Moved(b)),
+            // From day 4 on, only these are logged.
+            at(&closed, 6, Step::Won),
+            at(&edited, 7, change("value", 30.into(), 300.into())),
+            at(&late, 8, Step::Created(b)),
+        ];
+        let all = [quiet.clone(), closed.clone(), edited.clone(), late.clone()];
+        let instants = [day(4), day(6), day(7), day(9)];
+        let everything = open_over_time(&all, &log, &instants, |_| true);
+        let now = replay(&all, &log, DateTime::<Utc>::MAX_UTC);
+        let since: Vec<Entry> = log
+            .iter()
+            .filter(|e| [closed.id, edited.id, late.id].contains(&e.deal_id))
+            .cloned()
+            .collect();
+        let touched = [closed, edited, late];
+        assert_eq!(
+            open_over_time_since(&now, &touched, &since, &instants, |_| true),
+            everything
+        );
+        let sek = Currency::parse("SEK").unwrap();
+        let on_day_7 = everything[2].get(&sek).copied();
+        assert_eq!(on_day_7, Some((2, 100 + 300)));
+        // Kept deals are read as the filter reads them too.
+        let small = |f: &Facts| f.value < 250;
+        assert_eq!(
+            open_over_time_since(&now, &touched, &since, &instants, small),
+            open_over_time(&all, &log, &instants, small)
+        );
     }
 
     #[test]

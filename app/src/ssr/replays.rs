@@ -6,6 +6,7 @@
 use crate::domain::ids::{DealId, PipelineId};
 use crate::domain::replay::{replay, Replayed};
 use crate::error::AppResult;
+use crate::ssr::db::deal_events::Touched;
 use crate::ssr::db::{deal_events, deals, Tx};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -87,8 +88,9 @@ pub async fn as_of(
 
 /// The whole log up to `position`, replayed.
 async fn everything(tx: &mut Tx, pipeline: PipelineId, position: i64) -> AppResult<Kept> {
-    let facts = deals::facts_of_touched(tx, pipeline, 0, position).await?;
-    let log = deal_events::entries_of_touched(tx, pipeline, false, 0, position).await?;
+    let all = Touched::All { upto: position };
+    let facts = deals::facts_of_touched(tx, pipeline, all).await?;
+    let log = deal_events::entries_of_touched(tx, pipeline, false, all).await?;
     Ok(Kept {
         position,
         deal_at_position: deal_events::deal_at(tx, position).await?,
@@ -108,8 +110,12 @@ async fn renew(
 ) -> AppResult<Kept> {
     let after = kept.position;
     let touched = deal_events::touched(tx, after, position).await?;
-    let facts = deals::facts_of_touched(tx, pipeline, after, position).await?;
-    let log = deal_events::entries_of_touched(tx, pipeline, false, after, position).await?;
+    let since = Touched::Between {
+        after,
+        upto: position,
+    };
+    let facts = deals::facts_of_touched(tx, pipeline, since).await?;
+    let log = deal_events::entries_of_touched(tx, pipeline, false, since).await?;
     let fresh = replay(&facts, &log, DateTime::<Utc>::MAX_UTC);
     Arc::make_mut(&mut kept.replayed).renew(&touched, fresh);
     Ok(Kept {

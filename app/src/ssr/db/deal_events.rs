@@ -314,17 +314,27 @@ pub async fn entries(
     pipeline: PipelineId,
     with_changes: bool,
 ) -> AppResult<Vec<Entry>> {
-    entries_of_touched(tx, pipeline, with_changes, 0, i64::MAX).await
+    entries_of_touched(tx, pipeline, with_changes, Touched::All { upto: i64::MAX }).await
 }
 
-/// The whole logs (up to log id `upto`) of the pipeline's deals that were logged after
-/// `after` and up to `upto`, every deal's when `after` is 0.
+/// Which of a pipeline's deals are read, each with its whole log.
+#[derive(Clone, Copy, Debug)]
+pub enum Touched {
+    /// Every deal, with its log up to log id `upto`.
+    All { upto: i64 },
+    /// The deals logged after log id `after` and up to `upto`, with their logs up to
+    /// `upto`.
+    Between { after: i64, upto: i64 },
+    /// The deals logged after an instant, with their logs to the end.
+    After(DateTime<Utc>),
+}
+
+/// The whole logs of the pipeline's deals that `touched` names, in log order.
 pub async fn entries_of_touched(
     tx: &mut Tx,
     pipeline: PipelineId,
     with_changes: bool,
-    after: i64,
-    upto: i64,
+    touched: Touched,
 ) -> AppResult<Vec<Entry>> {
     macro_rules! entry_columns {
         () => {
@@ -332,36 +342,55 @@ pub async fn entries_of_touched(
         CASE WHEN e.kind IN ('changed', 'lost') THEN e.payload END AS payload FROM"
         };
     }
-    let rows = if after == 0 {
-        let sql = concat!(
-            entry_columns!(),
-            " deal_events e JOIN deals d ON d.id = e.deal_id WHERE d.pipeline_id = $1 AND ($2 OR e.kind <> 'changed') AND e.id <= $3 \
-             ORDER BY e.id"
-        );
-        on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
-            .bind(pipeline)
-            .bind(with_changes)
-            .bind(upto)
-            .fetch_all(c)
-            .await)?
-    } else {
-        // Led by the entries logged since, then the log's index by deal, so that the
-        // cost follows the span (SQLite keeps a CROSS JOIN's order).
-        let sql = concat!(
-            entry_columns!(),
-            " (SELECT DISTINCT deal_id FROM deal_events WHERE id > $3 AND id <= $4) t \
-             CROSS JOIN deals d CROSS JOIN deal_events e \
-             WHERE d.id = t.deal_id AND d.pipeline_id = $1 AND e.deal_id = t.deal_id \
-               AND ($2 OR e.kind <> 'changed') AND e.id <= $4 \
-             ORDER BY e.id"
-        );
-        on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
-            .bind(pipeline)
-            .bind(with_changes)
-            .bind(after)
-            .bind(upto)
-            .fetch_all(c)
-            .await)?
+    // Led by the entries that name the deals, then the log's index by deal, so that the
+    // cost follows the span (SQLite keeps a CROSS JOIN's order).
+    macro_rules! of_deals {
+        ($deals:literal) => {
+            concat!(
+                entry_columns!(),
+                " (SELECT DISTINCT deal_id FROM deal_events WHERE ",
+                $deals,
+                ") t CROSS JOIN deals d CROSS JOIN deal_events e \
+                 WHERE d.id = t.deal_id AND d.pipeline_id = $1 AND e.deal_id = t.deal_id \
+                   AND ($2 OR e.kind <> 'changed') AND e.id <= $4 \
+                 ORDER BY e.id"
+            )
+        };
+    }
+    let rows = match touched {
+        Touched::All { upto } => {
+            let sql = concat!(
+                entry_columns!(),
+                " deal_events e JOIN deals d ON d.id = e.deal_id WHERE d.pipeline_id = $1 AND ($2 OR e.kind <> 'changed') AND e.id <= $3 \
+                 ORDER BY e.id"
+            );
+            on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
+                .bind(pipeline)
+                .bind(with_changes)
+                .bind(upto)
+                .fetch_all(c)
+                .await)?
+        }
+        Touched::Between { after, upto } => {
+            let sql = of_deals!("id > $3 AND id <= $4");
+            on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
+                .bind(pipeline)
+                .bind(with_changes)
+                .bind(after)
+                .bind(upto)
+                .fetch_all(c)
+                .await)?
+        }
+        Touched::After(at) => {
+            let sql = of_deals!("at > $3");
+            on!(tx, |c| sqlx::query_as::<_, EntryRow>(sql)
+                .bind(pipeline)
+                .bind(with_changes)
+                .bind(at)
+                .bind(i64::MAX)
+                .fetch_all(c)
+                .await)?
+        }
     };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -1,5 +1,6 @@
 //! The `deals` table. Updates name the version they read; a stale one matches no row.
 
+use super::deal_events::Touched;
 use super::{on, Tx};
 use crate::domain::board::{DealCard, StageSum};
 use crate::domain::deal::{Deal, DealStatus};
@@ -431,16 +432,14 @@ struct FactsRow {
 /// Every deal of a pipeline as it is now, deleted ones too: what a replay of the log
 /// starts from.
 pub async fn facts(tx: &mut Tx, pipeline: PipelineId) -> AppResult<Vec<Facts>> {
-    facts_of_touched(tx, pipeline, 0, i64::MAX).await
+    facts_of_touched(tx, pipeline, Touched::All { upto: i64::MAX }).await
 }
 
-/// The same for the pipeline's deals logged after log id `after` and up to `upto`
-/// (every deal's when `after` is 0).
+/// The same for the pipeline's deals that `touched` names.
 pub async fn facts_of_touched(
     tx: &mut Tx,
     pipeline: PipelineId,
-    after: i64,
-    upto: i64,
+    touched: Touched,
 ) -> AppResult<Vec<Facts>> {
     macro_rules! facts_columns {
         () => {
@@ -448,26 +447,42 @@ pub async fn facts_of_touched(
         probability, lead_source, forecast_category FROM"
         };
     }
-    let rows = if after == 0 {
-        let sql = concat!(facts_columns!(), " deals WHERE pipeline_id = $1");
-        on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
-            .bind(pipeline)
-            .fetch_all(c)
-            .await)?
-    } else {
-        let sql = concat!(
-            facts_columns!(),
-            // Led by the entries logged since (SQLite keeps a CROSS JOIN's order).
-            " (SELECT DISTINCT deal_id FROM deal_events WHERE id > $2 AND id <= $3) t \
-             CROSS JOIN deals \
-             WHERE deals.id = t.deal_id AND deals.pipeline_id = $1"
-        );
-        on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
-            .bind(pipeline)
-            .bind(after)
-            .bind(upto)
-            .fetch_all(c)
-            .await)?
+    // Led by the entries that name the deals (SQLite keeps a CROSS JOIN's order).
+    macro_rules! of_deals {
+        ($deals:literal) => {
+            concat!(
+                facts_columns!(),
+                " (SELECT DISTINCT deal_id FROM deal_events WHERE ",
+                $deals,
+                ") t CROSS JOIN deals WHERE deals.id = t.deal_id AND deals.pipeline_id = $1"
+            )
+        };
+    }
+    let rows = match touched {
+        Touched::All { .. } => {
+            let sql = concat!(facts_columns!(), " deals WHERE pipeline_id = $1");
+            on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
+                .bind(pipeline)
+                .fetch_all(c)
+                .await)?
+        }
+        Touched::Between { after, upto } => {
+            let sql = of_deals!("id > $2 AND id <= $3");
+            on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
+                .bind(pipeline)
+                .bind(after)
+                .bind(upto)
+                .fetch_all(c)
+                .await)?
+        }
+        Touched::After(at) => {
+            let sql = of_deals!("at > $2");
+            on!(tx, |c| sqlx::query_as::<_, FactsRow>(sql)
+                .bind(pipeline)
+                .bind(at)
+                .fetch_all(c)
+                .await)?
+        }
     };
     Ok(rows
         .into_iter()

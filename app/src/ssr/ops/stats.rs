@@ -5,15 +5,17 @@ use super::history::choose;
 use crate::domain::history::end_of;
 use crate::domain::ids::{PipelineId, UserId};
 use crate::domain::pipeline::{Pipeline, Stage};
-use crate::domain::replay::{open_over_time, replay, Entry, Facts, Replayed};
+use crate::domain::replay::{open_over_time_since, Entry, Facts, Replayed};
 use crate::domain::stats::{
     funnel as funnel_of, summary as summary_of, value_points, Funnel, ReportsPage, Scope, Summary,
 };
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
+use crate::ssr::db::deal_events::Touched;
 use crate::ssr::db::{deal_events, deals, pipelines, users, Db, Tx};
 use crate::ssr::replays;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 /// What statistics are asked for, as given: the pipeline (the first when none is
 /// named), the period's first and last day (the last 90 days when none is named), one
@@ -31,9 +33,15 @@ pub struct Asked<'a> {
 struct Read {
     pipeline: Pipeline,
     stages: Vec<Stage>,
-    facts: Vec<Facts>,
+    /// The deals as they stood at the end of the period,
+    replayed: Arc<Replayed>,
+    /// and as they stand now;
+    latest: Arc<Replayed>,
+    /// the instants of the weekly points (the end of each week's last day),
+    instants: Vec<DateTime<Utc>>,
+    /// and the deals logged since the first of them, with their whole logs.
+    touched: Vec<Facts>,
     log: Vec<Entry>,
-    replayed: Replayed,
     scope: Scope,
 }
 
@@ -44,10 +52,14 @@ impl Read {
 
     /// The summary, with the open pipeline's value week by week.
     fn summary(&self) -> Summary {
-        let days = self.scope.weeks();
-        let instants: Vec<DateTime<Utc>> = days.iter().map(|d| end_of(*d)).collect();
-        let sums = open_over_time(&self.facts, &self.log, &instants, |f| self.scope.holds(f));
-        let points = value_points(&days, &sums);
+        let sums = open_over_time_since(
+            &self.latest,
+            &self.touched,
+            &self.log,
+            &self.instants,
+            |f| self.scope.holds(f),
+        );
+        let points = value_points(&self.scope.weeks(), &sums);
         summary_of(
             &self.replayed,
             &self.stages,
@@ -95,15 +107,21 @@ async fn read(
 ) -> AppResult<Read> {
     let (pipeline, stages, scope) = asked_for(all, asked, now)?;
     check_owner(tx, asked).await?;
-    let facts = deals::facts(tx, pipeline.id).await?;
-    let log = deal_events::entries(tx, pipeline.id, true).await?;
-    let replayed = replay(&facts, &log, scope.until());
+    let replayed = replays::as_of(tx, pipeline.id, scope.until()).await?;
+    let latest = replays::as_of(tx, pipeline.id, DateTime::<Utc>::MAX_UTC).await?;
+    let instants: Vec<DateTime<Utc>> = scope.weeks().iter().map(|d| end_of(*d)).collect();
+    let since = Touched::After(instants.first().copied().unwrap_or(scope.until()));
+    // Read after the replay: a deal logged in between is among them.
+    let touched = deals::facts_of_touched(tx, pipeline.id, since).await?;
+    let log = deal_events::entries_of_touched(tx, pipeline.id, true, since).await?;
     Ok(Read {
         pipeline,
         stages,
-        facts,
-        log,
         replayed,
+        latest,
+        instants,
+        touched,
+        log,
         scope,
     })
 }
@@ -149,10 +167,8 @@ pub async fn page(
     let mut tx = db.read().await?;
     let all = pipelines::list(&mut tx).await?;
     let read = read(&mut tx, &all, asked, now).await?;
-    let mut lead_sources: Vec<String> = read
-        .facts
-        .iter()
-        .filter_map(|f| f.lead_source.clone())
+    let mut lead_sources: Vec<String> = (read.latest.deals.iter())
+        .filter_map(|d| d.facts.lead_source.clone())
         .collect();
     lead_sources.sort();
     lead_sources.dedup();
