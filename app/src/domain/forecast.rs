@@ -207,6 +207,9 @@ pub struct Input<'a> {
     pub stays: &'a [Stay],
     /// How many finished deals the stays came from.
     pub history_deals: usize,
+    /// The day the earliest deal in the log was created: months before it tell
+    /// nothing of what was won then.
+    pub history_from: Option<NaiveDate>,
     pub today: NaiveDate,
     pub kind: PeriodKind,
     pub periods: usize,
@@ -367,10 +370,11 @@ enum Plan<'a> {
 }
 
 /// Deals not yet in the pipeline that will be won in one month in one currency: as
-/// many as past months saw (on average `mean`, varying between months by `variance`),
-/// each worth one of `values`.
+/// many as the `months` past months read saw (on average `mean`, varying between
+/// months by `variance`), each worth one of `values`.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Part {
+    months: f64,
     mean: f64,
     variance: f64,
     values: Vec<i128>,
@@ -382,24 +386,33 @@ struct Part {
 struct ToCome(Vec<Part>);
 
 impl ToCome {
+    /// One possible outcome. How far each month's mean lies from the one read is drawn
+    /// once for the period: a business that brings in more than it seemed does so in
+    /// every month of a quarter.
     fn draw(&self, dice: &mut Dice) -> i128 {
-        self.0.iter().map(|part| part.draw(dice)).sum()
+        let off = normal(dice);
+        self.0.iter().map(|part| part.draw(off, dice)).sum()
     }
 }
 
 impl Part {
-    /// One possible outcome. The count is Poisson when past periods varied no more
-    /// than chance alone would make them; when they varied more, its rate is itself
-    /// drawn (gamma), which makes the count negative binomial with the same spread.
-    fn draw(&self, dice: &mut Dice) -> i128 {
+    /// One possible outcome, with the month's mean `off` standard errors from the one
+    /// read: read from a few months, it is known only as well as their average is
+    /// (whose variance is the months' ÷ their count; at least chance's, the mean).
+    /// The count is then Poisson when past months varied no more than chance alone
+    /// would make them; when they varied more, its rate is itself drawn (gamma), which
+    /// makes the count negative binomial with the same spread.
+    fn draw(&self, off: f64, dice: &mut Dice) -> i128 {
         if self.values.is_empty() {
             return 0;
         }
+        let error = (self.variance.max(self.mean) / self.months).sqrt();
+        let mean = (self.mean + off * error).max(0.0);
         let rate = if self.variance > self.mean {
             let shape = self.mean * self.mean / (self.variance - self.mean);
-            gamma(shape, dice) * (self.variance - self.mean) / self.mean
+            gamma(shape, dice) * mean / shape
         } else {
-            self.mean
+            mean
         };
         (0..poisson(rate, dice))
             .map(|_| *dice.pick(&self.values))
@@ -456,8 +469,8 @@ fn poisson(mean: f64, dice: &mut Dice) -> u64 {
 /// What deals not yet in the pipeline will bring in, per period and currency (in the
 /// forecast's slot order), month by month: for each month of the period not yet over,
 /// the deals won in each of the last `LOOK_BACK` finished months that were created
-/// after the day lying as far before that month as today lies before this one. A month
-/// adds nothing while fewer than `MIN_LOOK_BACK` such months have passed.
+/// after the day lying as far before that month as the month ahead lies after today.
+/// A month adds nothing while fewer than `MIN_LOOK_BACK` months have finished.
 fn still_to_come(input: &Input, starts: &[NaiveDate], currencies: &[Currency]) -> Vec<ToCome> {
     let mut out = Vec::new();
     for start in starts {
@@ -491,11 +504,13 @@ fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Ve
     let mut seen = 0;
     let mut values = vec![Vec::new(); currencies.len()];
     let mut counts = vec![Vec::new(); currencies.len()];
-    for n in 1..=LOOK_BACK {
-        let then = PeriodKind::Month.before(month, n);
+    // The months before `month` up to today's have not finished: read from there.
+    let mut then = PeriodKind::Month.span(input.today).0;
+    while seen < LOOK_BACK {
+        then = PeriodKind::Month.before(then, 1);
         let (_, end) = PeriodKind::Month.span(then);
-        if end > input.today {
-            continue;
+        if input.history_from.is_none_or(|from| then < month_of(from).0) {
+            break;
         }
         seen += 1;
         let asked = then - chrono::TimeDelta::days(ahead);
@@ -523,6 +538,7 @@ fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Ve
             let mean = counts.iter().sum::<f64>() / n;
             let variance = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0);
             Some(Part {
+                months: n,
                 mean,
                 variance,
                 values,
@@ -972,6 +988,8 @@ pub struct Standing {
     pub open: Vec<OpenDeal>,
     pub won: Vec<WonDeal>,
     pub history_deals: usize,
+    /// See `Input::history_from`.
+    pub history_from: Option<NaiveDate>,
 }
 
 impl Standing {
@@ -1012,6 +1030,7 @@ impl Standing {
             open,
             won: won_deals(replayed, stages, owner),
             history_deals: finished_deals(replayed, stages),
+            history_from: replayed.deals.iter().map(|d| d.created_at.date_naive()).min(),
         }
     }
 
@@ -1030,6 +1049,7 @@ impl Standing {
             won: &self.won,
             stays,
             history_deals: self.history_deals,
+            history_from: self.history_from,
             today,
             kind,
             periods,
@@ -1412,6 +1432,7 @@ mod tests {
             won,
             stays,
             history_deals: history,
+            history_from: won.iter().map(|w| w.created_on).min(),
             today: today(),
             kind: PeriodKind::Month,
             periods: 3,
@@ -1744,11 +1765,47 @@ mod tests {
     }
 
     #[test]
+    fn months_far_ahead_read_the_last_finished_months_but_none_before_the_log_began() {
+        // The log began in December; each month since won two deals of 100 created in
+        // it. Each month of the third quarter, months after the last one read, should
+        // bring as much (not nothing, and not the half that six months would give if
+        // three of them, before the log began, counted as months with nothing won).
+        let stage = StageId::new();
+        let mut won = Vec::new();
+        for (y, m) in [(2025, 12), (2026, 1), (2026, 2)] {
+            for day in [10, 20] {
+                won.push(WonDeal {
+                    owner_id: UserId(uuid::Uuid::nil()),
+                    value: 100,
+                    currency: sek(),
+                    created_on: date(y, m, day - 5),
+                    won_on: date(y, m, day),
+                });
+            }
+        }
+        let stays: Vec<Stay> = (0..30).map(|i| stay(stage, i, false, i)).collect();
+        let rows = forecast(&Input {
+            open: &[],
+            won: &won,
+            stays: &stays,
+            history_deals: MIN_HISTORY,
+            history_from: Some(date(2025, 12, 5)),
+            today: today(),
+            kind: PeriodKind::Quarter,
+            periods: 3,
+        });
+        let third = rows.iter().find(|r| r.period == "2026-Q3").unwrap();
+        assert!((550..=650).contains(&third.expected), "{}", third.expected);
+    }
+
+    #[test]
     fn business_still_to_come_follows_what_past_months_brought_in() {
         // Each of the last six months won two deals of 100 that were created in it, and
         // nothing is open: next month should bring Poisson(2) such deals. P(N = 0) =
         // 13.5 %, P(N ≤ 2) = 67.7 % with P(N ≤ 1) = 40.6 %, P(N ≤ 3) = 85.7 % and
-        // P(N ≤ 4) = 94.7 %: so P10 = 0, P50 = 200, P90 = 400, and the mean is 200.
+        // P(N ≤ 4) = 94.7 %: so P10 = 0, P50 = 200, P90 = 400, and the mean is 200 (a
+        // mean read from six months is itself uncertain by √(2/6), which widens the
+        // spread a little but moves none of these).
         let stage = StageId::new();
         let mut won = Vec::new();
         for month in 9..=14u32 {

@@ -9,7 +9,7 @@
 //! that sample.
 
 use super::deal::ForecastCategory;
-use super::display::{quarter_of, Period};
+use super::display::{month_of, Period};
 use super::forecast::{Futures, History, PeriodKind, Standing, LOOK_BACK};
 use super::goal::Goal;
 use super::ids::{DealId, StageId, UserId};
@@ -69,8 +69,8 @@ impl Model {
         today: NaiveDate,
         owner: Option<UserId>,
     ) -> Model {
-        // The forecast reads wins from `LOOK_BACK` months before this quarter's first.
-        let from = PeriodKind::Month.before(quarter_of(today).0, LOOK_BACK);
+        // The forecast reads wins from `LOOK_BACK` months before this month's first.
+        let from = PeriodKind::Month.before(month_of(today).0, LOOK_BACK);
         standing.won.retain(|w| w.won_on >= from);
         let place = |stage: StageId| stages.iter().position(|s| s.id == stage);
         let ours: Vec<&Stay> = stays
@@ -297,6 +297,7 @@ mod tests {
             open: vec![deal],
             won: vec![],
             history_deals: 0,
+            history_from: None,
         };
         let model = Model::new(standing, &[], &stages, vec![], today(), None);
         (model, stages, id)
@@ -411,6 +412,7 @@ mod tests {
             open: deals,
             won: vec![],
             history_deals: 100,
+            history_from: None,
         };
         let model = Model::new(standing, &stays, &stages, vec![], today(), None);
         let mut what_if = WhatIf::new(model);
@@ -450,13 +452,14 @@ mod tests {
         };
         let standing = Standing {
             open: vec![],
-            // This quarter began on 1 October: the forecast reads from 1 April.
-            won: vec![won(date(2026, 3, 31)), won(date(2026, 4, 1)), won(today())],
+            // This month began on 1 November: the forecast reads from 1 May.
+            won: vec![won(date(2026, 4, 30)), won(date(2026, 5, 1)), won(today())],
             history_deals: 0,
+            history_from: None,
         };
         let model = Model::new(standing, &[], &stages, vec![], today(), None);
         let kept: Vec<NaiveDate> = model.standing.won.iter().map(|w| w.won_on).collect();
-        assert_eq!(kept, vec![date(2026, 4, 1), today()]);
+        assert_eq!(kept, vec![date(2026, 5, 1), today()]);
     }
 
     #[test]
@@ -482,6 +485,7 @@ mod tests {
             open: vec![],
             won: vec![],
             history_deals: 25_000,
+            history_from: None,
         };
         let model = Model::new(standing, &stays, &stages, vec![], today(), None);
         let kept = model.stays();
