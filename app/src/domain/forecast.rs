@@ -504,7 +504,7 @@ fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Ve
     let mut seen = 0;
     let mut values = vec![Vec::new(); currencies.len()];
     let mut counts = vec![Vec::new(); currencies.len()];
-    // The months before `month` up to today's have not finished: read from there.
+    // Today's month has not finished: read the months before it.
     let mut then = PeriodKind::Month.span(input.today).0;
     while seen < LOOK_BACK {
         then = PeriodKind::Month.before(then, 1);
