@@ -522,7 +522,10 @@ fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Ve
     while seen < LOOK_BACK {
         then = PeriodKind::Month.before(then, 1);
         let (_, end) = PeriodKind::Month.span(then);
-        if input.history_from.is_none_or(|from| then < month_of(from).0) {
+        if input
+            .history_from
+            .is_none_or(|from| then < month_of(from).0)
+        {
             break;
         }
         seen += 1;
@@ -1053,7 +1056,11 @@ impl Standing {
             open,
             won: won_deals(replayed, stages, owner),
             history_deals: finished_deals(replayed, stages),
-            history_from: replayed.deals.iter().map(|d| d.created_at.date_naive()).min(),
+            history_from: replayed
+                .deals
+                .iter()
+                .map(|d| d.created_at.date_naive())
+                .min(),
         }
     }
 
@@ -1449,6 +1456,16 @@ mod tests {
         }
     }
 
+    fn won_deal(value: i64, created_on: NaiveDate, won_on: NaiveDate) -> WonDeal {
+        WonDeal {
+            owner_id: UserId(uuid::Uuid::nil()),
+            value,
+            currency: sek(),
+            created_on,
+            won_on,
+        }
+    }
+
     fn run(open: &[OpenDeal], won: &[WonDeal], stays: &[Stay], history: usize) -> Vec<ForecastRow> {
         forecast(&Input {
             open,
@@ -1546,13 +1563,7 @@ mod tests {
             deal(stage, 50_000, 80, Some(date(2026, 6, 1))),
             in_euros,
         ];
-        let won = [WonDeal {
-            owner_id: UserId(uuid::Uuid::nil()),
-            value: 1_000,
-            currency: sek(),
-            created_on: date(2026, 1, 2),
-            won_on: date(2026, 3, 2),
-        }];
+        let won = [won_deal(1_000, date(2026, 1, 2), date(2026, 3, 2))];
         let rows = run(&open, &won, &[], 0);
         let get = |period: &str, c: Currency| {
             rows.iter()
@@ -1797,13 +1808,7 @@ mod tests {
         let mut won = Vec::new();
         for (y, m) in [(2025, 12), (2026, 1), (2026, 2)] {
             for day in [10, 20] {
-                won.push(WonDeal {
-                    owner_id: UserId(uuid::Uuid::nil()),
-                    value: 100,
-                    currency: sek(),
-                    created_on: date(y, m, day - 5),
-                    won_on: date(y, m, day),
-                });
+                won.push(won_deal(100, date(y, m, day - 5), date(y, m, day)));
             }
         }
         let stays: Vec<Stay> = (0..30).map(|i| stay(stage, i, false, i)).collect();
@@ -1832,13 +1837,7 @@ mod tests {
         for month in 9..=14u32 {
             let (y, m) = (2025 + (month - 1) as i32 / 12, (month - 1) % 12 + 1);
             for i in 0..1_000 {
-                won.push(WonDeal {
-                    owner_id: UserId(uuid::Uuid::nil()),
-                    value: 100,
-                    currency: sek(),
-                    created_on: date(y, m, 5),
-                    won_on: date(y, m, 10 + i % 10),
-                });
+                won.push(won_deal(100, date(y, m, 5), date(y, m, 10 + i % 10)));
             }
         }
         let stays: Vec<Stay> = (0..30).map(|i| stay(stage, i, false, i)).collect();
@@ -1863,13 +1862,7 @@ mod tests {
         for month in 9..=14u32 {
             let (y, m) = (2025 + (month - 1) as i32 / 12, (month - 1) % 12 + 1);
             for day in [10, 20] {
-                won.push(WonDeal {
-                    owner_id: UserId(uuid::Uuid::nil()),
-                    value: 100,
-                    currency: sek(),
-                    created_on: date(y, m, day - 5),
-                    won_on: date(y, m, day),
-                });
+                won.push(won_deal(100, date(y, m, day - 5), date(y, m, day)));
             }
         }
         let stays: Vec<Stay> = (0..30).map(|i| stay(stage, i, false, i)).collect();
