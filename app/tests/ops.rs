@@ -17,6 +17,9 @@ use app::ssr::throttle::SignInThrottle;
 use chrono::{Duration, Utc};
 use std::future::Future;
 
+#[path = "ops/leads.rs"]
+mod leads;
+
 /// Runs `body` once per engine, each time on a fresh database with one admin and the
 /// default pipeline.
 async fn on_each_engine<F, Fut>(body: F)

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The longest organization or person name kept.
 pub const NAME_MAX_CHARS: usize = 120;
-const PHONE_MAX_CHARS: usize = 40;
+pub const PHONE_MAX_CHARS: usize = 40;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
@@ -44,22 +44,8 @@ impl Person {
         organization_id: Option<OrganizationId>,
     ) -> Result<Person, RuleError> {
         let name = required_text("name", name, NAME_MAX_CHARS)?;
-        let email = email
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .map(parse_email)
-            .transpose()?;
-        let phone = optional_text("phone", phone, PHONE_MAX_CHARS)?;
-        let phone_chars = |c: char| c.is_ascii_digit() || " +-().".contains(c);
-        if phone
-            .as_deref()
-            .is_some_and(|p| !p.chars().all(phone_chars))
-        {
-            return Err(RuleError::invalid(
-                "phone",
-                "may hold only digits, spaces and + - ( )",
-            ));
-        }
+        let email = optional_email(email)?;
+        let phone = parse_phone(phone)?;
         Ok(Person {
             id: PersonId::new(),
             name,
@@ -68,6 +54,31 @@ impl Person {
             organization_id,
         })
     }
+}
+
+/// An email address as people write it; blank means none.
+pub fn optional_email(value: Option<&str>) -> Result<Option<String>, RuleError> {
+    value
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(parse_email)
+        .transpose()
+}
+
+/// A phone number: digits and the usual separators only; blank means none.
+pub fn parse_phone(value: Option<&str>) -> Result<Option<String>, RuleError> {
+    let phone = optional_text("phone", value, PHONE_MAX_CHARS)?;
+    let phone_chars = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+    if phone
+        .as_deref()
+        .is_some_and(|p| !p.chars().all(phone_chars) || !p.chars().any(|c| c.is_ascii_digit()))
+    {
+        return Err(RuleError::invalid(
+            "phone",
+            "may hold only digits, spaces and + - ( )",
+        ));
+    }
+    Ok(phone)
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ id_type!(
     LostReasonId,
     ApiTokenId,
     DisplayId,
+    LeadId,
 );
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod forecast;
 pub mod goal;
 pub mod history;
 pub mod ids;
+pub mod lead;
 pub mod live;
 pub mod money;
 pub mod pipeline;

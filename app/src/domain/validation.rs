@@ -251,6 +251,48 @@ pub mod schema {
         text(false, crate::domain::deal::LeadSource::MAX_CHARS, true)
     }
 
+    pub fn person_name() -> Object {
+        text(true, crate::domain::contact::NAME_MAX_CHARS, false)
+    }
+
+    pub fn email() -> Object {
+        text(false, crate::domain::user::EMAIL_MAX_CHARS, true)
+    }
+
+    pub fn phone() -> Object {
+        ObjectBuilder::new()
+            .schema_type(kind(Type::String, true))
+            .max_length(Some(crate::domain::contact::PHONE_MAX_CHARS))
+            .pattern(Some(r"^[0-9 +\-().\t\n\r]*$"))
+            .build()
+    }
+
+    /// Several lines of text: line ends are allowed, other control characters not.
+    pub fn note() -> Object {
+        ObjectBuilder::new()
+            .schema_type(kind(Type::String, true))
+            .max_length(Some(crate::domain::lead::NOTE_MAX_CHARS))
+            .pattern(Some(
+                r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*$",
+            ))
+            .build()
+    }
+
+    pub fn optional_amount() -> Object {
+        integer(0, crate::domain::money::MAX_MINOR, true)
+    }
+
+    pub fn optional_currency() -> Object {
+        ObjectBuilder::new()
+            .schema_type(kind(Type::String, true))
+            .enum_values(Some(
+                crate::domain::money::Currency::all()
+                    .map(|c| serde_json::Value::from(c.code().to_string()))
+                    .chain([serde_json::Value::Null]),
+            ))
+            .build()
+    }
+
     pub fn lost_reason() -> Object {
         text(true, crate::domain::deal::LostReason::MAX_CHARS, false)
     }

@@ -4,11 +4,12 @@
 //! caller's screen applies and which every other screen will receive.
 
 use crate::domain::board::DealCard;
-use crate::domain::deal::{Deal, DealChange, DealDraft};
+use crate::domain::deal::{Deal, DealChange, DealDraft, NewDeal};
 use crate::domain::event::{instant, DealEvent, DealEventKind};
 use crate::domain::ids::DealId;
 use crate::domain::ids::UserId;
 use crate::domain::live::{LiveEvent, Snapshot};
+use crate::domain::pipeline::Stage;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{deal_events, deals, organizations, stages, users, Db, Tx};
@@ -49,10 +50,23 @@ pub async fn create(
     if let Some(name) = organization {
         new.organization_id = Some(organizations::find_or_create(&mut tx, &name, at).await?);
     }
-    let (deal, event) = Deal::create(new, &stage, at);
-    deals::insert(&mut tx, &deal).await?;
-    let event = log(&mut tx, at, Some(caller.id), &event, None, &deal, true).await?;
+    let added = add(&mut tx, caller.id, new, &stage, at).await?;
     tx.commit().await?;
+    Ok(added)
+}
+
+/// Adds `new` in `stage` and logs `created`, in the caller's transaction (qualifying
+/// a lead makes its deal this way too).
+pub(super) async fn add(
+    tx: &mut Tx,
+    actor: UserId,
+    new: NewDeal,
+    stage: &Stage,
+    at: DateTime<Utc>,
+) -> AppResult<Changed> {
+    let (deal, event) = Deal::create(new, stage, at);
+    deals::insert(tx, &deal).await?;
+    let event = log(tx, at, Some(actor), &event, None, &deal, true).await?;
     Ok(Changed {
         deal,
         event: Some(event),
@@ -192,7 +206,7 @@ async fn decide(
 
 /// A field that names a record by id that does not exist ("Stage does not exist"). A
 /// refusal of the input (422), not a 404: the deal being asked about does exist.
-fn missing(field: &str) -> AppError {
+pub(super) fn missing(field: &str) -> AppError {
     AppError::invalid(field, "does not exist")
 }
 

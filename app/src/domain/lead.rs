@@ -1,0 +1,551 @@
+//! Leads: someone who may buy, not yet a deal. A lead is captured (on a phone, by a web
+//! form, through the API) into the inbox as `new`; a rep then qualifies it into a deal
+//! in a pipeline's first stage, or discards it with one of the reasons admins keep. It
+//! leaves the inbox once and for all: a qualified or discarded lead changes no more.
+//! Every step is an event in the lead's own append-only log.
+
+use super::contact::{optional_email, parse_phone, NAME_MAX_CHARS};
+use super::deal::{deal_title, LeadSource};
+use super::ids::{DealId, LeadId, PipelineId, UserId};
+use super::money::{Currency, Money};
+use super::validation::{is_forbidden_char, optional_text, required_text, RuleError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The longest note kept with a lead.
+pub const NOTE_MAX_CHARS: usize = 2000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadStatus {
+    /// In the inbox, waiting for someone to qualify or discard it.
+    New,
+    /// Made into a deal (`deal_id`).
+    Qualified,
+    /// Not worth pursuing (`discard_reason`).
+    Discarded,
+}
+
+impl LeadStatus {
+    pub fn parse(value: &str) -> Result<Self, RuleError> {
+        match value.trim() {
+            "new" => Ok(Self::New),
+            "qualified" => Ok(Self::Qualified),
+            "discarded" => Ok(Self::Discarded),
+            _ => Err(RuleError::invalid(
+                "status",
+                "must be new, qualified or discarded",
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct Lead {
+    pub id: LeadId,
+    /// The person's name.
+    pub name: String,
+    pub company: Option<String>,
+    /// Lower-cased.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// What the deal may be worth, in minor units of `currency`.
+    pub value: Option<i64>,
+    pub currency: Option<Currency>,
+    pub note: Option<String>,
+    /// Where the lead came from ("Website", "Trade fair"…).
+    pub source: Option<String>,
+    pub status: LeadStatus,
+    pub discard_reason: Option<String>,
+    /// The deal it was qualified into.
+    pub deal_id: Option<DealId>,
+    /// The rep it is assigned to; none while it waits for anyone.
+    pub owner_id: Option<UserId>,
+    /// Who captured it; none when it came from outside (a web form).
+    pub captured_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// One step in a lead's life, as its log keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LeadEventKind {
+    Captured { source: Option<String> },
+    Qualified { deal_id: DealId },
+    Discarded { reason: String },
+}
+
+impl LeadEventKind {
+    /// The name kept in the log's `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Captured { .. } => "captured",
+            Self::Qualified { .. } => "qualified",
+            Self::Discarded { .. } => "discarded",
+        }
+    }
+}
+
+/// A lead as a phone, a form or an API client sends it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LeadDraft {
+    /// Made by the sender, so that a capture sent twice is stored once.
+    #[serde(default)]
+    pub id: Option<LeadId>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::person_name))]
+    pub name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
+    pub company: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::email))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::phone))]
+    pub phone: Option<String>,
+    /// Minor units; needs a `currency`.
+    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_amount))]
+    pub value: Option<i64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_currency))]
+    pub currency: Option<String>,
+    /// Several lines may be kept.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::note))]
+    pub note: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::lead_source))]
+    pub source: Option<String>,
+}
+
+impl LeadDraft {
+    /// The new lead, in the inbox; `by` is whoever captured it (none for a web form),
+    /// and a lead captured by a rep is theirs to follow up.
+    pub fn parse(self, by: Option<UserId>, at: DateTime<Utc>) -> Result<Lead, RuleError> {
+        let name = required_text("name", &self.name, NAME_MAX_CHARS)?;
+        let company = optional_text("company", self.company.as_deref(), NAME_MAX_CHARS)?;
+        let email = optional_email(self.email.as_deref())?;
+        let phone = parse_phone(self.phone.as_deref())?;
+        let currency = match self.currency.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => Some(Currency::parse(code)?),
+        };
+        let value = match (self.value, &currency) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(RuleError::invalid("currency", "is required with a value"))
+            }
+            (Some(minor), Some(c)) => Some(Money::new(minor, c.clone())?.minor),
+        };
+        Ok(Lead {
+            id: self.id.unwrap_or_default(),
+            name,
+            company,
+            email,
+            phone,
+            currency: value.and(currency),
+            value,
+            note: note(self.note.as_deref())?,
+            source: optional_text("source", self.source.as_deref(), LeadSource::MAX_CHARS)?,
+            status: LeadStatus::New,
+            discard_reason: None,
+            deal_id: None,
+            owner_id: by,
+            captured_by: by,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        })
+    }
+}
+
+/// A note: trimmed, several lines allowed (line ends kept as `\n`), nothing else that
+/// is not printable; blank means none.
+pub fn note(value: Option<&str>) -> Result<Option<String>, RuleError> {
+    let Some(text) = value.map(|v| v.replace("\r\n", "\n").replace('\r', "\n")) else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > NOTE_MAX_CHARS {
+        return Err(RuleError::invalid(
+            "note",
+            format!("must be at most {NOTE_MAX_CHARS} characters"),
+        ));
+    }
+    if text.chars().any(|c| c != '\n' && is_forbidden_char(c)) {
+        return Err(RuleError::invalid(
+            "note",
+            "must not contain control characters or text-direction overrides",
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// Why a lead was not worth pursuing: one of the reasons admins keep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscardReason(String);
+
+impl DiscardReason {
+    pub const MAX_CHARS: usize = 80;
+
+    /// A reason as written; `parse_from` checks it against the list.
+    pub fn parse(value: &str) -> Result<DiscardReason, RuleError> {
+        required_text("reason", value, Self::MAX_CHARS).map(DiscardReason)
+    }
+
+    /// The reason in `list` that `value` names (ignoring case), as the list spells it.
+    pub fn parse_from(value: &str, list: &[String]) -> Result<DiscardReason, RuleError> {
+        let wanted = Self::parse(value)?;
+        list.iter()
+            .find(|l| l.to_lowercase() == wanted.0.to_lowercase())
+            .map(|l| DiscardReason(l.clone()))
+            .ok_or_else(|| RuleError::invalid("reason", "must be one of the discard reasons"))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// What qualifying a lead asks for; the lead supplies what is left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Qualification {
+    /// The pipeline whose first stage the deal starts in; the first pipeline when absent.
+    #[serde(default)]
+    pub pipeline_id: Option<PipelineId>,
+    /// The deal's value in minor units; the lead's when absent, else 0.
+    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_amount))]
+    pub value: Option<i64>,
+    /// The deal's currency; the lead's when absent. Required when the lead has none.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_currency))]
+    pub currency: Option<String>,
+    #[serde(default, deserialize_with = "super::wire::optional_date")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
+    pub expected_close: Option<NaiveDate>,
+    /// The rep who will own the deal; the lead's owner when absent, else the caller.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+}
+
+/// The deal a qualification makes, before it has a stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DealFromLead {
+    pub title: String,
+    pub value: Money,
+    pub expected_close_date: Option<NaiveDate>,
+    pub owner_id: UserId,
+}
+
+impl Lead {
+    /// The deal `q` makes of this lead: titled by its company, else by its person.
+    pub fn deal_from(&self, q: &Qualification, caller: UserId) -> Result<DealFromLead, RuleError> {
+        self.still_new()?;
+        let currency = match q.currency.as_deref().map(str::trim) {
+            None | Some("") => self.currency.clone().ok_or_else(|| {
+                RuleError::invalid("currency", "is required: the lead has no value")
+            })?,
+            Some(code) => Currency::parse(code)?,
+        };
+        let minor = q
+            .value
+            .or(self
+                .value
+                .filter(|_| self.currency.as_ref() == Some(&currency)))
+            .unwrap_or(0);
+        Ok(DealFromLead {
+            title: deal_title(self.company.as_deref().unwrap_or(&self.name))?,
+            value: Money::new(minor, currency)?,
+            expected_close_date: q.expected_close,
+            owner_id: q.owner_id.or(self.owner_id).unwrap_or(caller),
+        })
+    }
+
+    /// Marks the lead qualified into `deal`.
+    pub fn qualify(&mut self, deal: DealId, at: DateTime<Utc>) -> Result<LeadEventKind, RuleError> {
+        self.still_new()?;
+        self.status = LeadStatus::Qualified;
+        self.deal_id = Some(deal);
+        self.touch(at);
+        Ok(LeadEventKind::Qualified { deal_id: deal })
+    }
+
+    pub fn discard(
+        &mut self,
+        reason: DiscardReason,
+        at: DateTime<Utc>,
+    ) -> Result<LeadEventKind, RuleError> {
+        self.still_new()?;
+        self.status = LeadStatus::Discarded;
+        self.discard_reason = Some(reason.0.clone());
+        self.touch(at);
+        Ok(LeadEventKind::Discarded { reason: reason.0 })
+    }
+
+    fn still_new(&self) -> Result<(), RuleError> {
+        match self.status {
+            LeadStatus::New => Ok(()),
+            LeadStatus::Qualified => Err(RuleError::Refused(
+                "This lead was already qualified into a deal.".into(),
+            )),
+            LeadStatus::Discarded => Err(RuleError::Refused(
+                "This lead was already discarded.".into(),
+            )),
+        }
+    }
+
+    fn touch(&mut self, at: DateTime<Utc>) {
+        self.updated_at = at;
+        self.version += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(name: &str) -> LeadDraft {
+        LeadDraft {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-04T10:00:00Z".parse().unwrap()
+    }
+
+    fn captured(d: LeadDraft) -> Lead {
+        d.parse(Some(UserId::new()), now()).unwrap()
+    }
+
+    #[test]
+    fn a_lead_needs_only_a_name_and_lands_new_with_whoever_captured_it() {
+        let rep = UserId::new();
+        let lead = draft("  Eva Berg ").parse(Some(rep), now()).unwrap();
+        assert_eq!(lead.name, "Eva Berg");
+        assert_eq!(lead.status, LeadStatus::New);
+        assert_eq!((lead.owner_id, lead.captured_by), (Some(rep), Some(rep)));
+        assert_eq!((lead.email, lead.phone, lead.value), (None, None, None));
+        let err = draft(" ").parse(None, now()).unwrap_err();
+        assert_eq!(err.field(), Some("name"));
+    }
+
+    #[test]
+    fn each_bad_field_of_a_lead_is_refused_by_its_name() {
+        let cases: [(LeadDraft, &str); 8] = [
+            (
+                LeadDraft {
+                    email: Some("eva at acme".into()),
+                    ..draft("Eva")
+                },
+                "email",
+            ),
+            (
+                LeadDraft {
+                    phone: Some("ring me".into()),
+                    ..draft("Eva")
+                },
+                "phone",
+            ),
+            (
+                LeadDraft {
+                    phone: Some("--".into()),
+                    ..draft("Eva")
+                },
+                "phone",
+            ),
+            (
+                LeadDraft {
+                    company: Some("x".repeat(121)),
+                    ..draft("Eva")
+                },
+                "company",
+            ),
+            (
+                LeadDraft {
+                    value: Some(5),
+                    ..draft("Eva")
+                },
+                "currency",
+            ),
+            (
+                LeadDraft {
+                    value: Some(-1),
+                    currency: Some("SEK".into()),
+                    ..draft("Eva")
+                },
+                "value",
+            ),
+            (
+                LeadDraft {
+                    note: Some("a\u{7}b".into()),
+                    ..draft("Eva")
+                },
+                "note",
+            ),
+            (
+                LeadDraft {
+                    source: Some("s".repeat(61)),
+                    ..draft("Eva")
+                },
+                "source",
+            ),
+        ];
+        for (d, field) in cases {
+            assert_eq!(
+                d.clone().parse(None, now()).unwrap_err().field(),
+                Some(field),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_note_keeps_its_lines_and_a_contact_is_normalised() {
+        let lead = captured(LeadDraft {
+            email: Some(" Eva@Acme.SE ".into()),
+            phone: Some("+46 70-123 45 67".into()),
+            note: Some("Met at the fair.\r\nCall after lunch.\n".into()),
+            value: Some(1_500_000),
+            currency: Some("SEK".into()),
+            ..draft("Eva Berg")
+        });
+        assert_eq!(lead.email.as_deref(), Some("eva@acme.se"));
+        assert_eq!(
+            lead.note.as_deref(),
+            Some("Met at the fair.\nCall after lunch.")
+        );
+        assert_eq!(
+            (lead.value, lead.currency.as_ref().map(|c| c.code())),
+            (Some(1_500_000), Some("SEK"))
+        );
+    }
+
+    #[test]
+    fn a_qualified_deal_takes_the_company_as_title_and_the_leads_value() {
+        let lead = captured(LeadDraft {
+            company: Some("Acme AB".into()),
+            value: Some(900_00),
+            currency: Some("EUR".into()),
+            ..draft("Eva Berg")
+        });
+        let deal = lead
+            .deal_from(&Qualification::default(), UserId::new())
+            .unwrap();
+        assert_eq!(deal.title, "Acme AB");
+        assert_eq!(
+            (deal.value.minor, deal.value.currency.code()),
+            (900_00, "EUR")
+        );
+        assert_eq!(deal.owner_id, lead.owner_id.unwrap());
+
+        let asked = Qualification {
+            value: Some(2_000_00),
+            currency: Some("SEK".into()),
+            ..Default::default()
+        };
+        let deal = lead.deal_from(&asked, UserId::new()).unwrap();
+        assert_eq!(
+            (deal.value.minor, deal.value.currency.code()),
+            (2_000_00, "SEK")
+        );
+        let other_currency = Qualification {
+            currency: Some("SEK".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            lead.deal_from(&other_currency, UserId::new())
+                .unwrap()
+                .value
+                .minor,
+            0
+        );
+    }
+
+    #[test]
+    fn a_lead_without_company_or_value_needs_a_currency_to_be_qualified() {
+        let lead = draft("Eva Berg").parse(None, now()).unwrap();
+        let err = lead
+            .deal_from(&Qualification::default(), UserId::new())
+            .unwrap_err();
+        assert_eq!(err.field(), Some("currency"));
+        let caller = UserId::new();
+        let q = Qualification {
+            currency: Some("SEK".into()),
+            ..Default::default()
+        };
+        let deal = lead.deal_from(&q, caller).unwrap();
+        assert_eq!((deal.title.as_str(), deal.owner_id), ("Eva Berg", caller));
+    }
+
+    #[test]
+    fn a_lead_leaves_the_inbox_once_qualified_or_discarded() {
+        let mut lead = captured(draft("Eva"));
+        let deal = DealId::new();
+        assert_eq!(
+            lead.qualify(deal, now()).unwrap(),
+            LeadEventKind::Qualified { deal_id: deal }
+        );
+        assert_eq!(
+            (lead.status, lead.deal_id, lead.version),
+            (LeadStatus::Qualified, Some(deal), 2)
+        );
+        assert!(matches!(
+            lead.qualify(DealId::new(), now()),
+            Err(RuleError::Refused(_))
+        ));
+        let spam = DiscardReason::parse("Spam").unwrap();
+        assert!(matches!(
+            lead.discard(spam.clone(), now()),
+            Err(RuleError::Refused(_))
+        ));
+        assert!(lead
+            .deal_from(&Qualification::default(), UserId::new())
+            .is_err());
+
+        let mut other = captured(draft("Bo"));
+        other.discard(spam, now()).unwrap();
+        assert_eq!(
+            (other.status, other.discard_reason.as_deref()),
+            (LeadStatus::Discarded, Some("Spam"))
+        );
+        assert!(matches!(
+            other.qualify(deal, now()),
+            Err(RuleError::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn a_discard_reason_must_be_one_of_the_list_as_the_list_spells_it() {
+        let list = vec!["Not a fit".to_string(), "Spam".to_string()];
+        assert_eq!(
+            DiscardReason::parse_from(" not A FIT ", &list)
+                .unwrap()
+                .into_string(),
+            "Not a fit"
+        );
+        assert_eq!(
+            DiscardReason::parse_from("Too small", &list)
+                .unwrap_err()
+                .field(),
+            Some("reason")
+        );
+        assert_eq!(
+            DiscardReason::parse_from("", &list).unwrap_err().field(),
+            Some("reason")
+        );
+    }
+}

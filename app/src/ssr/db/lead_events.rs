@@ -1,0 +1,45 @@
+//! The `lead_events` table: each lead's append-only log (captured, qualified,
+//! discarded), so a lead can be followed from capture to sale.
+
+use super::{on, Tx};
+use crate::domain::ids::{LeadId, UserId};
+use crate::domain::lead::LeadEventKind;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+
+pub async fn append(
+    tx: &mut Tx,
+    lead: LeadId,
+    at: DateTime<Utc>,
+    actor: Option<UserId>,
+    kind: &LeadEventKind,
+) -> AppResult<()> {
+    let payload = serde_json::to_string(kind).map_err(|e| AppError::internal(&e))?;
+    on!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO lead_events (lead_id, at, actor_id, kind, payload) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(lead)
+    .bind(at)
+    .bind(actor)
+    .bind(kind.name())
+    .bind(payload)
+    .execute(c)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// A lead's log, oldest first.
+pub async fn for_lead(tx: &mut Tx, lead: LeadId) -> AppResult<Vec<LeadEventKind>> {
+    let rows = on!(tx, |c| sqlx::query_scalar::<_, String>(
+        "SELECT payload FROM lead_events WHERE lead_id = $1 ORDER BY id"
+    )
+    .bind(lead)
+    .fetch_all(c)
+    .await)?;
+    rows.iter()
+        .map(|p| serde_json::from_str(p).map_err(|e| AppError::internal(&e)))
+        .collect()
+}

@@ -1,0 +1,95 @@
+//! The `leads` table: the inbox and what became of each lead.
+
+use super::{on, Tx};
+use crate::domain::ids::LeadId;
+use crate::domain::lead::{Lead, LeadStatus};
+use crate::error::AppResult;
+
+macro_rules! columns {
+    () => {
+        "id, name, company, email, phone, value, currency, note, source, status, \
+         discard_reason, deal_id, owner_id, captured_by, created_at, updated_at, version"
+    };
+}
+
+/// Keeps `l`; `false` (and nothing changed) when a lead with its id is kept already.
+pub async fn insert(tx: &mut Tx, l: &Lead) -> AppResult<bool> {
+    let sql = concat!(
+        "INSERT INTO leads (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         ON CONFLICT (id) DO NOTHING"
+    );
+    Ok(on!(tx, |c| sqlx::query(sql)
+        .bind(l.id)
+        .bind(&l.name)
+        .bind(&l.company)
+        .bind(&l.email)
+        .bind(&l.phone)
+        .bind(l.value)
+        .bind(&l.currency)
+        .bind(&l.note)
+        .bind(&l.source)
+        .bind(l.status)
+        .bind(&l.discard_reason)
+        .bind(l.deal_id)
+        .bind(l.owner_id)
+        .bind(l.captured_by)
+        .bind(l.created_at)
+        .bind(l.updated_at)
+        .bind(l.version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1))?)
+}
+
+pub async fn find(tx: &mut Tx, id: LeadId) -> AppResult<Option<Lead>> {
+    let sql = concat!("SELECT ", columns!(), " FROM leads WHERE id = $1");
+    Ok(on!(tx, |c| sqlx::query_as::<_, Lead>(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Saves what qualifying or discarding did to `l`, read at `read_version`; `false`
+/// when someone else got there first.
+pub async fn settle(tx: &mut Tx, l: &Lead, read_version: i64) -> AppResult<bool> {
+    Ok(on!(tx, |c| sqlx::query(
+        "UPDATE leads SET status = $3, discard_reason = $4, deal_id = $5, updated_at = $6, \
+         version = $7 WHERE id = $1 AND version = $2"
+    )
+    .bind(l.id)
+    .bind(read_version)
+    .bind(l.status)
+    .bind(&l.discard_reason)
+    .bind(l.deal_id)
+    .bind(l.updated_at)
+    .bind(l.version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
+}
+
+/// Which leads a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct LeadFilter {
+    pub status: Option<LeadStatus>,
+    pub source: Option<String>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn list(tx: &mut Tx, f: &LeadFilter) -> AppResult<Vec<Lead>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM leads WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR source = $2) \
+         ORDER BY created_at DESC, id DESC LIMIT $3"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, Lead>(sql)
+        .bind(f.status)
+        .bind(&f.source)
+        .bind(f.limit)
+        .fetch_all(c)
+        .await)?)
+}

@@ -1,0 +1,237 @@
+//! Leads: capturing them into the inbox, and qualifying or discarding them. Each is
+//! one transaction that also appends to the lead's log; qualifying makes the deal (and
+//! its organization and person) in the same transaction, so a lead is never half
+//! qualified.
+
+use super::deals::{self as deal_ops, missing, Changed};
+use super::require_admin;
+use crate::domain::contact::Person;
+use crate::domain::deal::NewDeal;
+use crate::domain::event::instant;
+use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId};
+use crate::domain::lead::{DiscardReason, Lead, LeadDraft, LeadEventKind, Qualification};
+use crate::domain::user::User;
+use crate::error::{AppError, AppResult};
+use crate::ssr::db::leads::LeadFilter;
+use crate::ssr::db::{
+    discard_reasons, lead_events, leads, organizations, persons, pipelines, users, Db, Tx,
+};
+use chrono::{DateTime, Utc};
+
+/// Whether `caller` may see lead `id`: everyone signed in sees every lead today (as
+/// with deals); the API and the pages both ask here.
+pub fn can_see(_caller: &User, _id: LeadId) -> bool {
+    true
+}
+
+/// Puts a new lead in the inbox, assigned to whoever captured it, and logs
+/// `captured`. A lead whose id is already kept is returned as kept: a capture sent
+/// twice (a phone that retried) is stored once.
+pub async fn capture(
+    db: &Db,
+    caller: &User,
+    draft: LeadDraft,
+    at: DateTime<Utc>,
+) -> AppResult<Lead> {
+    let at = instant(at);
+    let lead = draft.parse(Some(caller.id), at)?;
+    let mut tx = db.write().await?;
+    if !leads::insert(&mut tx, &lead).await? {
+        return found(leads::find(&mut tx, lead.id).await?);
+    }
+    let captured = LeadEventKind::Captured {
+        source: lead.source.clone(),
+    };
+    lead_events::append(&mut tx, lead.id, at, Some(caller.id), &captured).await?;
+    tx.commit().await?;
+    Ok(lead)
+}
+
+pub async fn get(db: &Db, caller: &User, id: LeadId) -> AppResult<Lead> {
+    let mut tx = db.read().await?;
+    found(
+        leads::find(&mut tx, id)
+            .await?
+            .filter(|l| can_see(caller, l.id)),
+    )
+}
+
+/// The lead's log, oldest first.
+pub async fn history(db: &Db, caller: &User, id: LeadId) -> AppResult<Vec<LeadEventKind>> {
+    let mut tx = db.read().await?;
+    found(
+        leads::find(&mut tx, id)
+            .await?
+            .filter(|l| can_see(caller, l.id)),
+    )?;
+    lead_events::for_lead(&mut tx, id).await
+}
+
+pub async fn list(db: &Db, caller: &User, filter: LeadFilter) -> AppResult<Vec<Lead>> {
+    let mut tx = db.read().await?;
+    let mut all = leads::list(&mut tx, &filter).await?;
+    all.retain(|l| can_see(caller, l.id));
+    Ok(all)
+}
+
+/// What qualifying did: the lead as it now is, and the new deal with its event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Qualified {
+    pub lead: Lead,
+    pub deal: Changed,
+}
+
+/// Makes a deal of a new lead in the first stage of a pipeline (the first pipeline
+/// when none is named), with the lead's company as its organization (found by name or
+/// created) and its person (found by email or created), and the lead's source.
+pub async fn qualify(
+    db: &Db,
+    caller: &User,
+    id: LeadId,
+    q: Qualification,
+    at: DateTime<Utc>,
+) -> AppResult<Qualified> {
+    let at = instant(at);
+    let mut tx = db.write().await?;
+    let mut lead = found(leads::find(&mut tx, id).await?)?;
+    let read = lead.version;
+    let made = lead.deal_from(&q, caller.id)?;
+    if users::find(&mut tx, made.owner_id).await?.is_none() {
+        return Err(missing("owner_id"));
+    }
+    let pipeline = match q.pipeline_id {
+        Some(p) => pipelines::find(&mut tx, p)
+            .await?
+            .ok_or_else(|| missing("pipeline_id"))?,
+        None => pipelines::list(&mut tx)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Refused("There is no pipeline to qualify into.".into()))?,
+    };
+    let stage = pipeline
+        .stages
+        .iter()
+        .min_by_key(|s| s.position)
+        .cloned()
+        .ok_or_else(|| missing("pipeline_id"))?;
+    let organization_id = match &lead.company {
+        Some(name) => Some(organizations::find_or_create(&mut tx, name, at).await?),
+        None => None,
+    };
+    let new = NewDeal {
+        id: DealId::new(),
+        title: made.title,
+        value: made.value,
+        stage_id: stage.id,
+        owner_id: made.owner_id,
+        expected_close_date: made.expected_close_date,
+        probability: None,
+        organization_id,
+        person_id: Some(person_for(&mut tx, &lead, organization_id, at).await?),
+        lead_source: lead.source.clone(),
+    };
+    let deal = deal_ops::add(&mut tx, caller.id, new, &stage, at).await?;
+    let event = lead.qualify(deal.deal.id, at)?;
+    settle(&mut tx, &lead, read, caller, &event, at).await?;
+    tx.commit().await?;
+    Ok(Qualified { lead, deal })
+}
+
+/// Takes a new lead out of the inbox for one of the listed reasons.
+pub async fn discard(
+    db: &Db,
+    caller: &User,
+    id: LeadId,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> AppResult<Lead> {
+    let at = instant(at);
+    let mut tx = db.write().await?;
+    let mut lead = found(leads::find(&mut tx, id).await?)?;
+    let read = lead.version;
+    let reason = DiscardReason::parse_from(reason, &discard_reasons::list(&mut tx).await?)?;
+    let event = lead.discard(reason, at)?;
+    settle(&mut tx, &lead, read, caller, &event, at).await?;
+    tx.commit().await?;
+    Ok(lead)
+}
+
+async fn settle(
+    tx: &mut Tx,
+    lead: &Lead,
+    read: i64,
+    caller: &User,
+    event: &LeadEventKind,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    // Under PostgreSQL's READ COMMITTED two reps can both read the lead as new; the
+    // version makes the second one's change match no row.
+    if !leads::settle(tx, lead, read).await? {
+        return Err(AppError::Conflict(
+            "Someone else dealt with this lead since you loaded it. Reload to see what they did."
+                .into(),
+        ));
+    }
+    lead_events::append(tx, lead.id, at, Some(caller.id), event).await
+}
+
+/// The person a deal made of `lead` is with: the one kept with the lead's email, else
+/// a new one.
+async fn person_for(
+    tx: &mut Tx,
+    lead: &Lead,
+    organization: Option<OrganizationId>,
+    at: DateTime<Utc>,
+) -> AppResult<PersonId> {
+    if let Some(email) = &lead.email {
+        if let Some(id) = persons::find_by_email(tx, email).await? {
+            return Ok(id);
+        }
+    }
+    let person = Person::new(
+        &lead.name,
+        lead.email.as_deref(),
+        lead.phone.as_deref(),
+        organization,
+    )?;
+    persons::insert(tx, &person, at).await?;
+    Ok(person.id)
+}
+
+pub async fn discard_reasons(db: &Db, _caller: &User) -> AppResult<Vec<String>> {
+    let mut tx = db.read().await?;
+    discard_reasons::list(&mut tx).await
+}
+
+pub async fn add_discard_reason(db: &Db, caller: &User, label: &str) -> AppResult<()> {
+    require_admin(caller)?;
+    let label = DiscardReason::parse(label)?.into_string();
+    let mut tx = db.write().await?;
+    let list = discard_reasons::list(&mut tx).await?;
+    if DiscardReason::parse_from(&label, &list).is_ok() {
+        return Err(AppError::invalid("reason", "is already in the list"));
+    }
+    discard_reasons::insert(&mut tx, &label).await?;
+    tx.commit().await
+}
+
+/// Removes a reason from the list; leads discarded for it keep their reason. The last
+/// one stays, or no lead could be discarded.
+pub async fn remove_discard_reason(db: &Db, caller: &User, label: &str) -> AppResult<()> {
+    require_admin(caller)?;
+    let mut tx = db.write().await?;
+    if discard_reasons::list(&mut tx).await?.len() <= 1 {
+        return Err(AppError::Refused(
+            "Keep at least one reason to discard a lead for.".into(),
+        ));
+    }
+    if discard_reasons::delete(&mut tx, label).await? == 0 {
+        return Err(AppError::NotFound(format!("The reason “{label}”")));
+    }
+    tx.commit().await
+}
+
+fn found(lead: Option<Lead>) -> AppResult<Lead> {
+    lead.ok_or_else(|| AppError::NotFound("The lead".into()))
+}

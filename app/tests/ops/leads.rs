@@ -1,0 +1,211 @@
+//! Leads on both engines: capture, the inbox, qualifying into a deal, discarding.
+
+use super::{on_each_engine, sara, stage};
+use app::domain::deal::DealStatus;
+use app::domain::event::DealEventKind;
+use app::domain::ids::LeadId;
+use app::domain::lead::{LeadDraft, LeadEventKind, LeadStatus, Qualification};
+use app::error::AppError;
+use app::ssr::db::leads::LeadFilter;
+use app::ssr::ops;
+use chrono::{Duration, Utc};
+
+fn eva() -> LeadDraft {
+    LeadDraft {
+        id: Some(LeadId::new()),
+        name: "Eva Berg".into(),
+        company: Some("Acme AB".into()),
+        email: Some("Eva@Acme.se".into()),
+        phone: Some("+46 70 123 45 67".into()),
+        value: Some(4_500_000),
+        currency: Some("SEK".into()),
+        note: Some("Met at the fair.\nWants a demo.".into()),
+        source: Some("Trade fair".into()),
+    }
+}
+
+fn inbox() -> LeadFilter {
+    LeadFilter {
+        status: Some(LeadStatus::New),
+        source: None,
+        limit: 100,
+    }
+}
+
+#[tokio::test]
+async fn a_lead_sent_twice_with_one_id_is_kept_once_and_waits_in_the_inbox() {
+    on_each_engine(|db, me, _| async move {
+        let first = ops::leads::capture(&db, &me, eva(), Utc::now())
+            .await
+            .unwrap();
+        let mut again = eva();
+        again.id = first.id.into();
+        again.name = "Someone else".into();
+        let second = ops::leads::capture(&db, &me, again, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            first, second,
+            "the second send returns what the first stored"
+        );
+
+        let listed = ops::leads::list(&db, &me, inbox()).await.unwrap();
+        assert_eq!(listed, vec![first.clone()]);
+        assert_eq!(listed[0].email.as_deref(), Some("eva@acme.se"));
+        assert_eq!(listed[0].owner_id, Some(me.id));
+        let log = ops::leads::history(&db, &me, first.id).await.unwrap();
+        assert_eq!(
+            log,
+            vec![LeadEventKind::Captured {
+                source: Some("Trade fair".into())
+            }]
+        );
+
+        let bad = LeadDraft {
+            email: Some("not an email".into()),
+            ..eva()
+        };
+        let err = ops::leads::capture(&db, &me, bad, Utc::now())
+            .await
+            .unwrap_err();
+        assert!(err.field("email").is_some());
+        assert_eq!(ops::leads::list(&db, &me, inbox()).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn qualifying_a_lead_makes_a_deal_in_the_first_stage_with_its_company_person_and_source() {
+    on_each_engine(|db, me, p| async move {
+        let lead = ops::leads::capture(&db, &me, eva(), Utc::now())
+            .await
+            .unwrap();
+        let close = Utc::now().date_naive() + Duration::days(30);
+        let q = Qualification {
+            expected_close: Some(close),
+            ..Default::default()
+        };
+        let done = ops::leads::qualify(&db, &me, lead.id, q, Utc::now())
+            .await
+            .unwrap();
+        let deal = done.deal.deal;
+        assert_eq!(deal.title, "Acme AB");
+        assert_eq!((deal.value, deal.currency.code()), (4_500_000, "SEK"));
+        assert_eq!((deal.pipeline_id, deal.stage_id), (p.id, stage(&p, 0)));
+        assert_eq!(deal.status, DealStatus::Open);
+        assert_eq!(deal.expected_close_date, Some(close));
+        assert_eq!(deal.lead_source.as_deref(), Some("Trade fair"));
+        assert!(deal.organization_id.is_some() && deal.person_id.is_some());
+        assert!(
+            done.deal.event.is_some(),
+            "every screen hears of the new deal"
+        );
+
+        let lead = ops::leads::get(&db, &me, lead.id).await.unwrap();
+        assert_eq!(
+            (lead.status, lead.deal_id),
+            (LeadStatus::Qualified, Some(deal.id))
+        );
+        assert!(ops::leads::list(&db, &me, inbox())
+            .await
+            .unwrap()
+            .is_empty());
+        let log = ops::leads::history(&db, &me, lead.id).await.unwrap();
+        assert_eq!(log[1], LeadEventKind::Qualified { deal_id: deal.id });
+        let deal_log = ops::deals::history(&db, &me, deal.id).await.unwrap();
+        assert!(matches!(deal_log[0].kind, DealEventKind::Created { .. }));
+
+        // A second lead from the same person joins the same person and organization.
+        let again = LeadDraft {
+            id: Some(LeadId::new()),
+            email: Some("eva@acme.se".into()),
+            ..eva()
+        };
+        let again = ops::leads::capture(&db, &me, again, Utc::now())
+            .await
+            .unwrap();
+        let second = ops::leads::qualify(&db, &me, again.id, Qualification::default(), Utc::now())
+            .await
+            .unwrap()
+            .deal
+            .deal;
+        assert_eq!(
+            (second.person_id, second.organization_id),
+            (deal.person_id, deal.organization_id)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lead_is_discarded_only_for_a_listed_reason_and_is_then_settled_for_good() {
+    on_each_engine(|db, me, _| async move {
+        let lead = ops::leads::capture(&db, &me, eva(), Utc::now())
+            .await
+            .unwrap();
+        let err = ops::leads::discard(&db, &me, lead.id, "Bored", Utc::now())
+            .await
+            .unwrap_err();
+        assert!(err.field("reason").is_some());
+        assert_eq!(
+            ops::leads::get(&db, &me, lead.id).await.unwrap().status,
+            LeadStatus::New
+        );
+
+        let gone = ops::leads::discard(&db, &me, lead.id, "no budget", Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            (gone.status, gone.discard_reason.as_deref()),
+            (LeadStatus::Discarded, Some("No budget"))
+        );
+        let again = ops::leads::qualify(&db, &me, lead.id, Qualification::default(), Utc::now())
+            .await
+            .unwrap_err();
+        assert!(matches!(again, AppError::Refused(_)));
+        let twice = ops::leads::discard(&db, &me, lead.id, "Spam", Utc::now()).await;
+        assert!(matches!(twice, Err(AppError::Refused(_))));
+        let missing = ops::leads::discard(&db, &me, LeadId::new(), "Spam", Utc::now()).await;
+        assert!(matches!(missing, Err(AppError::NotFound(_))));
+        assert_eq!(
+            ops::leads::history(&db, &me, lead.id).await.unwrap().len(),
+            2,
+            "captured, discarded: the refusals logged nothing"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admins_keep_the_discard_reasons_and_the_last_one_stays() {
+    on_each_engine(|db, me, _| async move {
+        let rep = sara(&db).await;
+        let refused = ops::leads::add_discard_reason(&db, &rep, "Competitor").await;
+        assert!(matches!(refused, Err(AppError::Forbidden)));
+        ops::leads::add_discard_reason(&db, &me, "Competitor")
+            .await
+            .unwrap();
+        let dup = ops::leads::add_discard_reason(&db, &me, "competitor").await;
+        assert!(dup.unwrap_err().field("reason").is_some());
+        let list = ops::leads::discard_reasons(&db, &rep).await.unwrap();
+        assert_eq!(
+            list,
+            [
+                "Not a fit",
+                "No budget",
+                "No response",
+                "Duplicate",
+                "Spam",
+                "Competitor"
+            ]
+        );
+        for label in &list[1..] {
+            ops::leads::remove_discard_reason(&db, &me, label)
+                .await
+                .unwrap();
+        }
+        let last = ops::leads::remove_discard_reason(&db, &me, "Not a fit").await;
+        assert!(matches!(last, Err(AppError::Refused(_))));
+    })
+    .await;
+}

@@ -1,0 +1,47 @@
+-- Leads: people who may buy, captured on a phone, by a web form or through the API,
+-- waiting in the inbox to be qualified into a deal or discarded. Every step is kept in
+-- `lead_events` (append-only), so a lead can be followed from capture to sale and
+-- statistics can report per lead source. The reasons a lead is discarded come from a
+-- list admins keep, as lost reasons do.
+-- Must describe the same schema as migrations/sqlite/0009_leads.sql.
+
+CREATE TABLE leads (
+    id UUID PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    company TEXT,
+    email TEXT,
+    phone TEXT,
+    value BIGINT CHECK (value >= 0),
+    currency TEXT,
+    note TEXT,
+    source TEXT,
+    status TEXT NOT NULL CHECK (status IN ('new', 'qualified', 'discarded')),
+    discard_reason TEXT,
+    deal_id UUID REFERENCES deals(id),
+    owner_id UUID REFERENCES users(id),
+    captured_by UUID REFERENCES users(id),
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX leads_inbox ON leads(status, created_at);
+CREATE INDEX leads_email ON leads(email);
+
+CREATE TABLE lead_events (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    lead_id UUID NOT NULL REFERENCES leads(id),
+    at TIMESTAMPTZ NOT NULL,
+    actor_id UUID REFERENCES users(id),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX lead_events_lead ON lead_events(lead_id, id);
+
+CREATE TABLE discard_reasons (
+    label TEXT PRIMARY KEY NOT NULL,
+    position BIGINT NOT NULL
+);
+INSERT INTO discard_reasons (label, position) VALUES
+    ('Not a fit', 0), ('No budget', 1), ('No response', 2), ('Duplicate', 3), ('Spam', 4);
+
+CREATE INDEX persons_email ON persons(email);
