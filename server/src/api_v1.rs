@@ -28,24 +28,29 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+mod leads;
+
 /// The OpenAPI document served at `/api/v1/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Tend API",
         version = "1",
-        description = "Deals and pipelines. Authenticate with `Authorization: Bearer <token>` \
+        description = "Deals, pipelines and leads. Authenticate with `Authorization: Bearer <token>` \
             (`tend token create --user <email>`). Money is an integer count of minor units. \
             Every change names the `version` it read; a stale one is refused with 409."
     ),
     paths(
         pipelines, list_deals, create_deal, get_deal, patch_deal, delete_deal,
         move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
-        changes, forecast, track_record, board, funnel, summary
+        changes, forecast, track_record, board, funnel, summary,
+        leads::list_leads, leads::capture_lead, leads::get_lead, leads::lead_events,
+        leads::qualify_lead, leads::discard_lead, leads::discard_reasons
     ),
     components(schemas(
         ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
-        app::domain::forecast::PeriodKind, app::domain::deal::ForecastCategory
+        app::domain::forecast::PeriodKind, app::domain::deal::ForecastCategory,
+        leads::Discard
     )),
     modifiers(&Bearer),
     security(("bearer" = []))
@@ -85,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .route("/board", get(board))
         .route("/stats/funnel", get(funnel))
         .route("/stats/summary", get(summary))
+        .merge(leads::router())
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -138,7 +144,7 @@ impl From<QueryRejection> for ApiError {
 
 impl From<PathRejection> for ApiError {
     fn from(_: PathRejection) -> Self {
-        Self(AppError::NotFound("The deal".into()))
+        Self(AppError::NotFound("That record".into()))
     }
 }
 

@@ -11,6 +11,9 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::future::Future;
 
+#[path = "api/leads.rs"]
+mod leads;
+
 struct Spawned {
     base: String,
     token: String,

@@ -74,6 +74,7 @@ pub struct Lead {
 /// One step in a lead's life, as its log keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum LeadEventKind {
     Captured { source: Option<String> },
     Qualified { deal_id: DealId },
@@ -89,6 +90,16 @@ impl LeadEventKind {
             Self::Discarded { .. } => "discarded",
         }
     }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LeadEvent {
+    /// Position in the leads' log.
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub kind: LeadEventKind,
 }
 
 /// A lead as a phone, a form or an API client sends it.

@@ -3,7 +3,7 @@
 
 use super::{on, Tx};
 use crate::domain::ids::{LeadId, UserId};
-use crate::domain::lead::LeadEventKind;
+use crate::domain::lead::{LeadEvent, LeadEventKind};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 
@@ -32,14 +32,25 @@ pub async fn append(
 }
 
 /// A lead's log, oldest first.
-pub async fn for_lead(tx: &mut Tx, lead: LeadId) -> AppResult<Vec<LeadEventKind>> {
-    let rows = on!(tx, |c| sqlx::query_scalar::<_, String>(
-        "SELECT payload FROM lead_events WHERE lead_id = $1 ORDER BY id"
+pub async fn for_lead(tx: &mut Tx, lead: LeadId) -> AppResult<Vec<LeadEvent>> {
+    let rows = on!(tx, |c| sqlx::query_as::<
+        _,
+        (i64, DateTime<Utc>, Option<UserId>, String),
+    >(
+        "SELECT id, at, actor_id, payload FROM lead_events WHERE lead_id = $1 ORDER BY id"
     )
     .bind(lead)
     .fetch_all(c)
     .await)?;
-    rows.iter()
-        .map(|p| serde_json::from_str(p).map_err(|e| AppError::internal(&e)))
+    rows.into_iter()
+        .map(|(id, at, actor_id, payload)| {
+            let kind = serde_json::from_str(&payload).map_err(|e| AppError::internal(&e))?;
+            Ok(LeadEvent {
+                id,
+                at,
+                actor_id,
+                kind,
+            })
+        })
         .collect()
 }

@@ -9,7 +9,9 @@ use crate::domain::contact::Person;
 use crate::domain::deal::NewDeal;
 use crate::domain::event::instant;
 use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId};
-use crate::domain::lead::{DiscardReason, Lead, LeadDraft, LeadEventKind, Qualification};
+use crate::domain::lead::{
+    DiscardReason, Lead, LeadDraft, LeadEvent, LeadEventKind, Qualification,
+};
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::leads::LeadFilter;
@@ -57,7 +59,7 @@ pub async fn get(db: &Db, caller: &User, id: LeadId) -> AppResult<Lead> {
 }
 
 /// The lead's log, oldest first.
-pub async fn history(db: &Db, caller: &User, id: LeadId) -> AppResult<Vec<LeadEventKind>> {
+pub async fn history(db: &Db, caller: &User, id: LeadId) -> AppResult<Vec<LeadEvent>> {
     let mut tx = db.read().await?;
     found(
         leads::find(&mut tx, id)
