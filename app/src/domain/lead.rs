@@ -323,6 +323,91 @@ impl Lead {
     }
 }
 
+/// A new lead older than this many days is flagged in the inbox: the brief says to
+/// contact leads as soon as they come in.
+pub const WAITING_TOO_LONG_DAYS: i64 = 3;
+
+impl Lead {
+    /// Whole days since the lead came in.
+    pub fn age_days(&self, now: DateTime<Utc>) -> i64 {
+        (now - self.created_at).num_days().max(0)
+    }
+
+    /// A new lead that nobody has dealt with for too long.
+    pub fn is_waiting_too_long(&self, now: DateTime<Utc>) -> bool {
+        self.status == LeadStatus::New && self.age_days(now) >= WAITING_TOO_LONG_DAYS
+    }
+}
+
+/// How many leads there are in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadCounts {
+    pub new: i64,
+    pub qualified: i64,
+    pub discarded: i64,
+}
+
+impl LeadCounts {
+    pub fn of(self, status: LeadStatus) -> i64 {
+        match status {
+            LeadStatus::New => self.new,
+            LeadStatus::Qualified => self.qualified,
+            LeadStatus::Discarded => self.discarded,
+        }
+    }
+}
+
+/// New leads from one source: how many, and the oldest one's age in days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCount {
+    /// None: leads captured without a source.
+    pub source: Option<String>,
+    pub new: i64,
+    pub oldest_days: i64,
+}
+
+/// The leads inbox: one status's leads, newest first, and what acting on them needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeadsPage {
+    pub me: super::user::User,
+    pub status: LeadStatus,
+    pub leads: Vec<Lead>,
+    pub counts: LeadCounts,
+    /// New leads per source, most first.
+    pub sources: Vec<SourceCount>,
+    pub discard_reasons: Vec<String>,
+    pub pipelines: Vec<(PipelineId, String)>,
+    pub now: DateTime<Utc>,
+}
+
+/// The capture page: who is capturing, and the source they used last.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CapturePage {
+    pub me: super::user::User,
+    pub last_source: Option<String>,
+    pub last_currency: Option<Currency>,
+    /// Sources already used, most used first, to pick from.
+    pub sources: Vec<String>,
+}
+
+/// New leads per source from `(source, how many, the oldest's capture)`, most first
+/// (ties by name).
+pub fn sources_of(
+    rows: Vec<(Option<String>, i64, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> Vec<SourceCount> {
+    let mut by: Vec<SourceCount> = rows
+        .into_iter()
+        .map(|(source, new, oldest)| SourceCount {
+            source,
+            new,
+            oldest_days: (now - oldest).num_days().max(0),
+        })
+        .collect();
+    by.sort_by(|a, b| b.new.cmp(&a.new).then_with(|| a.source.cmp(&b.source)));
+    by
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,6 +622,43 @@ mod tests {
             other.qualify(deal, now()),
             Err(RuleError::Refused(_))
         ));
+    }
+
+    #[test]
+    fn a_new_lead_is_flagged_once_it_has_waited_three_days() {
+        let mut lead = captured(draft("Eva"));
+        let later = |days| now() + chrono::Duration::days(days);
+        assert_eq!(
+            (lead.age_days(later(2)), lead.is_waiting_too_long(later(2))),
+            (2, false)
+        );
+        assert!(lead.is_waiting_too_long(later(3)));
+        lead.discard(DiscardReason::parse("Spam").unwrap(), now())
+            .unwrap();
+        assert!(
+            !lead.is_waiting_too_long(later(30)),
+            "a settled lead waits for nothing"
+        );
+    }
+
+    #[test]
+    fn new_leads_are_counted_per_source_with_the_oldest_age() {
+        let day = |d| now() - chrono::Duration::days(d);
+        let web = Some("Website".to_string());
+        let fair = Some("Trade fair".to_string());
+        let counts = sources_of(
+            vec![
+                (fair.clone(), 1, day(1)),
+                (web.clone(), 2, day(5)),
+                (None, 1, day(0)),
+            ],
+            now(),
+        );
+        let seen: Vec<_> = counts
+            .iter()
+            .map(|c| (c.source.clone(), c.new, c.oldest_days))
+            .collect();
+        assert_eq!(seen, [(web, 2, 5), (None, 1, 0), (fair, 1, 1)]);
     }
 
     #[test]

@@ -183,6 +183,23 @@ impl Money {
     }
 }
 
+/// An amount as a person types it in a form, in major units without grouping
+/// ("12500", "12500.50"): what `Money::parse_major` reads back.
+pub fn major_text(minor: i64, currency: &Currency) -> String {
+    let digits = currency.minor_digits();
+    let scale = 10i64.pow(digits);
+    let sign = if minor < 0 { "-" } else { "" };
+    let (whole, frac) = (
+        (minor / scale).unsigned_abs(),
+        (minor % scale).unsigned_abs(),
+    );
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = digits as usize)
+    }
+}
+
 /// An amount rounded to whole units of its currency (half away from zero), for
 /// figures that are averages or rates and would show spurious cents.
 pub fn whole_units(minor: i64, currency: &Currency) -> i64 {
@@ -266,6 +283,21 @@ impl Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_amount_typed_back_into_a_form_reads_as_the_same_money() {
+        let sek = Currency::parse("SEK").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        for (minor, c, text) in [
+            (1_250_000, &sek, "12500"),
+            (1_250_050, &sek, "12500.50"),
+            (5, &sek, "0.05"),
+            (700, &jpy, "700"),
+        ] {
+            assert_eq!(major_text(minor, c), text);
+            assert_eq!(Money::parse_major(text, c.clone()).unwrap().minor, minor);
+        }
+    }
 
     #[test]
     fn averages_and_rates_round_to_whole_units() {

@@ -8,6 +8,7 @@ pub mod charts;
 pub mod deal;
 pub mod forecast;
 pub mod history;
+pub mod leads;
 pub mod live;
 pub mod present;
 pub mod reports;
@@ -74,6 +75,16 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=StaticSegment("since")
                     view={Lazy::<SinceRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("leads")
+                    view={Lazy::<LeadsRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("capture")
+                    view={Lazy::<LeadsRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
@@ -151,6 +162,20 @@ impl LazyRoute for SinceRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <history::SinceMeetingPage/> }.into_any()
+    }
+}
+
+/// The leads inbox and the capture page: one chunk for both.
+struct LeadsRoute;
+
+#[lazy_route]
+impl LazyRoute for LeadsRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <leads::LeadsRoutePage/> }.into_any()
     }
 }
 

@@ -211,3 +211,79 @@ async fn admins_keep_the_discard_reasons_and_the_last_one_stays() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_inbox_counts_each_state_and_the_new_leads_per_source_and_the_capture_page_recalls_the_last_source(
+) {
+    on_each_engine(|db, me, _| async move {
+        let now = Utc::now();
+        let lead = |name: &str, source: Option<&str>| LeadDraft {
+            id: Some(LeadId::new()),
+            name: name.into(),
+            source: source.map(Into::into),
+            ..Default::default()
+        };
+        let old = ops::leads::capture(
+            &db,
+            &me,
+            lead("Ann", Some("Website")),
+            now - Duration::days(4),
+        )
+        .await
+        .unwrap();
+        ops::leads::capture(
+            &db,
+            &me,
+            lead("Bo", Some("Website")),
+            now - Duration::days(1),
+        )
+        .await
+        .unwrap();
+        let gone = ops::leads::capture(&db, &me, lead("Cy", None), now)
+            .await
+            .unwrap();
+        ops::leads::capture(&db, &me, lead("Di", Some("Referral")), now)
+            .await
+            .unwrap();
+        ops::leads::discard(&db, &me, gone.id, "Spam", now)
+            .await
+            .unwrap();
+
+        let page = ops::leads::page(&db, &me, LeadStatus::New, now)
+            .await
+            .unwrap();
+        let names: Vec<_> = page.leads.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["Di", "Bo", "Ann"], "newest first");
+        assert_eq!(
+            (
+                page.counts.new,
+                page.counts.qualified,
+                page.counts.discarded
+            ),
+            (3, 0, 1)
+        );
+        let sources: Vec<_> = page
+            .sources
+            .iter()
+            .map(|s| (s.source.as_deref(), s.new, s.oldest_days))
+            .collect();
+        assert_eq!(sources, [(Some("Website"), 2, 4), (Some("Referral"), 1, 0)]);
+        assert!(page
+            .leads
+            .iter()
+            .find(|l| l.id == old.id)
+            .unwrap()
+            .is_waiting_too_long(now));
+        assert_eq!(page.discard_reasons.len(), 5);
+
+        let discarded = ops::leads::page(&db, &me, LeadStatus::Discarded, now)
+            .await
+            .unwrap();
+        assert_eq!(discarded.leads.len(), 1);
+
+        let capture = ops::leads::capture_page(&db, &me).await.unwrap();
+        assert_eq!(capture.last_source.as_deref(), Some("Referral"));
+        assert_eq!(capture.sources, ["Website", "Referral"]);
+    })
+    .await;
+}

@@ -1,9 +1,10 @@
 //! The `leads` table: the inbox and what became of each lead.
 
 use super::{on, Tx};
-use crate::domain::ids::LeadId;
-use crate::domain::lead::{Lead, LeadStatus};
+use crate::domain::ids::{LeadId, UserId};
+use crate::domain::lead::{Lead, LeadCounts, LeadStatus};
 use crate::error::AppResult;
+use chrono::{DateTime, Utc};
 
 macro_rules! columns {
     () => {
@@ -91,5 +92,59 @@ pub async fn list(tx: &mut Tx, f: &LeadFilter) -> AppResult<Vec<Lead>> {
         .bind(&f.source)
         .bind(f.limit)
         .fetch_all(c)
+        .await)?)
+}
+
+/// How many leads there are in each state.
+pub async fn counts(tx: &mut Tx) -> AppResult<LeadCounts> {
+    let rows = on!(tx, |c| sqlx::query_as::<_, (LeadStatus, i64)>(
+        "SELECT status, COUNT(*) FROM leads GROUP BY status"
+    )
+    .fetch_all(c)
+    .await)?;
+    let mut counts = LeadCounts::default();
+    for (status, n) in rows {
+        match status {
+            LeadStatus::New => counts.new = n,
+            LeadStatus::Qualified => counts.qualified = n,
+            LeadStatus::Discarded => counts.discarded = n,
+        }
+    }
+    Ok(counts)
+}
+
+/// New leads per source: how many and when the oldest came in (the 50 largest).
+pub async fn new_by_source(tx: &mut Tx) -> AppResult<Vec<(Option<String>, i64, DateTime<Utc>)>> {
+    Ok(on!(tx, |c| sqlx::query_as::<
+        _,
+        (Option<String>, i64, DateTime<Utc>),
+    >(
+        "SELECT source, COUNT(*), MIN(created_at) FROM leads WHERE status = 'new' \
+         GROUP BY source ORDER BY COUNT(*) DESC LIMIT 50"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The sources leads were captured with, most used first (at most 50).
+pub async fn sources(tx: &mut Tx) -> AppResult<Vec<String>> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, String>(
+        "SELECT source FROM leads WHERE source IS NOT NULL \
+         GROUP BY source ORDER BY COUNT(*) DESC, source LIMIT 50"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The last lead `user` captured.
+pub async fn last_captured_by(tx: &mut Tx, user: UserId) -> AppResult<Option<Lead>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM leads WHERE captured_by = $1 ORDER BY created_at DESC, id DESC LIMIT 1"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, Lead>(sql)
+        .bind(user)
+        .fetch_optional(c)
         .await)?)
 }

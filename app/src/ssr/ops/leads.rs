@@ -10,7 +10,8 @@ use crate::domain::deal::NewDeal;
 use crate::domain::event::instant;
 use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId};
 use crate::domain::lead::{
-    DiscardReason, Lead, LeadDraft, LeadEvent, LeadEventKind, Qualification,
+    sources_of, CapturePage, DiscardReason, Lead, LeadDraft, LeadEvent, LeadEventKind, LeadStatus,
+    LeadsPage, Qualification,
 };
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -74,6 +75,50 @@ pub async fn list(db: &Db, caller: &User, filter: LeadFilter) -> AppResult<Vec<L
     let mut all = leads::list(&mut tx, &filter).await?;
     all.retain(|l| can_see(caller, l.id));
     Ok(all)
+}
+
+/// The inbox page: the leads in one state, newest first (the 200 newest), with the
+/// counts, the new leads per source, and what qualifying and discarding need.
+pub async fn page(
+    db: &Db,
+    caller: &User,
+    status: LeadStatus,
+    now: DateTime<Utc>,
+) -> AppResult<LeadsPage> {
+    let mut tx = db.read().await?;
+    let filter = LeadFilter {
+        status: Some(status),
+        source: None,
+        limit: 200,
+    };
+    let mut shown = leads::list(&mut tx, &filter).await?;
+    shown.retain(|l| can_see(caller, l.id));
+    Ok(LeadsPage {
+        me: caller.clone(),
+        status,
+        leads: shown,
+        counts: leads::counts(&mut tx).await?,
+        sources: sources_of(leads::new_by_source(&mut tx).await?, now),
+        discard_reasons: discard_reasons::list(&mut tx).await?,
+        pipelines: pipelines::list(&mut tx)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect(),
+        now,
+    })
+}
+
+/// The capture page: the caller's last source and currency come preselected.
+pub async fn capture_page(db: &Db, caller: &User) -> AppResult<CapturePage> {
+    let mut tx = db.read().await?;
+    let last = leads::last_captured_by(&mut tx, caller.id).await?;
+    Ok(CapturePage {
+        me: caller.clone(),
+        last_source: last.as_ref().and_then(|l| l.source.clone()),
+        last_currency: last.and_then(|l| l.currency),
+        sources: leads::sources(&mut tx).await?,
+    })
 }
 
 /// What qualifying did: the lead as it now is, and the new deal with its event.

@@ -343,18 +343,7 @@ fn StageBar(pipeline: Pipeline, deal: Deal, on_move: Callback<StageId>) -> impl 
 }
 
 fn major_text(deal: &Deal) -> String {
-    let digits = deal.currency.minor_digits();
-    let scale = 10i64.pow(digits);
-    if deal.value % scale == 0 {
-        (deal.value / scale).to_string()
-    } else {
-        format!(
-            "{}.{:0width$}",
-            deal.value / scale,
-            deal.value % scale,
-            width = digits as usize
-        )
-    }
+    crate::domain::money::major_text(deal.value, &deal.currency)
 }
 
 /// The details form's fields, as typed.

@@ -108,11 +108,13 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
             </a>
             <nav class="topnav" aria-label="Main">
                 <A href="/board">"Board"</A>
+                <A href="/leads">"Leads"</A>
                 <A href="/forecast">"Forecast"</A>
                 <A href="/reports">"Reports"</A>
                 <A href="/present">"Present"</A>
                 {user.is_admin.then(|| view! { <A href="/admin/pipelines">"Pipelines"</A> })}
             </nav>
+            <a class="capture-link" href="/capture">"+ Lead"</a>
             <div class="me">
                 <span class="avatar" title=user.name.clone()>{initials}</span>
                 <span class="me-name">{user.name.clone()}</span>

@@ -1,0 +1,203 @@
+//! Capture a lead (`/capture`), made for one thumb on a phone: the fields a rep has at
+//! hand, the keyboards that fit them, the last source used already picked, one tap to
+//! save, then a blank form for the next one.
+
+use crate::api::leads::{capture_lead, load_capture};
+use crate::domain::ids::LeadId;
+use crate::domain::lead::{CapturePage as Page, LeadDraft};
+use crate::domain::money::Currency;
+use crate::error::AppError;
+use crate::ui::sheets::{Sheet, PAGES};
+use crate::ui::widgets::{field_note, Failure, Frame};
+use codee::binary::PostcardCodec;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+
+#[component]
+pub fn CapturePage() -> impl IntoView {
+    let data = Resource::<_, PostcardCodec>::new_with_options(|| (), |_| load_capture(), false);
+    view! {
+        <Title text="New lead · Tend"/>
+        <Sheet sheet=PAGES/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <Capture page/> }.into_any(),
+                    Err(e) => view! { <Failure error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The form's fields, as typed.
+#[derive(Clone, Copy)]
+struct Fields {
+    name: RwSignal<String>,
+    company: RwSignal<String>,
+    email: RwSignal<String>,
+    phone: RwSignal<String>,
+    value: RwSignal<String>,
+    note: RwSignal<String>,
+}
+
+impl Fields {
+    fn new() -> Self {
+        Fields {
+            name: RwSignal::new(String::new()),
+            company: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
+            phone: RwSignal::new(String::new()),
+            value: RwSignal::new(String::new()),
+            note: RwSignal::new(String::new()),
+        }
+    }
+
+    fn clear(self) {
+        for f in [
+            self.name,
+            self.company,
+            self.email,
+            self.phone,
+            self.value,
+            self.note,
+        ] {
+            f.set(String::new());
+        }
+    }
+}
+
+#[component]
+fn Capture(page: Page) -> impl IntoView {
+    let fields = Fields::new();
+    let source = RwSignal::new(page.last_source.clone().unwrap_or_default());
+    let currency = RwSignal::new(
+        page.last_currency
+            .as_ref()
+            .map(|c| c.code().to_string())
+            .unwrap_or_else(|| "SEK".into()),
+    );
+    let error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    // The id is made here, so a capture sent twice is stored once.
+    let id = RwSignal::new(LeadId::new());
+    let name_input = NodeRef::<html::Input>::new();
+    let text = |s: RwSignal<String>| Some(s.get_untracked());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let draft = LeadDraft {
+            id: Some(id.get_untracked()),
+            name: fields.name.get_untracked(),
+            company: text(fields.company),
+            email: text(fields.email),
+            phone: text(fields.phone),
+            value: None,
+            currency: text(currency),
+            note: text(fields.note),
+            source: text(source),
+        };
+        saving.set(true);
+        saved.set(None);
+        spawn_local(async move {
+            match capture_lead(draft, fields.value.get_untracked()).await {
+                Ok(lead) => {
+                    saved.set(Some(lead.name));
+                    error.set(None);
+                    fields.clear();
+                    id.set(LeadId::new());
+                    if let Some(input) = name_input.get_untracked() {
+                        let _ = input.focus();
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            saving.set(false);
+        });
+    };
+    let general = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid(_)))
+            .map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })
+    };
+    let sources = page.sources.clone();
+    view! {
+        <Frame user=page.me.clone()>
+            <div class="capture">
+                <h1>"New lead"</h1>
+                <p class="capture-saved" role="status">
+                    {move || saved.get().map(|name| view! {
+                        <span>{format!("Saved {name}. ")}</span>
+                        <a href="/leads">"See the inbox"</a>
+                    })}
+                </p>
+                <form class="capture-form" on:submit=submit novalidate>
+                    <label>
+                        "Name"
+                        <input type="text" node_ref=name_input bind:value=fields.name required maxlength="120"
+                            autocomplete="name" enterkeyhint="next" autocapitalize="words"/>
+                    </label>
+                    {field_note(error, "name")}
+                    <label>
+                        "Company"
+                        <input type="text" bind:value=fields.company maxlength="120"
+                            autocomplete="organization" enterkeyhint="next"/>
+                    </label>
+                    {field_note(error, "company")}
+                    <label>
+                        "Phone"
+                        <input type="tel" bind:value=fields.phone maxlength="40" autocomplete="tel" enterkeyhint="next"/>
+                    </label>
+                    {field_note(error, "phone")}
+                    <label>
+                        "Email"
+                        <input type="email" bind:value=fields.email maxlength="254" autocomplete="email"
+                            autocapitalize="off" enterkeyhint="next"/>
+                    </label>
+                    {field_note(error, "email")}
+                    <div class="row">
+                        <label class="grow">
+                            "Value (optional)"
+                            <input type="text" inputmode="decimal" bind:value=fields.value placeholder="0"/>
+                        </label>
+                        <label>
+                            "Currency"
+                            <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                                {Currency::all()
+                                    .map(|c| {
+                                        let code = c.code().to_string();
+                                        let selected = code == currency.get_untracked();
+                                        view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    {field_note(error, "value")}
+                    {field_note(error, "currency")}
+                    <label>
+                        "Source"
+                        <input type="text" list="lead-sources" bind:value=source maxlength="60"
+                            placeholder="Where did you meet them?"/>
+                    </label>
+                    <datalist id="lead-sources">
+                        {sources.into_iter().map(|s| view! { <option value=s/> }).collect_view()}
+                    </datalist>
+                    {field_note(error, "source")}
+                    <label>
+                        "Note"
+                        <textarea bind:value=fields.note maxlength="2000" rows="3"></textarea>
+                    </label>
+                    {field_note(error, "note")}
+                    {general}
+                    <button type="submit" class="primary capture-save" disabled=move || saving.get()>
+                        "Save lead"
+                    </button>
+                </form>
+            </div>
+        </Frame>
+    }
+}

@@ -1,0 +1,405 @@
+//! The leads inbox (`/leads?status=new|qualified|discarded`): every new lead waits
+//! here until a rep qualifies it into a deal or discards it. New leads that have waited
+//! too long are flagged, and the new leads per source show where they come from. The
+//! capture page (`/capture`) is in `capture`; both arrive in one chunk.
+
+pub mod capture;
+
+use crate::api::leads::{discard_lead, load_leads, qualify_lead};
+use crate::domain::ids::{DealId, PipelineId};
+use crate::domain::lead::{Lead, LeadCounts, LeadStatus, LeadsPage, Qualification};
+use crate::domain::money::{major_text, Currency};
+use crate::error::AppError;
+use crate::ui::sheets::{Sheet, PAGES};
+use crate::ui::widgets::{days, field_note, money, Failure, Frame};
+use codee::binary::PostcardCodec;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// `/leads` and `/capture` share one chunk: the path says which page this is.
+#[component]
+pub fn LeadsRoutePage() -> impl IntoView {
+    let path = use_location().pathname;
+    move || {
+        if path.get().starts_with("/capture") {
+            view! { <capture::CapturePage/> }.into_any()
+        } else {
+            view! { <LeadsInbox/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn LeadsInbox() -> impl IntoView {
+    let query = use_query_map();
+    let status = move || query.with(|q| q.get("status"));
+    let data = Resource::<_, PostcardCodec>::new_with_options(status, load_leads, false);
+    view! {
+        <Title text="Leads · Tend"/>
+        <Sheet sheet=PAGES/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <Inbox page/> }.into_any(),
+                    Err(e) => view! { <Failure error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+const TABS: [(LeadStatus, &str, &str); 3] = [
+    (LeadStatus::New, "New", "/leads"),
+    (
+        LeadStatus::Qualified,
+        "Qualified",
+        "/leads?status=qualified",
+    ),
+    (
+        LeadStatus::Discarded,
+        "Discarded",
+        "/leads?status=discarded",
+    ),
+];
+
+#[component]
+fn Inbox(page: LeadsPage) -> impl IntoView {
+    let counts = RwSignal::new(page.counts);
+    let status = page.status;
+    let now = page.now;
+    let reasons = StoredValue::new(page.discard_reasons.clone());
+    let pipelines = StoredValue::new(page.pipelines.clone());
+    let empty = page.leads.is_empty();
+    view! {
+        <Frame user=page.me.clone()>
+            <div class="leads">
+                <div class="leads-head">
+                    <h1>"Leads"</h1>
+                    <a class="button primary" href="/capture">"+ New lead"</a>
+                </div>
+                <nav class="lead-tabs" aria-label="Leads by state">
+                    {TABS
+                        .into_iter()
+                        .map(|(s, label, href)| {
+                            view! {
+                                <a href=href aria-current=(s == status).then_some("page")>
+                                    {label}
+                                    " "
+                                    <span class="lead-count">{move || counts.get().of(s)}</span>
+                                </a>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+                {(status == LeadStatus::New && !page.sources.is_empty())
+                    .then(|| view! { <Sources sources=page.sources.clone()/> })}
+                {empty
+                    .then(|| {
+                        view! {
+                            <p class="card-panel empty-leads">
+                                {match status {
+                                    LeadStatus::New => "No new leads: the inbox is empty. Capture one with “+ New lead”.",
+                                    LeadStatus::Qualified => "No lead has been qualified yet.",
+                                    LeadStatus::Discarded => "No lead has been discarded.",
+                                }}
+                            </p>
+                        }
+                    })}
+                <ul class="lead-list">
+                    {page
+                        .leads
+                        .into_iter()
+                        .map(|lead| view! { <LeadItem lead now counts reasons pipelines/> })
+                        .collect_view()}
+                </ul>
+            </div>
+        </Frame>
+    }
+}
+
+#[component]
+fn Sources(sources: Vec<crate::domain::lead::SourceCount>) -> impl IntoView {
+    view! {
+        <section class="card-panel lead-sources" aria-labelledby="lead-sources">
+            <h2 id="lead-sources">"New leads by source"</h2>
+            <ul>
+                {sources
+                    .into_iter()
+                    .map(|s| {
+                        let name = s.source.unwrap_or_else(|| "No source".into());
+                        view! {
+                            <li>
+                                <span class="source-name">{name}</span>
+                                <span class="source-new">{s.new}</span>
+                                <span class="source-age">{format!("oldest {}", days(s.oldest_days))}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// What became of a lead acted on here.
+#[derive(Clone, Debug, PartialEq)]
+enum Settled {
+    Qualified(DealId),
+    Discarded(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Acting {
+    Qualify,
+    Discard,
+}
+
+#[component]
+fn LeadItem(
+    lead: Lead,
+    now: chrono::DateTime<chrono::Utc>,
+    counts: RwSignal<LeadCounts>,
+    reasons: StoredValue<Vec<String>>,
+    pipelines: StoredValue<Vec<(PipelineId, String)>>,
+) -> impl IntoView {
+    let settled = RwSignal::new(None::<Settled>);
+    let acting = RwSignal::new(None::<Acting>);
+    let age = lead.age_days(now);
+    let waiting = lead.is_waiting_too_long(now);
+    let heading = format!("lead-{}", lead.id);
+    let labelled = heading.clone();
+    let when = match age {
+        0 => "Came in today".to_string(),
+        n => format!("Came in {} ago", days(n)),
+    };
+    let value = lead
+        .value
+        .zip(lead.currency.clone())
+        .map(|(v, c)| money(v, &c));
+    let is_new = lead.status == LeadStatus::New;
+    let lead = StoredValue::new(lead);
+    let l = lead.get_value();
+    view! {
+        <li class="card-panel lead" class:waiting=waiting aria-labelledby=labelled>
+            <div class="lead-top">
+                <h2 id=heading>{l.name.clone()}</h2>
+                {l.company.clone().map(|c| view! { <span class="lead-company">{c}</span> })}
+                {value.map(|v| view! { <span class="lead-value">{v}</span> })}
+            </div>
+            <p class="lead-meta">
+                {l.source.clone().map(|s| view! { <span class="lead-source">{s}</span> })}
+                <span class="lead-age" class:warn=waiting>
+                    {if waiting { format!("Waiting {}", days(age)) } else { when }}
+                </span>
+            </p>
+            <p class="lead-contact">
+                {l.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}
+                {l.phone.clone().map(|p| view! { <a href=format!("tel:{}", p.replace(' ', ""))>{p.clone()}</a> })}
+            </p>
+            {l.note.clone().map(|n| view! { <p class="lead-note">{n}</p> })}
+            {match l.status {
+                LeadStatus::Qualified => l.deal_id.map(|d| view! {
+                    <p class="lead-done"><a href=format!("/deals/{d}")>"Open the deal"</a></p>
+                }.into_any()),
+                LeadStatus::Discarded => Some(view! {
+                    <p class="lead-done">{format!("Discarded: {}", l.discard_reason.clone().unwrap_or_default())}</p>
+                }.into_any()),
+                LeadStatus::New => None,
+            }}
+            {is_new.then(|| view! {
+                {move || match settled.get() {
+                    Some(Settled::Qualified(deal)) => view! {
+                        <p class="lead-done" role="status">
+                            "Qualified into a deal. "
+                            <a href=format!("/deals/{deal}")>"Open the deal"</a>
+                        </p>
+                    }.into_any(),
+                    Some(Settled::Discarded(reason)) => view! {
+                        <p class="lead-done" role="status">{format!("Discarded: {reason}")}</p>
+                    }.into_any(),
+                    None => match acting.get() {
+                        None => view! {
+                            <div class="lead-actions">
+                                <button type="button" class="primary" on:click=move |_| acting.set(Some(Acting::Qualify))>
+                                    "Qualify"
+                                </button>
+                                <button type="button" on:click=move |_| acting.set(Some(Acting::Discard))>
+                                    "Discard"
+                                </button>
+                            </div>
+                        }.into_any(),
+                        Some(Acting::Qualify) => view! { <QualifyForm lead acting settled counts pipelines/> }.into_any(),
+                        Some(Acting::Discard) => view! { <DiscardForm lead acting settled counts reasons/> }.into_any(),
+                    },
+                }}
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn QualifyForm(
+    lead: StoredValue<Lead>,
+    acting: RwSignal<Option<Acting>>,
+    settled: RwSignal<Option<Settled>>,
+    counts: RwSignal<LeadCounts>,
+    pipelines: StoredValue<Vec<(PipelineId, String)>>,
+) -> impl IntoView {
+    let l = lead.get_value();
+    let pipeline = RwSignal::new(
+        pipelines
+            .with_value(|p| p.first().map(|(id, _)| id.to_string()))
+            .unwrap_or_default(),
+    );
+    let currency = l
+        .currency
+        .clone()
+        .map(|c| c.code().to_string())
+        .unwrap_or_else(|| "SEK".into());
+    let value = RwSignal::new(
+        l.value
+            .zip(l.currency.clone())
+            .map(|(v, c)| major_text(v, &c))
+            .unwrap_or_default(),
+    );
+    let currency = RwSignal::new(currency);
+    let close = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let saving = RwSignal::new(false);
+    let id = l.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saving.set(true);
+        let q = Qualification {
+            pipeline_id: pipeline.get_untracked().parse().ok(),
+            currency: Some(currency.get_untracked()),
+            expected_close: close.get_untracked().parse().ok(),
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match qualify_lead(id, q, value.get_untracked()).await {
+                Ok(deal) => {
+                    counts.update(|c| {
+                        c.new -= 1;
+                        c.qualified += 1;
+                    });
+                    settled.set(Some(Settled::Qualified(deal)));
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    saving.set(false);
+                }
+            }
+        });
+    };
+    let general = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid(_)))
+            .map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <form class="lead-form" on:submit=submit novalidate>
+            <div class="row">
+                <label class="grow">
+                    "Pipeline"
+                    <select on:change=move |ev| pipeline.set(event_target_value(&ev))>
+                        {pipelines.get_value()
+                            .into_iter()
+                            .map(|(id, name)| view! { <option value=id.to_string()>{name}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="grow">
+                    "Expected close"
+                    <input type="date" bind:value=close/>
+                </label>
+            </div>
+            <div class="row">
+                <label class="grow">
+                    "Value"
+                    <input type="text" inputmode="decimal" bind:value=value placeholder="0"/>
+                </label>
+                <label>
+                    "Currency"
+                    <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                        {Currency::all()
+                            .map(|c| {
+                                let code = c.code().to_string();
+                                let selected = code == currency.get_untracked();
+                                view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+            {field_note(error, "value")}
+            {field_note(error, "currency")}
+            {field_note(error, "expected_close")}
+            {general}
+            <div class="actions">
+                <button type="button" on:click=move |_| acting.set(None)>"Cancel"</button>
+                <button type="submit" class="primary" disabled=move || saving.get()>"Create deal"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn DiscardForm(
+    lead: StoredValue<Lead>,
+    acting: RwSignal<Option<Acting>>,
+    settled: RwSignal<Option<Settled>>,
+    counts: RwSignal<LeadCounts>,
+    reasons: StoredValue<Vec<String>>,
+) -> impl IntoView {
+    let reason = RwSignal::new(
+        reasons
+            .with_value(|r| r.first().cloned())
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<AppError>);
+    let saving = RwSignal::new(false);
+    let id = lead.with_value(|l| l.id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saving.set(true);
+        spawn_local(async move {
+            match discard_lead(id, reason.get_untracked()).await {
+                Ok(lead) => {
+                    counts.update(|c| {
+                        c.new -= 1;
+                        c.discarded += 1;
+                    });
+                    settled.set(Some(Settled::Discarded(
+                        lead.discard_reason.unwrap_or_default(),
+                    )));
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    saving.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <form class="lead-form" on:submit=submit novalidate>
+            <label>
+                "Why discard it?"
+                <select on:change=move |ev| reason.set(event_target_value(&ev))>
+                    {reasons.get_value()
+                        .into_iter()
+                        .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })}
+            <div class="actions">
+                <button type="button" on:click=move |_| acting.set(None)>"Cancel"</button>
+                <button type="submit" class="danger" disabled=move || saving.get()>"Discard lead"</button>
+            </div>
+        </form>
+    }
+}
