@@ -62,6 +62,19 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await hydrated(page);
     expect(await violations(page), "/reports").toEqual([]);
 
+    await page.goto("/capture");
+    await hydrated(page);
+    await page.getByLabel("Email").fill("not an email");
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.getByText("Name is required")).toBeVisible();
+    expect(await violations(page), "/capture with its errors shown").toEqual([]);
+
+    await page.goto("/leads");
+    await hydrated(page);
+    await page.getByRole("button", { name: "Qualify" }).first().click();
+    await expect(page.getByRole("button", { name: "Create deal" })).toBeVisible();
+    expect(await violations(page), "/leads with a qualify form open").toEqual([]);
+
     await page.goto("/no/such/page");
     expect(await violations(page), "a missing page").toEqual([]);
   });

@@ -9,6 +9,8 @@ CREATE TABLE leads (
     id BLOB PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
     company TEXT,
+    job_title TEXT,
+    website TEXT,
     email TEXT,
     phone TEXT,
     value BIGINT CHECK (value >= 0),

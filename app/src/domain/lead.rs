@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 /// The longest note kept with a lead.
 pub const NOTE_MAX_CHARS: usize = 2000;
+/// The longest web address kept with a lead.
+pub const WEBSITE_MAX_CHARS: usize = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema))]
@@ -49,6 +51,9 @@ pub struct Lead {
     /// The person's name.
     pub name: String,
     pub company: Option<String>,
+    /// The person's role there ("Head of Sales").
+    pub job_title: Option<String>,
+    pub website: Option<String>,
     /// Lower-cased.
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -115,6 +120,12 @@ pub struct LeadDraft {
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
     pub company: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
+    pub job_title: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::website))]
+    pub website: Option<String>,
+    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::email))]
     pub email: Option<String>,
     #[serde(default)]
@@ -142,6 +153,17 @@ impl LeadDraft {
     pub fn parse(self, by: Option<UserId>, at: DateTime<Utc>) -> Result<Lead, RuleError> {
         let name = required_text("name", &self.name, NAME_MAX_CHARS)?;
         let company = optional_text("company", self.company.as_deref(), NAME_MAX_CHARS)?;
+        let job_title = optional_text("job_title", self.job_title.as_deref(), NAME_MAX_CHARS)?;
+        let website = optional_text("website", self.website.as_deref(), WEBSITE_MAX_CHARS)?;
+        if website
+            .as_deref()
+            .is_some_and(|w| w.contains(char::is_whitespace))
+        {
+            return Err(RuleError::invalid(
+                "website",
+                "must be an address without spaces",
+            ));
+        }
         let email = optional_email(self.email.as_deref())?;
         let phone = parse_phone(self.phone.as_deref())?;
         let currency = match self.currency.as_deref().map(str::trim) {
@@ -159,6 +181,8 @@ impl LeadDraft {
             id: self.id.unwrap_or_default(),
             name,
             company,
+            job_title,
+            website,
             email,
             phone,
             currency: value.and(currency),

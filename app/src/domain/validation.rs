@@ -255,6 +255,10 @@ pub mod schema {
         text(true, crate::domain::contact::NAME_MAX_CHARS, false)
     }
 
+    pub fn website() -> Object {
+        text(false, crate::domain::lead::WEBSITE_MAX_CHARS, true)
+    }
+
     pub fn email() -> Object {
         text(false, crate::domain::user::EMAIL_MAX_CHARS, true)
     }

@@ -94,6 +94,91 @@ const SOURCES: &[(&str, u64)] = &[
     ("Cold call", 55),
 ];
 
+/// The inbox as a Monday morning finds it: (name, company, email, phone, value in SEK,
+/// source, hours ago, discarded for). Two have waited longer than they should.
+const LEADS: &[(&str, &str, &str, &str, i64, &str, i64, &str)] = &[
+    (
+        "Maja Ek",
+        "Ekdahl Måleri",
+        "maja@ekdahl.se",
+        "+46 70 412 88 10",
+        45_000,
+        "Website",
+        2,
+        "",
+    ),
+    (
+        "Jonas Berg",
+        "Bergs El",
+        "",
+        "+46 73 555 01 22",
+        0,
+        "Trade fair",
+        20,
+        "",
+    ),
+    (
+        "Lena Holm",
+        "Holm & Partners",
+        "lena.holm@holmpartners.se",
+        "",
+        120_000,
+        "Referral",
+        30,
+        "",
+    ),
+    (
+        "Karim Aziz",
+        "Nordic Fleet",
+        "karim@nordicfleet.eu",
+        "+46 76 210 30 40",
+        80_000,
+        "LinkedIn",
+        52,
+        "",
+    ),
+    (
+        "Ida Strand",
+        "",
+        "ida.strand@gmail.com",
+        "",
+        0,
+        "Website",
+        75,
+        "",
+    ),
+    (
+        "Per Ågren",
+        "Ågrens Åkeri",
+        "",
+        "+46 70 300 20 10",
+        60_000,
+        "Cold call",
+        100,
+        "",
+    ),
+    (
+        "Sofia Lind",
+        "Lind Arkitekter",
+        "sofia@lindark.se",
+        "",
+        0,
+        "Website",
+        30,
+        "Not a fit",
+    ),
+    (
+        "Test Testsson",
+        "",
+        "asdf@asdf.se",
+        "",
+        0,
+        "Website",
+        50,
+        "Spam",
+    ),
+];
+
 /// The chance (percent) that an average deal in each stage moves on (from the last
 /// stage: is won) rather than sitting until it is lost.
 const MOVES_ON: [u64; 4] = [60, 65, 60, 75];
@@ -233,8 +318,47 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
             goals::set(&mut tx, &goal, now).await?;
         }
     }
+    seed_leads(&mut tx, &reps, now).await?;
     tx.commit().await?;
     // The track record a server running all along would have kept.
     super::ops::forecast::backfill_snapshots(db, now).await?;
     Ok(true)
+}
+
+async fn seed_leads(tx: &mut super::db::Tx, reps: &[UserId], now: DateTime<Utc>) -> AppResult<()> {
+    use super::db::{lead_events, leads};
+    use crate::domain::lead::{DiscardReason, LeadDraft, LeadEventKind};
+    let optional = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    for (i, (name, company, email, phone, value, source, hours, discarded)) in
+        LEADS.iter().enumerate()
+    {
+        let at = now - Duration::hours(*hours);
+        let rep = reps[i % reps.len()];
+        let draft = LeadDraft {
+            id: None,
+            name: name.to_string(),
+            company: optional(company),
+            job_title: None,
+            website: None,
+            email: optional(email),
+            phone: optional(phone),
+            value: (*value > 0).then_some(value * 100),
+            currency: (*value > 0).then(|| "SEK".to_string()),
+            note: None,
+            source: Some(source.to_string()),
+        };
+        let mut lead = draft.parse(Some(rep), at)?;
+        leads::insert(tx, &lead).await?;
+        let captured = LeadEventKind::Captured {
+            source: lead.source.clone(),
+        };
+        lead_events::append(tx, lead.id, at, Some(rep), &captured).await?;
+        if !discarded.is_empty() {
+            let later = at + Duration::hours(1);
+            let event = lead.discard(DiscardReason::parse(discarded)?, later)?;
+            leads::settle(tx, &lead, 1).await?;
+            lead_events::append(tx, lead.id, later, Some(rep), &event).await?;
+        }
+    }
+    Ok(())
 }

@@ -15,6 +15,8 @@ fn eva() -> LeadDraft {
         id: Some(LeadId::new()),
         name: "Eva Berg".into(),
         company: Some("Acme AB".into()),
+        job_title: Some("Head of Sales".into()),
+        website: Some("https://acme.se".into()),
         email: Some("Eva@Acme.se".into()),
         phone: Some("+46 70 123 45 67".into()),
         value: Some(4_500_000),

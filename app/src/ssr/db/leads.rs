@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 macro_rules! columns {
     () => {
-        "id, name, company, email, phone, value, currency, note, source, status, \
-         discard_reason, deal_id, owner_id, captured_by, created_at, updated_at, version"
+        "id, name, company, job_title, website, email, phone, value, currency, note, source, \
+         status, discard_reason, deal_id, owner_id, captured_by, created_at, updated_at, version"
     };
 }
 
@@ -18,13 +18,15 @@ pub async fn insert(tx: &mut Tx, l: &Lead) -> AppResult<bool> {
     let sql = concat!(
         "INSERT INTO leads (",
         columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (id) DO NOTHING"
     );
     Ok(on!(tx, |c| sqlx::query(sql)
         .bind(l.id)
         .bind(&l.name)
         .bind(&l.company)
+        .bind(&l.job_title)
+        .bind(&l.website)
         .bind(&l.email)
         .bind(&l.phone)
         .bind(l.value)

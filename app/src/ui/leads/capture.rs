@@ -3,6 +3,7 @@
 //! save, then a blank form for the next one.
 
 use crate::api::leads::{capture_lead, load_capture};
+use crate::domain::contact::{read_card, CardFields};
 use crate::domain::ids::LeadId;
 use crate::domain::lead::{CapturePage as Page, LeadDraft};
 use crate::domain::money::Currency;
@@ -37,6 +38,8 @@ pub fn CapturePage() -> impl IntoView {
 struct Fields {
     name: RwSignal<String>,
     company: RwSignal<String>,
+    job_title: RwSignal<String>,
+    website: RwSignal<String>,
     email: RwSignal<String>,
     phone: RwSignal<String>,
     value: RwSignal<String>,
@@ -48,6 +51,8 @@ impl Fields {
         Fields {
             name: RwSignal::new(String::new()),
             company: RwSignal::new(String::new()),
+            job_title: RwSignal::new(String::new()),
+            website: RwSignal::new(String::new()),
             email: RwSignal::new(String::new()),
             phone: RwSignal::new(String::new()),
             value: RwSignal::new(String::new()),
@@ -59,6 +64,8 @@ impl Fields {
         for f in [
             self.name,
             self.company,
+            self.job_title,
+            self.website,
             self.email,
             self.phone,
             self.value,
@@ -66,6 +73,26 @@ impl Fields {
         ] {
             f.set(String::new());
         }
+    }
+
+    /// Fills what a pasted signature or vCard says; returns the fields it filled, as
+    /// people read them.
+    fn fill_from(self, card: CardFields) -> Vec<&'static str> {
+        let mut filled = Vec::new();
+        for (value, field, label) in [
+            (card.name, self.name, "name"),
+            (card.job_title, self.job_title, "title"),
+            (card.company, self.company, "company"),
+            (card.phone, self.phone, "phone"),
+            (card.email, self.email, "email"),
+            (card.website, self.website, "website"),
+        ] {
+            if let Some(v) = value {
+                field.set(v);
+                filled.push(label);
+            }
+        }
+        filled
     }
 }
 
@@ -92,6 +119,8 @@ fn Capture(page: Page) -> impl IntoView {
             id: Some(id.get_untracked()),
             name: fields.name.get_untracked(),
             company: text(fields.company),
+            job_title: text(fields.job_title),
+            website: text(fields.website),
             email: text(fields.email),
             phone: text(fields.phone),
             value: None,
@@ -124,6 +153,18 @@ fn Capture(page: Page) -> impl IntoView {
             .map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })
     };
     let sources = page.sources.clone();
+    let pasted = RwSignal::new(String::new());
+    let filled = RwSignal::new(None::<String>);
+    let read_paste = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let got = fields.fill_from(read_card(&text));
+        filled.set(Some(if got.is_empty() {
+            "Nothing recognised: type the details below.".to_string()
+        } else {
+            format!("Filled in: {}.", got.join(", "))
+        }));
+        pasted.set(String::new());
+    };
     view! {
         <Frame user=page.me.clone()>
             <div class="capture">
@@ -135,6 +176,15 @@ fn Capture(page: Page) -> impl IntoView {
                     })}
                 </p>
                 <form class="capture-form" on:submit=submit novalidate>
+                    <details class="paste">
+                        <summary>"Paste a signature or vCard"</summary>
+                        <label>
+                            "Paste here to fill the fields"
+                            <textarea rows="3" prop:value=move || pasted.get() on:input=read_paste
+                                maxlength="5000"></textarea>
+                        </label>
+                        <p class="paste-result" role="status">{move || filled.get()}</p>
+                    </details>
                     <label>
                         "Name"
                         <input type="text" node_ref=name_input bind:value=fields.name required maxlength="120"
@@ -148,6 +198,12 @@ fn Capture(page: Page) -> impl IntoView {
                     </label>
                     {field_note(error, "company")}
                     <label>
+                        "Title"
+                        <input type="text" bind:value=fields.job_title maxlength="120"
+                            autocomplete="organization-title" enterkeyhint="next"/>
+                    </label>
+                    {field_note(error, "job_title")}
+                    <label>
                         "Phone"
                         <input type="tel" bind:value=fields.phone maxlength="40" autocomplete="tel" enterkeyhint="next"/>
                     </label>
@@ -158,6 +214,12 @@ fn Capture(page: Page) -> impl IntoView {
                             autocapitalize="off" enterkeyhint="next"/>
                     </label>
                     {field_note(error, "email")}
+                    <label>
+                        "Website"
+                        <input type="url" bind:value=fields.website maxlength="200" autocapitalize="off"
+                            inputmode="url" enterkeyhint="next"/>
+                    </label>
+                    {field_note(error, "website")}
                     <div class="row">
                         <label class="grow">
                             "Value (optional)"

@@ -1,0 +1,95 @@
+import { test, expect, Page } from "@playwright/test";
+import { card, column, hydrated, signIn, unique } from "./helpers";
+
+/** The inbox's entry for the lead called `name`. */
+function lead(page: Page, name: string) {
+  return page.getByRole("listitem", { name, exact: true });
+}
+
+async function openCapture(page: Page) {
+  await page.getByRole("link", { name: "+ Lead" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("New lead");
+  await hydrated(page);
+}
+
+test.describe("leads in", () => {
+  test("a lead captured in a few taps lands in the inbox and is qualified into a deal on the board @everywhere", async ({ page }) => {
+    await signIn(page);
+    await openCapture(page);
+    // The keyboards a phone shows for each field.
+    await expect(page.getByLabel("Email")).toHaveAttribute("type", "email");
+    await expect(page.getByLabel("Phone")).toHaveAttribute("type", "tel");
+    await expect(page.getByLabel("Value (optional)")).toHaveAttribute("inputmode", "decimal");
+
+    const name = unique("Eva Lead");
+    const company = unique("Lead Co");
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Company").fill(company);
+    await page.getByLabel("Phone").fill("+46 70 123 45 67");
+    await page.getByLabel("Email").fill("eva@example.se");
+    await page.getByLabel("Value (optional)").fill("12 500");
+    await page.getByLabel("Source").fill("Trade fair");
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.getByRole("status")).toContainText(`Saved ${name}.`);
+    // A blank form, ready for the next one, with the source kept.
+    await expect(page.getByLabel("Name")).toHaveValue("");
+    await expect(page.getByLabel("Name")).toBeFocused();
+    await expect(page.getByLabel("Source")).toHaveValue("Trade fair");
+
+    await page.getByRole("link", { name: "See the inbox" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Leads");
+    await hydrated(page);
+    const entry = lead(page, name);
+    await expect(entry).toContainText(company);
+    await expect(entry).toContainText("Trade fair");
+    await expect(entry).toContainText("Came in today");
+    await expect(entry.getByRole("link", { name: "eva@example.se" })).toHaveAttribute("href", "mailto:eva@example.se");
+
+    await entry.getByRole("button", { name: "Qualify" }).click();
+    await expect(entry.getByLabel("Value")).toHaveValue("12500");
+    await entry.getByLabel("Expected close").fill("2027-03-31");
+    await entry.getByRole("button", { name: "Create deal" }).click();
+    await expect(entry.getByRole("status")).toContainText("Qualified into a deal.");
+    await entry.getByRole("link", { name: "Open the deal" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(company);
+
+    await page.goto("/board");
+    await hydrated(page);
+    await expect(card(column(page, "Prospect/lead"), company)).toBeVisible();
+    await page.goto("/leads");
+    await hydrated(page);
+    await expect(lead(page, name)).toHaveCount(0);
+  });
+
+  test("bad input names its field and saves nothing; a discarded lead leaves the inbox with its reason @everywhere", async ({ page }) => {
+    await signIn(page);
+    await openCapture(page);
+    const name = unique("Bo Lead");
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Email").fill("bo at example");
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.getByText("Email must be an email address")).toBeVisible();
+    await page.goto("/leads");
+    await hydrated(page);
+    await expect(lead(page, name)).toHaveCount(0);
+
+    await openCapture(page);
+    await page.getByLabel("Name").fill(name);
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.getByRole("status")).toContainText(`Saved ${name}.`);
+    await page.goto("/leads");
+    await hydrated(page);
+    const entry = lead(page, name);
+    await entry.getByRole("button", { name: "Discard" }).click();
+    await entry.getByLabel("Why discard it?").selectOption("No budget");
+    await entry.getByRole("button", { name: "Discard lead" }).click();
+    await expect(entry.getByRole("status")).toHaveText("Discarded: No budget");
+
+    await page.reload();
+    await hydrated(page);
+    await expect(lead(page, name)).toHaveCount(0);
+    await page.getByRole("link", { name: /^Discarded/ }).click();
+    await expect(page).toHaveURL(/status=discarded/);
+    await expect(lead(page, name)).toContainText("Discarded: No budget");
+  });
+});
