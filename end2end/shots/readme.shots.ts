@@ -248,3 +248,25 @@ test("the meeting-room since-last-meeting scene at 1080p", async ({ page, browse
   await tv.screenshot({ path: out("tv-since-1920") });
   await screen.close();
 });
+
+test("leads: the capture page on a phone and the inbox on a desktop", async ({ browser, page }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const phone = await context.newPage();
+  await signIn(phone);
+  await phone.getByRole("link", { name: "+ Lead" }).tap();
+  await settle(phone);
+  await phone.getByText("Paste a signature or vCard").tap();
+  await phone.getByLabel("Paste here to fill the fields").fill(
+    "Best regards,\nLinnea Dahl\nHead of Purchasing | Skärgårdsbolaget AB\nMobile: +46 70 555 12 34\nlinnea.dahl@skargardsbolaget.se\nwww.skargardsbolaget.se",
+  );
+  await phone.getByLabel("Value (optional)").fill("85 000");
+  await phone.waitForTimeout(300);
+  await phone.screenshot({ path: out("capture-phone") });
+  await context.close();
+
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await page.goto("/leads");
+  await settle(page);
+  await page.screenshot({ path: out("leads-desktop") });
+});

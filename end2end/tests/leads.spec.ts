@@ -92,4 +92,20 @@ test.describe("leads in", () => {
     await expect(page).toHaveURL(/status=discarded/);
     await expect(lead(page, name)).toContainText("Discarded: No budget");
   });
+
+  test("pasting an email signature fills the fields it recognises @everywhere", async ({ page }) => {
+    await signIn(page);
+    await openCapture(page);
+    await page.getByText("Paste a signature or vCard").click();
+    await page.getByLabel("Paste here to fill the fields").fill(
+      "Kind regards,\nJonas Lind\nVD\nLind Måleri AB\nTel: 08-555 123 45\njonas@lindmaleri.se\nhttps://lindmaleri.se",
+    );
+    await expect(page.getByText("Filled in: name, title, company, phone, email, website.")).toBeVisible();
+    await expect(page.getByLabel("Name")).toHaveValue("Jonas Lind");
+    await expect(page.getByLabel("Title")).toHaveValue("VD");
+    await expect(page.getByLabel("Company")).toHaveValue("Lind Måleri AB");
+    await expect(page.getByLabel("Phone")).toHaveValue("08-555 123 45");
+    await expect(page.getByLabel("Email")).toHaveValue("jonas@lindmaleri.se");
+    await expect(page.getByLabel("Website")).toHaveValue("https://lindmaleri.se");
+  });
 });

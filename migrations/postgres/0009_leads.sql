@@ -5,6 +5,18 @@
 -- list admins keep, as lost reasons do.
 -- Must describe the same schema as migrations/sqlite/0009_leads.sql.
 
+-- Web forms on a company's own website post leads here (`/f/{key}`). The key is
+-- public (it sits in the website's HTML); revoking the form stops it.
+CREATE TABLE lead_forms (
+    id UUID PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    redirect_url TEXT,
+    key TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    revoked_at TIMESTAMPTZ
+);
+
 CREATE TABLE leads (
     id UUID PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
@@ -17,11 +29,17 @@ CREATE TABLE leads (
     currency TEXT,
     note TEXT,
     source TEXT,
+    utm_source TEXT,
+    utm_medium TEXT,
+    utm_campaign TEXT,
+    utm_term TEXT,
+    utm_content TEXT,
     status TEXT NOT NULL CHECK (status IN ('new', 'qualified', 'discarded')),
     discard_reason TEXT,
     deal_id UUID REFERENCES deals(id),
     owner_id UUID REFERENCES users(id),
     captured_by UUID REFERENCES users(id),
+    form_id UUID REFERENCES lead_forms(id),
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     version BIGINT NOT NULL

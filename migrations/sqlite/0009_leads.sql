@@ -5,6 +5,18 @@
 -- list admins keep, as lost reasons do.
 -- Must describe the same schema as migrations/postgres/0009_leads.sql.
 
+-- Web forms on a company's own website post leads here (`/f/{key}`). The key is
+-- public (it sits in the website's HTML); revoking the form stops it.
+CREATE TABLE lead_forms (
+    id BLOB PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    redirect_url TEXT,
+    key TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+
 CREATE TABLE leads (
     id BLOB PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
@@ -17,11 +29,17 @@ CREATE TABLE leads (
     currency TEXT,
     note TEXT,
     source TEXT,
+    utm_source TEXT,
+    utm_medium TEXT,
+    utm_campaign TEXT,
+    utm_term TEXT,
+    utm_content TEXT,
     status TEXT NOT NULL CHECK (status IN ('new', 'qualified', 'discarded')),
     discard_reason TEXT,
     deal_id BLOB REFERENCES deals(id),
     owner_id BLOB REFERENCES users(id),
     captured_by BLOB REFERENCES users(id),
+    form_id BLOB REFERENCES lead_forms(id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     version BIGINT NOT NULL

@@ -63,6 +63,9 @@ pub enum Command {
     /// Manage meeting-room screen links
     #[command(subcommand)]
     Display(DisplayCommand),
+    /// Manage web forms that post leads into the inbox
+    #[command(subcommand)]
+    Form(FormCommand),
     /// Check the forecast against history
     #[command(subcommand)]
     Forecast(ForecastCommand),
@@ -217,6 +220,29 @@ pub enum DisplayCommand {
     List,
     /// Revoke a screen link by its name or id; the screen stops within seconds
     Revoke { name_or_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormCommand {
+    /// Make a web form for a lead source; prints its key and the HTML to paste into a website
+    Create {
+        /// The lead source its leads get, e.g. "Website"
+        #[arg(long)]
+        source: String,
+        /// What the form is, e.g. "Contact page" [default: the source]
+        #[arg(long)]
+        name: Option<String>,
+        /// Where to send a visitor after sending the form [default: Tend's thank-you page]
+        #[arg(long)]
+        redirect: Option<String>,
+        /// The address Tend is reached at from the internet, for the form's action
+        #[arg(long, env = "TEND_PUBLIC_URL", value_parser = public_origin)]
+        public_url: Option<String>,
+    },
+    /// List web forms with their keys
+    List,
+    /// Revoke a web form by its key or name; it takes no more leads
+    Revoke { key_or_name: String },
 }
 
 /// The directory a SQLite URL's file lives in, to create before opening it.

@@ -5,6 +5,7 @@
 pub mod api_v1;
 pub mod config;
 pub mod export;
+pub mod intake;
 pub mod live;
 pub mod report;
 
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/styles/{file}", get(style_sheet))
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
+        .merge(intake::router())
         .route("/api/live", get(live::browser_events))
         .route("/forecast.csv", get(export::forecast_download))
         .route("/track-record.csv", get(export::track_record_download))
@@ -238,10 +240,12 @@ fn refuse(error: AppError) -> Response {
 /// it must name this site in `Origin`, or be marked `Sec-Fetch-Site: same-origin`. A
 /// request with neither is refused too (every browser sends one of them on a POST).
 /// The public API (`/api/v1/`) reads no cookies, only bearer tokens, so no site can
-/// borrow a browser's credentials there and it is not affected.
+/// borrow a browser's credentials there and it is not affected; nor is web-form intake
+/// (`/f/`), which reads no cookies and is there for other sites to post to.
 async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state && !req.uri().path().starts_with("/api/v1/") {
+    let path = req.uri().path();
+    if changes_state && !path.starts_with("/api/v1/") && !path.starts_with("/f/") {
         let h = req.headers();
         let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
         let allowed = match (text("origin"), text("sec-fetch-site")) {

@@ -9,8 +9,8 @@ use app::ssr::state::{AppState, Site};
 use app::ssr::{demo, ops};
 use clap::Parser;
 use server::config::{
-    sqlite_dir, Cli, Command, DisplayCommand, ForecastCommand, LogFormat, ServeArgs, Synchronous,
-    TokenCommand, UserCommand,
+    sqlite_dir, Cli, Command, DisplayCommand, ForecastCommand, FormCommand, LogFormat, ServeArgs,
+    Synchronous, TokenCommand, UserCommand,
 };
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -186,6 +186,59 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "Revoked the screen link {:?}; its screen stops within seconds.",
                 d.name
             );
+            Ok(())
+        }
+        Command::Form(FormCommand::Create {
+            source,
+            name,
+            redirect,
+            public_url,
+        }) => {
+            let origin = public_url.unwrap_or_else(|| "http://127.0.0.1:3000".into());
+            let name = name.unwrap_or_else(|| source.clone());
+            let form = ops::lead_forms::create(
+                &db,
+                Operator::Console,
+                &name,
+                &source,
+                redirect.as_deref(),
+                now,
+            )
+            .await
+            .map_err(said)?;
+            eprintln!(
+                "Made the web form {:?} for the source {:?}. Its key:",
+                form.name, form.source
+            );
+            println!("{}", form.key);
+            eprintln!("Paste this into your website:");
+            println!("{}", form.snippet(&origin));
+            Ok(())
+        }
+        Command::Form(FormCommand::List) => {
+            for f in ops::lead_forms::list(&db, Operator::Console)
+                .await
+                .map_err(said)?
+            {
+                let state = match f.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "live".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    f.key,
+                    f.name,
+                    f.source,
+                    f.created_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            Ok(())
+        }
+        Command::Form(FormCommand::Revoke { key_or_name }) => {
+            ops::lead_forms::revoke(&db, Operator::Console, &key_or_name, now)
+                .await
+                .map_err(said)?;
+            println!("Revoked the web form {key_or_name:?}; it takes no more leads.");
             Ok(())
         }
         Command::Demo => {

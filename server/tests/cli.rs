@@ -72,6 +72,63 @@ fn an_admin_is_added_with_a_password_from_stdin_and_gets_an_api_token() {
 }
 
 #[test]
+fn a_web_form_made_at_the_console_prints_its_snippet_and_is_listed_until_revoked() {
+    let dir = std::env::temp_dir().join(format!("tend-cli-{}", uuid::Uuid::now_v7().simple()));
+    let db = format!("sqlite://{}/tend.db", dir.display());
+    let made = tend(
+        &db,
+        &[
+            "form",
+            "create",
+            "--source",
+            "Website",
+            "--name",
+            "Contact page",
+            "--public-url",
+            "https://tend.example.com",
+        ],
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let out = text(&made.stdout);
+    let key = out.lines().next().unwrap().trim().to_string();
+    assert!(key.starts_with("tf_"), "{out}");
+    assert!(out.contains(&format!(r#"action="https://tend.example.com/f/{key}""#)));
+
+    let bad = tend(
+        &db,
+        &[
+            "form",
+            "create",
+            "--source",
+            "Website",
+            "--redirect",
+            "ftp://x",
+        ],
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("Redirect url"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let listed = text(&tend(&db, &["form", "list"], "").stdout);
+    assert!(
+        listed.contains(&format!("{key}\tContact page\tWebsite")),
+        "{listed}"
+    );
+    assert!(listed.contains("live"));
+    let revoked = tend(&db, &["form", "revoke", "Contact page"], "");
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    assert!(text(&tend(&db, &["form", "list"], "").stdout).contains("revoked"));
+    let again = tend(&db, &["form", "revoke", "Contact page"], "");
+    assert!(!again.status.success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn the_demo_fills_an_empty_database_once_and_the_backtest_scores_both_methods_on_it() {
     let dir = std::env::temp_dir().join(format!("tend-cli-{}", uuid::Uuid::now_v7().simple()));
     let db = format!("sqlite://{}/tend.db", dir.display());

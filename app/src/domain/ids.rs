@@ -52,6 +52,7 @@ id_type!(
     ApiTokenId,
     DisplayId,
     LeadId,
+    LeadFormId,
 );
 
 #[cfg(test)]

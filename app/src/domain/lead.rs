@@ -6,7 +6,7 @@
 
 use super::contact::{optional_email, parse_phone, NAME_MAX_CHARS};
 use super::deal::{deal_title, LeadSource};
-use super::ids::{DealId, LeadId, PipelineId, UserId};
+use super::ids::{DealId, LeadFormId, LeadId, PipelineId, UserId};
 use super::money::{Currency, Money};
 use super::validation::{is_forbidden_char, optional_text, required_text, RuleError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -63,6 +63,12 @@ pub struct Lead {
     pub note: Option<String>,
     /// Where the lead came from ("Website", "Trade fair"…).
     pub source: Option<String>,
+    /// The campaign a web form's visitor came from (UTM parameters).
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_term: Option<String>,
+    pub utm_content: Option<String>,
     pub status: LeadStatus,
     pub discard_reason: Option<String>,
     /// The deal it was qualified into.
@@ -71,6 +77,8 @@ pub struct Lead {
     pub owner_id: Option<UserId>,
     /// Who captured it; none when it came from outside (a web form).
     pub captured_by: Option<UserId>,
+    /// The web form it came through.
+    pub form_id: Option<LeadFormId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -155,13 +163,15 @@ impl LeadDraft {
         let company = optional_text("company", self.company.as_deref(), NAME_MAX_CHARS)?;
         let job_title = optional_text("job_title", self.job_title.as_deref(), NAME_MAX_CHARS)?;
         let website = optional_text("website", self.website.as_deref(), WEBSITE_MAX_CHARS)?;
-        if website
-            .as_deref()
-            .is_some_and(|w| w.contains(char::is_whitespace))
-        {
+        let is_web = |w: &str| {
+            let scheme_ok =
+                !w.contains(':') || w.starts_with("https://") || w.starts_with("http://");
+            scheme_ok && !w.contains(char::is_whitespace)
+        };
+        if website.as_deref().is_some_and(|w| !is_web(w)) {
             return Err(RuleError::invalid(
                 "website",
-                "must be an address without spaces",
+                "must be a web address such as www.acme.se",
             ));
         }
         let email = optional_email(self.email.as_deref())?;
@@ -189,11 +199,17 @@ impl LeadDraft {
             value,
             note: note(self.note.as_deref())?,
             source: optional_text("source", self.source.as_deref(), LeadSource::MAX_CHARS)?,
+            utm_source: None,
+            utm_medium: None,
+            utm_campaign: None,
+            utm_term: None,
+            utm_content: None,
             status: LeadStatus::New,
             discard_reason: None,
             deal_id: None,
             owner_id: by,
             captured_by: by,
+            form_id: None,
             created_at: at,
             updated_at: at,
             version: 1,
@@ -352,6 +368,16 @@ impl Lead {
 pub const WAITING_TOO_LONG_DAYS: i64 = 3;
 
 impl Lead {
+    /// The campaign a web form's visitor came from, in words ("google / cpc /
+    /// spring-sale"); none when there is none.
+    pub fn campaign(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.utm_source, &self.utm_medium, &self.utm_campaign]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" / "))
+    }
+
     /// Whole days since the lead came in.
     pub fn age_days(&self, now: DateTime<Utc>) -> i64 {
         (now - self.created_at).num_days().max(0)
@@ -465,7 +491,7 @@ mod tests {
 
     #[test]
     fn each_bad_field_of_a_lead_is_refused_by_its_name() {
-        let cases: [(LeadDraft, &str); 8] = [
+        let cases: [(LeadDraft, &str); 9] = [
             (
                 LeadDraft {
                     email: Some("eva at acme".into()),
@@ -522,6 +548,13 @@ mod tests {
                     ..draft("Eva")
                 },
                 "source",
+            ),
+            (
+                LeadDraft {
+                    website: Some("javascript:alert(1)".into()),
+                    ..draft("Eva")
+                },
+                "website",
             ),
         ];
         for (d, field) in cases {

@@ -11,6 +11,7 @@ pub mod goal;
 pub mod history;
 pub mod ids;
 pub mod lead;
+pub mod lead_form;
 pub mod live;
 pub mod money;
 pub mod pipeline;

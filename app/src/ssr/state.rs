@@ -4,7 +4,7 @@
 use super::auth::Cookies;
 use super::db::Db;
 use super::live::Hub;
-use super::throttle::SignInThrottle;
+use super::throttle::{IntakeThrottle, SignInThrottle};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -38,6 +38,7 @@ pub struct AppState {
     pub site: Site,
     pub cookies: Cookies,
     pub sign_in_throttle: SignInThrottle,
+    pub intake_throttle: IntakeThrottle,
     /// Hands every change in the log to the open live streams.
     pub hub: Hub,
 }
@@ -54,6 +55,7 @@ impl AppState {
             },
             site,
             sign_in_throttle: SignInThrottle::default(),
+            intake_throttle: IntakeThrottle::default(),
         }
     }
 }

@@ -73,6 +73,45 @@ impl SignInThrottle {
     }
 }
 
+/// Slows web-form intake: each form takes at most `PER_FORM` submissions, and each
+/// client address `PER_SENDER`, in any 15 minutes (submissions refused as spam count
+/// too, so a bot's flood stops as soon as an honest sender's would).
+#[derive(Clone, Debug, Default)]
+pub struct IntakeThrottle(Arc<Mutex<IntakeLedgers>>);
+
+#[derive(Debug, Default)]
+struct IntakeLedgers {
+    forms: Ledger<String>,
+    addresses: Ledger<IpAddr>,
+}
+
+/// Submissions one form takes in 15 minutes: a busy campaign's worth.
+pub const PER_FORM: Limit = Limit { tries: 300 };
+/// Submissions one client address sends in 15 minutes: an office, not a bot.
+pub const PER_SENDER: Limit = Limit { tries: 10 };
+
+impl IntakeThrottle {
+    /// Counts a submission to `form` from `address`, or refuses it while either has
+    /// sent too many.
+    pub fn take(&self, form: &str, address: IpAddr, now: DateTime<Utc>) -> AppResult<()> {
+        let mut l = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let wait = l
+            .addresses
+            .wait(&address, now, PER_SENDER)
+            .or_else(|| l.forms.wait(form, now, PER_FORM));
+        if let Some(wait) = wait {
+            let minutes = (wait.num_seconds() + 59) / 60;
+            return Err(AppError::Throttled(format!(
+                "Too many submissions: please try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            )));
+        }
+        l.forms.record(form.to_string(), now);
+        l.addresses.record(address, now);
+        Ok(())
+    }
+}
+
 #[derive(Debug)]
 struct Ledger<K>(HashMap<K, Failures>);
 
@@ -137,6 +176,20 @@ mod tests {
             .filter(|_| t.reserve("anna@example.com", HOME, now).is_ok())
             .count();
         assert_eq!(allowed, PER_EMAIL.tries);
+    }
+
+    #[test]
+    fn a_sender_is_paused_after_ten_submissions_and_another_sender_is_not() {
+        let t = IntakeThrottle::default();
+        let now = Utc::now();
+        let allowed = (0..15)
+            .filter(|_| t.take("tf_a", HOME, now).is_ok())
+            .count();
+        assert_eq!(allowed, PER_SENDER.tries);
+        let other = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+        assert!(t.take("tf_a", other, now).is_ok());
+        let later = now + chrono::Duration::minutes(16);
+        assert!(t.take("tf_a", HOME, later).is_ok(), "the window has passed");
     }
 
     #[test]

@@ -170,3 +170,192 @@ async fn bad_lead_input_is_refused_naming_the_field_and_stores_nothing() {
     })
     .await;
 }
+
+/// Milliseconds since 1970, `seconds` ago: when a form was shown.
+fn shown(seconds: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::seconds(seconds))
+        .timestamp_millis()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_website_posts_leads_through_its_form_and_bots_floods_and_revoked_forms_are_refused() {
+    on_each_engine(|s| async move {
+        let admin = app::ssr::ops::Operator::Console;
+        let now = chrono::Utc::now();
+        let form =
+            app::ssr::ops::lead_forms::create(&s.db, admin, "Contact page", "Website", None, now)
+                .await
+                .unwrap();
+        let url = s.url(&format!("/f/{}", form.key));
+        let count = |status: &'static str| {
+            let s = &s;
+            async move {
+                let (_, leads) = s.get(&format!("/api/v1/leads?status={status}")).await;
+                leads.as_array().unwrap().len()
+            }
+        };
+
+        // A plain HTML form from another site: the visitor gets a thank-you page.
+        let started = shown(20);
+        let r = s
+            .http
+            .post(&url)
+            .header("origin", "https://www.acme.se")
+            .form(&[
+                ("name", "Maja Ek"),
+                ("email", "maja@ekdahl.se"),
+                ("note", "Call me\r\nafter 3"),
+                ("homepage", ""),
+                ("started", started.as_str()),
+                ("utm_source", "google"),
+                ("utm_campaign", "spring"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(r.headers()["access-control-allow-origin"], "*");
+        assert!(r.text().await.unwrap().contains("Thank you"));
+        let (_, leads) = s.get("/api/v1/leads?source=Website").await;
+        let lead = &leads[0];
+        assert_eq!(
+            (lead["name"].as_str(), lead["source"].as_str()),
+            (Some("Maja Ek"), Some("Website"))
+        );
+        assert_eq!(
+            (lead["utm_source"].as_str(), lead["utm_campaign"].as_str()),
+            (Some("google"), Some("spring"))
+        );
+        assert_eq!(
+            (lead["owner_id"].as_str(), lead["captured_by"].as_str()),
+            (None, None)
+        );
+        assert_eq!(lead["note"], "Call me\nafter 3");
+
+        // A script posting JSON gets the new lead's id.
+        let r = s
+            .http
+            .post(&url)
+            .json(&json!({"name": "Jonas Berg", "phone": "+46 73 555 01 22", "started": shown(8)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["id"].as_str().is_some());
+        assert_eq!(count("new").await, 2);
+
+        // Bots: the honeypot filled, or sent at once, or without a time; bad input.
+        let refusals = [
+            (
+                json!({"name": "Bot", "homepage": "http://spam.example", "started": shown(20)}),
+                "homepage",
+            ),
+            (json!({"name": "Bot", "started": shown(0)}), "started"),
+            (json!({"name": "Bot"}), "started"),
+            (json!({"name": "", "started": shown(20)}), "name"),
+            (
+                json!({"name": "Eva", "email": "not mail", "started": shown(20)}),
+                "email",
+            ),
+        ];
+        for (body, field) in refusals {
+            let r = s.http.post(&url).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let err: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(err["field"], field, "{body}");
+        }
+        let r = s
+            .http
+            .post(&url)
+            .header("content-type", "text/plain")
+            .body("name=Eva")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // A refused plain form gets a page that says why, with the refusal's status.
+        let r = s
+            .http
+            .post(&url)
+            .form(&[("name", "Bot"), ("started", "0")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("was not sent"));
+        assert_eq!(count("new").await, 2, "nothing refused was kept");
+
+        // Ten submissions from one address in 15 minutes (refused ones count), then a
+        // pause: this is the tenth, and the eleventh waits.
+        for (name, status) in [
+            ("Tenth", StatusCode::CREATED),
+            ("Eleventh", StatusCode::TOO_MANY_REQUESTS),
+        ] {
+            let r = s
+                .http
+                .post(&url)
+                .json(&json!({"name": name, "started": shown(20)}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), status, "{name}");
+        }
+        assert_eq!(count("new").await, 3);
+
+        let r = s
+            .http
+            .request(reqwest::Method::OPTIONS, &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert_eq!(r.headers()["access-control-allow-methods"], "POST");
+
+        // A revoked form, or one that never was, takes nothing.
+        app::ssr::ops::lead_forms::revoke(&s.db, admin, "Contact page", now)
+            .await
+            .unwrap();
+        for url in [url.clone(), s.url("/f/tf_made_up")] {
+            let r = s
+                .http
+                .post(&url)
+                .json(&json!({"name": "Late", "started": shown(20)}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{url}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_form_with_a_thank_you_address_sends_the_visitor_there() {
+    on_each_engine(|s| async move {
+        let form = app::ssr::ops::lead_forms::create(
+            &s.db,
+            app::ssr::ops::Operator::Console,
+            "Fair",
+            "Trade fair",
+            Some("https://www.acme.se/thanks"),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        let started = shown(30);
+        let r = s
+            .http
+            .post(s.url(&format!("/f/{}", form.key)))
+            .form(&[("name", "Per Ågren"), ("started", started.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "https://www.acme.se/thanks");
+        let (_, leads) = s.get("/api/v1/leads?source=Trade%20fair").await;
+        assert_eq!(leads[0]["name"], "Per Ågren");
+    })
+    .await;
+}

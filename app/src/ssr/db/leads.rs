@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 macro_rules! columns {
     () => {
         "id, name, company, job_title, website, email, phone, value, currency, note, source, \
-         status, discard_reason, deal_id, owner_id, captured_by, created_at, updated_at, version"
+         utm_source, utm_medium, utm_campaign, utm_term, utm_content, status, discard_reason, \
+         deal_id, owner_id, captured_by, form_id, created_at, updated_at, version"
     };
 }
 
@@ -18,7 +19,7 @@ pub async fn insert(tx: &mut Tx, l: &Lead) -> AppResult<bool> {
     let sql = concat!(
         "INSERT INTO leads (",
         columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
          ON CONFLICT (id) DO NOTHING"
     );
     Ok(on!(tx, |c| sqlx::query(sql)
@@ -33,11 +34,17 @@ pub async fn insert(tx: &mut Tx, l: &Lead) -> AppResult<bool> {
         .bind(&l.currency)
         .bind(&l.note)
         .bind(&l.source)
+        .bind(&l.utm_source)
+        .bind(&l.utm_medium)
+        .bind(&l.utm_campaign)
+        .bind(&l.utm_term)
+        .bind(&l.utm_content)
         .bind(l.status)
         .bind(&l.discard_reason)
         .bind(l.deal_id)
         .bind(l.owner_id)
         .bind(l.captured_by)
+        .bind(l.form_id)
         .bind(l.created_at)
         .bind(l.updated_at)
         .bind(l.version)

@@ -19,6 +19,7 @@ pub mod displays;
 pub mod forecast_snapshots;
 pub mod goals;
 pub mod lead_events;
+pub mod lead_forms;
 pub mod leads;
 pub mod lost_reasons;
 pub mod organizations;

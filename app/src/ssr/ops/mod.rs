@@ -8,6 +8,7 @@ pub mod deals;
 pub mod displays;
 pub mod forecast;
 pub mod history;
+pub mod lead_forms;
 pub mod leads;
 pub mod lost_reasons;
 pub mod pipelines;

@@ -157,6 +157,9 @@ fn Capture(page: Page) -> impl IntoView {
     let filled = RwSignal::new(None::<String>);
     let read_paste = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
+        if text.trim().is_empty() {
+            return;
+        }
         let got = fields.fill_from(read_card(&text));
         filled.set(Some(if got.is_empty() {
             "Nothing recognised: type the details below.".to_string()
@@ -198,12 +201,6 @@ fn Capture(page: Page) -> impl IntoView {
                     </label>
                     {field_note(error, "company")}
                     <label>
-                        "Title"
-                        <input type="text" bind:value=fields.job_title maxlength="120"
-                            autocomplete="organization-title" enterkeyhint="next"/>
-                    </label>
-                    {field_note(error, "job_title")}
-                    <label>
                         "Phone"
                         <input type="tel" bind:value=fields.phone maxlength="40" autocomplete="tel" enterkeyhint="next"/>
                     </label>
@@ -214,6 +211,12 @@ fn Capture(page: Page) -> impl IntoView {
                             autocapitalize="off" enterkeyhint="next"/>
                     </label>
                     {field_note(error, "email")}
+                    <label>
+                        "Title"
+                        <input type="text" bind:value=fields.job_title maxlength="120"
+                            autocomplete="organization-title" enterkeyhint="next"/>
+                    </label>
+                    {field_note(error, "job_title")}
                     <label>
                         "Website"
                         <input type="url" bind:value=fields.website maxlength="200" autocapitalize="off"

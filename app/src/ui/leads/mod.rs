@@ -190,6 +190,8 @@ fn LeadItem(
             </div>
             <p class="lead-meta">
                 {l.source.clone().map(|s| view! { <span class="lead-source">{s}</span> })}
+                {l.campaign().map(|c| view! { <span class="lead-campaign">{format!("via {c}")}</span> })}
+                {l.job_title.clone().map(|t| view! { <span class="lead-title">{t}</span> })}
                 <span class="lead-age" class:warn=waiting>
                     {if waiting { format!("Waiting {}", days(age)) } else { when }}
                 </span>
@@ -197,6 +199,10 @@ fn LeadItem(
             <p class="lead-contact">
                 {l.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}
                 {l.phone.clone().map(|p| view! { <a href=format!("tel:{}", p.replace(' ', ""))>{p.clone()}</a> })}
+                {l.website.clone().map(|w| {
+                    let href = if w.starts_with("https://") || w.starts_with("http://") { w.clone() } else { format!("https://{w}") };
+                    view! { <a href=href rel="noopener noreferrer" target="_blank">{w.clone()}</a> }
+                })}
             </p>
             {l.note.clone().map(|n| view! { <p class="lead-note">{n}</p> })}
             {match l.status {
