@@ -108,4 +108,42 @@ test.describe("leads in", () => {
     await expect(page.getByLabel("Email")).toHaveValue("jonas@lindmaleri.se");
     await expect(page.getByLabel("Website")).toHaveValue("https://lindmaleri.se");
   });
+
+  test("an admin makes a web form whose HTML posts a website's visitor into the inbox with its source and campaign", async ({ page }) => {
+    await signIn(page);
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    const forms = page.getByRole("region", { name: "Web forms" });
+    const source = unique("Landing page");
+    await forms.getByLabel("Lead source").fill(source);
+    await forms.getByRole("button", { name: "Make web form" }).click();
+    const item = forms.getByRole("listitem").filter({ hasText: source });
+    await item.getByText("HTML for your website").click();
+    const html = await item.getByRole("textbox").inputValue();
+    const action = /action="([^"]+)"/.exec(html)![1];
+    expect(action).toMatch(/\/f\/tf_[0-9a-f]+$/);
+
+    // The visitor's browser posts the form from the company's site.
+    const visitor = unique("Visitor");
+    const sent = await page.request.post(action, {
+      form: { name: visitor, email: "visitor@example.org", homepage: "", started: String(Date.now() - 15_000), utm_source: "newsletter", utm_campaign: "december" },
+      headers: { Origin: "https://www.example.org" },
+    });
+    expect(sent.status()).toBe(201);
+    expect(await sent.text()).toContain("Thank you");
+
+    await page.goto("/leads");
+    await hydrated(page);
+    const entry = lead(page, visitor);
+    await expect(entry).toContainText(source);
+    await expect(entry).toContainText("via newsletter / december");
+
+    // Revoked, the form takes no more.
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    await page.getByRole("region", { name: "Web forms" }).getByRole("listitem").filter({ hasText: source }).getByRole("button", { name: "Revoke" }).click();
+    await expect(page.getByRole("region", { name: "Web forms" }).getByRole("listitem").filter({ hasText: source })).toContainText("Revoked");
+    const late = await page.request.post(action, { form: { name: "Late", started: String(Date.now() - 15_000) } });
+    expect(late.status()).toBe(404);
+  });
 });

@@ -99,3 +99,116 @@ fn major_value(text: &str, currency: Option<&str>) -> Result<Option<i64>, AppErr
         Money::parse_major(text, Currency::parse(currency)?)?.minor,
     ))
 }
+
+/// The web forms, for admins, each with the HTML to paste into a website (posting to
+/// Tend's public address, else to the address this page was asked for at).
+#[server(endpoint = "lead_forms", input = Json, output = Postcard)]
+pub async fn list_lead_forms() -> Result<Vec<(crate::domain::lead_form::LeadForm, String)>, AppError>
+{
+    use super::context::{caller, request, settle};
+    use crate::ssr::ops::{lead_forms, Operator};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let origin = match &state.site.public_origin {
+                Some(origin) => origin.clone(),
+                None => {
+                    let host = request()?
+                        .headers
+                        .get(axum::http::header::HOST)
+                        .and_then(|h| h.to_str().ok())
+                        .unwrap_or("127.0.0.1:3000")
+                        .to_string();
+                    let scheme = if state.site.is_https() {
+                        "https"
+                    } else {
+                        "http"
+                    };
+                    format!("{scheme}://{host}")
+                }
+            };
+            let forms = lead_forms::list(&state.db, Operator::User(&user)).await?;
+            Ok(forms
+                .into_iter()
+                .map(|f| {
+                    let snippet = f.snippet(&origin);
+                    (f, snippet)
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "create_lead_form", input = Json, output = Postcard)]
+pub async fn create_lead_form(
+    name: String,
+    source: String,
+    redirect_url: String,
+) -> Result<crate::domain::lead_form::LeadForm, AppError> {
+    use super::context::{caller, settle};
+    use crate::ssr::ops::{lead_forms, Operator};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let redirect = Some(redirect_url.as_str()).filter(|r| !r.trim().is_empty());
+            let name = if name.trim().is_empty() {
+                &source
+            } else {
+                &name
+            };
+            lead_forms::create(
+                &state.db,
+                Operator::User(&user),
+                name,
+                &source,
+                redirect,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_lead_form", input = Json, output = Postcard)]
+pub async fn revoke_lead_form(key: String) -> Result<(), AppError> {
+    use super::context::{caller, settle};
+    use crate::ssr::ops::{lead_forms, Operator};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            lead_forms::revoke(&state.db, Operator::User(&user), &key, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "discard_reasons", input = Json, output = Postcard)]
+pub async fn list_discard_reasons() -> Result<Vec<String>, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::leads::discard_reasons(&state.db, &user).await
+        }
+        .await,
+    )
+}
+
+/// Adds a reason to discard leads for (`add`), or removes one.
+#[server(endpoint = "change_discard_reason", input = Json, output = Postcard)]
+pub async fn change_discard_reason(label: String, add: bool) -> Result<(), AppError> {
+    use super::context::{caller, settle};
+    use crate::ssr::ops::leads;
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            match add {
+                true => leads::add_discard_reason(&state.db, &user, &label).await,
+                false => leads::remove_discard_reason(&state.db, &user, &label).await,
+            }
+        }
+        .await,
+    )
+}

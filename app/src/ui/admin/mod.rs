@@ -3,9 +3,14 @@
 
 use crate::api::auth::me;
 use crate::api::displays::{create_display, list_displays, revoke_display};
+use crate::api::leads::{
+    change_discard_reason, create_lead_form, list_discard_reasons, list_lead_forms,
+    revoke_lead_form,
+};
 use crate::api::pipelines::{change_pipelines, list_lost_reasons, list_pipelines, PipelineChange};
 use crate::domain::display::{scenes_text, Display, Scene, DEFAULT_SECONDS};
 use crate::domain::history::weekday_name;
+use crate::domain::lead_form::LeadForm;
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, ADMIN};
@@ -23,6 +28,22 @@ struct Admin {
 }
 
 impl Admin {
+    /// Runs a change that is not a pipeline's, then says `done` and reloads.
+    fn run<F>(self, change: F, done: &'static str)
+    where
+        F: std::future::Future<Output = Result<(), AppError>> + 'static,
+    {
+        spawn_local(async move {
+            match change.await {
+                Ok(()) => {
+                    self.notice.set(Some(done.into()));
+                    self.reload.update(|n| *n += 1);
+                }
+                Err(e) => self.notice.set(Some(e.to_string())),
+            }
+        });
+    }
+
     fn apply(self, change: PipelineChange, done: &'static str) {
         spawn_local(async move {
             match change_pipelines(change).await {
@@ -52,6 +73,7 @@ pub fn AdminPage() -> impl IntoView {
                 list_pipelines().await?,
                 list_lost_reasons().await?,
                 list_displays().await?,
+                (list_discard_reasons().await?, list_lead_forms().await?),
             ))
         },
     );
@@ -66,13 +88,15 @@ pub fn AdminPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((user, pipelines, reasons, displays)) => view! {
+                    Ok((user, pipelines, reasons, displays, (discards, forms))) => view! {
                         <Frame user>
                             <h1>"Pipelines"</h1>
                             <NewPipeline admin/>
                             {pipelines.iter().cloned().map(|p| view! { <PipelineEditor pipeline=p admin/> }).collect_view()}
                             <LostReasons reasons admin/>
                             <ScreenLinks displays pipelines admin/>
+                            <DiscardReasons reasons=discards admin/>
+                            <WebForms forms admin/>
                         </Frame>
                     }.into_any(),
                     Err(e) => view! { <Failure error=e/> }.into_any(),
@@ -437,6 +461,143 @@ fn ScreenLinks(displays: Vec<Display>, pipelines: Vec<Pipeline>, admin: Admin) -
                         .collect_view()}
                 </tbody>
             </table>
+        </section>
+    }
+}
+
+#[component]
+fn DiscardReasons(reasons: Vec<String>, admin: Admin) -> impl IntoView {
+    let label = RwSignal::new(String::new());
+    view! {
+        <section class="card-panel" aria-labelledby="discard-reasons-title">
+            <h2 id="discard-reasons-title">"Reasons for discarding a lead"</h2>
+            <ul class="chips">
+                {reasons
+                    .into_iter()
+                    .map(|r| {
+                        let remove = r.clone();
+                        view! {
+                            <li class="chip">
+                                <span>{r.clone()}</span>
+                                <button
+                                    type="button"
+                                    class="link"
+                                    aria-label=format!("Remove {r}")
+                                    on:click=move |_| admin.run(change_discard_reason(remove.clone(), false), "Reason removed.")
+                                >
+                                    "×"
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <form class="row" on:submit=move |ev| {
+                ev.prevent_default();
+                admin.run(change_discard_reason(label.get_untracked(), true), "Reason added.");
+                label.set(String::new());
+            }>
+                <label class="grow">"New reason to discard" <input type="text" bind:value=label maxlength="80"/></label>
+                <button type="submit">"Add reason"</button>
+            </form>
+        </section>
+    }
+}
+
+/// Web forms for a company's own website: make one per lead source, copy its HTML,
+/// revoke it.
+#[component]
+fn WebForms(forms: Vec<(LeadForm, String)>, admin: Admin) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let source = RwSignal::new("Website".to_string());
+    let redirect = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (n, s, r) = (
+            name.get_untracked(),
+            source.get_untracked(),
+            redirect.get_untracked(),
+        );
+        spawn_local(async move {
+            match create_lead_form(n, s, r).await {
+                Ok(_) => {
+                    error.set(None);
+                    name.set(String::new());
+                    redirect.set(String::new());
+                    admin
+                        .notice
+                        .set(Some("Web form made: copy its HTML below.".into()));
+                    admin.reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let field = move |f: &'static str| field_note(error, f);
+    view! {
+        <section class="card-panel web-forms" aria-labelledby="web-forms-title">
+            <h2 id="web-forms-title">"Web forms"</h2>
+            <p class="hint">
+                "Put a form on your website and every message sent through it lands in the leads inbox, with the form's lead source and the campaign the visitor came from. Bots are kept out; revoke a form to stop it."
+            </p>
+            <ul class="form-list">
+                {forms
+                    .into_iter()
+                    .map(|(f, snippet)| {
+                        let key = f.key.clone();
+                        let live = f.revoked_at.is_none();
+                        view! {
+                            <li class="form-item">
+                                <div class="row">
+                                    <strong class="grow">{f.name.clone()}</strong>
+                                    <span class="form-source">{f.source.clone()}</span>
+                                    {if live {
+                                        view! {
+                                            <button type="button" class="danger" on:click=move |_| admin.run(revoke_lead_form(key.clone()), "Web form revoked.")>
+                                                "Revoke"
+                                            </button>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="form-revoked">"Revoked"</span> }.into_any()
+                                    }}
+                                </div>
+                                {live.then(|| view! {
+                                    <details>
+                                        <summary>"HTML for your website"</summary>
+                                        <label>
+                                            {format!("The form “{}”, to paste into a page", f.name)}
+                                            <textarea readonly rows="8" class="snippet">{snippet}</textarea>
+                                        </label>
+                                    </details>
+                                })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <form class="stack" novalidate on:submit=create>
+                <div class="row">
+                    <label class="grow">
+                        "Lead source"
+                        <input type="text" bind:value=source maxlength="60"/>
+                    </label>
+                    <label class="grow">
+                        "Form name (optional)"
+                        <input type="text" bind:value=name maxlength="80" placeholder="e.g. Contact page"/>
+                    </label>
+                </div>
+                {field("source")}
+                {field("name")}
+                <label>
+                    "Thank-you page (optional)"
+                    <input type="url" bind:value=redirect maxlength="200" placeholder="https://www.example.com/thanks"/>
+                </label>
+                {field("redirect_url")}
+                <div class="row">
+                    <button type="submit" class="primary">"Make web form"</button>
+                </div>
+            </form>
         </section>
     }
 }
