@@ -119,7 +119,7 @@ test.describe("leads in", () => {
     await forms.getByRole("button", { name: "Make web form" }).click();
     const item = forms.getByRole("listitem").filter({ hasText: source });
     await item.getByText("HTML for your website").click();
-    const html = await item.getByRole("textbox").inputValue();
+    const html = (await item.locator("pre.snippet").textContent())!;
     const action = /action="([^"]+)"/.exec(html)![1];
     expect(action).toMatch(/\/f\/tf_[0-9a-f]+$/);
 
@@ -145,5 +145,34 @@ test.describe("leads in", () => {
     await expect(page.getByRole("region", { name: "Web forms" }).getByRole("listitem").filter({ hasText: source })).toContainText("Revoked");
     const late = await page.request.post(action, { form: { name: "Late", started: String(Date.now() - 15_000) } });
     expect(late.status()).toBe(404);
+  });
+
+  test("capturing someone already in the inbox offers to add to their lead instead @everywhere", async ({ page }) => {
+    await signIn(page);
+    await openCapture(page);
+    const name = unique("Dup Lead");
+    const email = `${name.replace(/\W+/g, ".").toLowerCase()}@example.org`;
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Note").fill("First call.");
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.getByRole("status").first()).toContainText(`Saved ${name}.`);
+
+    // The same person again, with the email typed differently.
+    await page.getByLabel("Name").fill("Someone Else");
+    await page.getByLabel("Email").fill(email.toUpperCase());
+    await page.getByLabel("Email").blur();
+    const likely = page.getByRole("region", { name: "Likely already in Tend" });
+    await expect(likely).toContainText(`${name}: a new lead, with the same email.`);
+    await page.getByLabel("Note").fill("Second call: wants a quote.");
+    await likely.getByRole("button", { name: `Add to ${name}` }).click();
+    await expect(page.getByRole("status").first()).toContainText(`Added to ${name}.`);
+    await expect(likely).toHaveCount(0);
+
+    await page.goto("/leads");
+    await hydrated(page);
+    await expect(lead(page, name)).toContainText("First call.");
+    await expect(lead(page, name)).toContainText("Second call: wants a quote.");
+    await expect(lead(page, "Someone Else")).toHaveCount(0);
   });
 });

@@ -20,6 +20,9 @@ CREATE TABLE lead_forms (
 CREATE TABLE leads (
     id UUID PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
+    -- The name and phone as duplicates are looked for (domain::duplicate).
+    name_key TEXT NOT NULL,
+    phone_key TEXT,
     company TEXT,
     job_title TEXT,
     website TEXT,
@@ -46,6 +49,8 @@ CREATE TABLE leads (
 );
 CREATE INDEX leads_inbox ON leads(status, created_at);
 CREATE INDEX leads_email ON leads(email);
+CREATE INDEX leads_phone_key ON leads(phone_key);
+CREATE INDEX leads_name_key ON leads(name_key);
 
 CREATE TABLE lead_events (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -212,3 +212,57 @@ pub async fn change_discard_reason(label: String, add: bool) -> Result<(), AppEr
         .await,
     )
 }
+
+/// Leads kept already that are likely the person being captured.
+#[server(endpoint = "likely_duplicates", input = Json, output = Postcard)]
+pub async fn likely_duplicates(
+    name: String,
+    company: String,
+    email: String,
+    phone: String,
+) -> Result<Vec<crate::domain::lead::Duplicate>, AppError> {
+    use super::context::{caller, settle};
+    use crate::domain::duplicate::Contact;
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            fn some(s: &str) -> Option<&str> {
+                Some(s.trim()).filter(|s| !s.is_empty())
+            }
+            // Bounded before anything is looked up: these are compared, not kept.
+            if [&name, &company, &email, &phone]
+                .iter()
+                .any(|f| f.len() > 1000)
+            {
+                return Err(AppError::invalid("name", "is too long"));
+            }
+            let who = Contact {
+                name: name.trim(),
+                company: some(&company),
+                email: some(&email),
+                phone: some(&phone),
+            };
+            crate::ssr::ops::leads::duplicates(&state.db, &user, &who).await
+        }
+        .await,
+    )
+}
+
+/// Adds what is being captured to the lead `id` instead of keeping a new lead.
+#[server(endpoint = "add_to_lead", input = Json, output = Postcard)]
+pub async fn add_to_lead(
+    id: LeadId,
+    draft: LeadDraft,
+    value_text: String,
+) -> Result<Lead, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let mut draft = draft;
+            draft.value = major_value(&value_text, draft.currency.as_deref())?;
+            crate::ssr::ops::leads::add_to(&state.db, &user, id, draft, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}

@@ -89,9 +89,19 @@ pub struct Lead {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum LeadEventKind {
-    Captured { source: Option<String> },
-    Qualified { deal_id: DealId },
-    Discarded { reason: String },
+    Captured {
+        source: Option<String>,
+    },
+    Qualified {
+        deal_id: DealId,
+    },
+    Discarded {
+        reason: String,
+    },
+    /// A second capture of the same person was added to this lead: the fields it filled.
+    Amended {
+        fields: Vec<String>,
+    },
 }
 
 impl LeadEventKind {
@@ -101,6 +111,7 @@ impl LeadEventKind {
             Self::Captured { .. } => "captured",
             Self::Qualified { .. } => "qualified",
             Self::Discarded { .. } => "discarded",
+            Self::Amended { .. } => "amended",
         }
     }
 }
@@ -360,6 +371,60 @@ impl Lead {
     fn touch(&mut self, at: DateTime<Utc>) {
         self.updated_at = at;
         self.version += 1;
+    }
+}
+
+/// A lead kept already that a new capture likely duplicates, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub lead: Lead,
+    pub why: super::duplicate::Alike,
+}
+
+impl Lead {
+    /// What is known of this lead's person, to compare.
+    pub fn contact(&self) -> super::duplicate::Contact<'_> {
+        super::duplicate::Contact {
+            name: &self.name,
+            company: self.company.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+        }
+    }
+
+    /// Adds what a second capture of the same person (`more`, parsed) knows and this
+    /// lead does not: empty fields are filled, a note is added below this one's. Only
+    /// a lead still in the inbox takes more; the fields filled are returned.
+    pub fn amend(&mut self, more: Lead, at: DateTime<Utc>) -> Result<LeadEventKind, RuleError> {
+        self.still_new()?;
+        let mut filled = Vec::new();
+        let mut fill = |mine: &mut Option<String>, theirs: Option<String>, name: &str| {
+            if mine.is_none() && theirs.is_some() {
+                *mine = theirs;
+                filled.push(name.to_string());
+            }
+        };
+        fill(&mut self.company, more.company, "company");
+        fill(&mut self.job_title, more.job_title, "job_title");
+        fill(&mut self.website, more.website, "website");
+        fill(&mut self.email, more.email, "email");
+        fill(&mut self.phone, more.phone, "phone");
+        fill(&mut self.source, more.source, "source");
+        if self.value.is_none() && more.value.is_some() {
+            self.value = more.value;
+            self.currency = more.currency;
+            filled.push("value".into());
+        }
+        if let Some(note) = more.note {
+            let joined = match self.note.take() {
+                Some(mine) => format!("{mine}\n\n{note}"),
+                None => note,
+            };
+            self.note = Some(joined.chars().take(NOTE_MAX_CHARS).collect());
+            filled.push("note".into());
+        }
+        self.touch(at);
+        Ok(LeadEventKind::Amended { fields: filled })
     }
 }
 
@@ -716,6 +781,42 @@ mod tests {
             .map(|c| (c.source.clone(), c.new, c.oldest_days))
             .collect();
         assert_eq!(seen, [(web, 2, 5), (None, 1, 0), (fair, 1, 1)]);
+    }
+
+    #[test]
+    fn a_second_capture_fills_what_the_lead_lacked_and_adds_its_note() {
+        let mut lead = captured(LeadDraft {
+            email: Some("eva@acme.se".into()),
+            note: Some("Met at the fair.".into()),
+            ..draft("Eva Berg")
+        });
+        let more = captured(LeadDraft {
+            email: Some("eva.berg@gmail.com".into()),
+            phone: Some("070-123 45 67".into()),
+            note: Some("Called back.".into()),
+            ..draft("Eva B")
+        });
+        let event = lead.amend(more, now()).unwrap();
+        assert_eq!(
+            event,
+            LeadEventKind::Amended {
+                fields: vec!["phone".into(), "note".into()]
+            }
+        );
+        assert_eq!(
+            lead.email.as_deref(),
+            Some("eva@acme.se"),
+            "what it had stays"
+        );
+        assert_eq!(lead.phone.as_deref(), Some("070-123 45 67"));
+        assert_eq!(
+            lead.note.as_deref(),
+            Some("Met at the fair.\n\nCalled back.")
+        );
+        assert_eq!((lead.name.as_str(), lead.version), ("Eva Berg", 2));
+        lead.discard(DiscardReason::parse("Spam").unwrap(), now())
+            .unwrap();
+        assert!(lead.amend(captured(draft("Eva")), now()).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod contact;
 pub mod deal;
 pub mod dice;
 pub mod display;
+pub mod duplicate;
 pub mod event;
 pub mod forecast;
 pub mod goal;

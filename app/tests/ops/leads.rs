@@ -2,6 +2,7 @@
 
 use super::{on_each_engine, sara, stage};
 use app::domain::deal::DealStatus;
+use app::domain::duplicate::{Alike, Contact};
 use app::domain::event::DealEventKind;
 use app::domain::ids::LeadId;
 use app::domain::lead::{LeadDraft, LeadEventKind, LeadStatus, Qualification};
@@ -286,6 +287,81 @@ async fn the_inbox_counts_each_state_and_the_new_leads_per_source_and_the_captur
         let capture = ops::leads::capture_page(&db, &me).await.unwrap();
         assert_eq!(capture.last_source.as_deref(), Some("Referral"));
         assert_eq!(capture.sources, ["Website", "Referral"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_capture_finds_the_same_person_by_email_phone_or_name_and_can_be_added_to_them() {
+    on_each_engine(|db, me, _| async move {
+        let now = Utc::now();
+        let kept = ops::leads::capture(&db, &me, eva(), now).await.unwrap();
+        let other = LeadDraft {
+            id: Some(LeadId::new()),
+            name: "Anna Lind".into(),
+            phone: Some("08-555 123 45".into()),
+            ..Default::default()
+        };
+        ops::leads::capture(&db, &me, other, now).await.unwrap();
+        let look =
+            |name: &'static str, email: Option<&'static str>, phone: Option<&'static str>| {
+                let db = db.clone();
+                let me = me.clone();
+                async move {
+                    let who = Contact {
+                        name,
+                        company: None,
+                        email,
+                        phone,
+                    };
+                    ops::leads::duplicates(&db, &me, &who)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|d| (d.lead.name, d.why))
+                        .collect::<Vec<_>>()
+                }
+            };
+        assert_eq!(
+            look("E. Berg", Some("EVA@acme.se"), None).await,
+            [("Eva Berg".to_string(), Alike::Email)]
+        );
+        assert_eq!(
+            look("Someone", None, Some("070 123 45 67")).await,
+            [("Eva Berg".to_string(), Alike::Phone)]
+        );
+        assert_eq!(
+            look("eva berg", None, None).await,
+            [("Eva Berg".to_string(), Alike::Name)]
+        );
+        assert!(look("Bo Ek", None, Some("+46 8 555 000 00"))
+            .await
+            .is_empty());
+
+        let more = LeadDraft {
+            name: "Eva Berg".into(),
+            note: Some("Called back: wants a quote.".into()),
+            ..Default::default()
+        };
+        let added = ops::leads::add_to(&db, &me, kept.id, more, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            added.note.as_deref(),
+            Some("Met at the fair.\nWants a demo.\n\nCalled back: wants a quote.")
+        );
+        let log = ops::leads::history(&db, &me, kept.id).await.unwrap();
+        assert_eq!(
+            log[1].kind,
+            LeadEventKind::Amended {
+                fields: vec!["note".into()]
+            }
+        );
+        assert_eq!(
+            ops::leads::list(&db, &me, inbox()).await.unwrap().len(),
+            2,
+            "no third lead"
+        );
     })
     .await;
 }

@@ -1,6 +1,7 @@
 //! The `leads` table: the inbox and what became of each lead.
 
 use super::{on, Tx};
+use crate::domain::duplicate::{fold_name, phone_key, Contact};
 use crate::domain::ids::{LeadId, UserId};
 use crate::domain::lead::{Lead, LeadCounts, LeadStatus};
 use crate::error::AppResult;
@@ -19,7 +20,8 @@ pub async fn insert(tx: &mut Tx, l: &Lead) -> AppResult<bool> {
     let sql = concat!(
         "INSERT INTO leads (",
         columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
+        ", name_key, phone_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
          ON CONFLICT (id) DO NOTHING"
     );
     Ok(on!(tx, |c| sqlx::query(sql)
@@ -48,9 +50,59 @@ pub async fn insert(tx: &mut Tx, l: &Lead) -> AppResult<bool> {
         .bind(l.created_at)
         .bind(l.updated_at)
         .bind(l.version)
+        .bind(fold_name(&l.name))
+        .bind(l.phone.as_deref().and_then(phone_key))
         .execute(c)
         .await
         .map(|r| r.rows_affected() == 1))?)
+}
+
+/// Saves what a second capture added to `l`, read at `read_version`.
+pub async fn amend(tx: &mut Tx, l: &Lead, read_version: i64) -> AppResult<bool> {
+    Ok(on!(tx, |c| sqlx::query(
+        "UPDATE leads SET company = $3, job_title = $4, website = $5, email = $6, phone = $7, \
+         phone_key = $8, source = $9, value = $10, currency = $11, note = $12, updated_at = $13, \
+         version = $14 WHERE id = $1 AND version = $2"
+    )
+    .bind(l.id)
+    .bind(read_version)
+    .bind(&l.company)
+    .bind(&l.job_title)
+    .bind(&l.website)
+    .bind(&l.email)
+    .bind(&l.phone)
+    .bind(l.phone.as_deref().and_then(phone_key))
+    .bind(&l.source)
+    .bind(l.value)
+    .bind(&l.currency)
+    .bind(&l.note)
+    .bind(l.updated_at)
+    .bind(l.version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
+}
+
+/// Leads that may be the person in `c`: the same email, the same phone key, or a name
+/// that begins alike (the caller compares them closely). At most 200, newest first.
+pub async fn candidates(tx: &mut Tx, c: &Contact<'_>) -> AppResult<Vec<Lead>> {
+    let email = c.email.map(|e| e.trim().to_lowercase());
+    let phone = c.phone.and_then(phone_key);
+    let folded = fold_name(c.name);
+    let prefix: String = folded.chars().take(2).collect();
+    let pattern = (prefix.chars().count() == 2).then(|| format!("{prefix}%"));
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM leads WHERE email = $1 OR phone_key = $2 OR name_key LIKE $3 \
+         ORDER BY created_at DESC, id DESC LIMIT 200"
+    );
+    Ok(on!(tx, |c| sqlx::query_as::<_, Lead>(sql)
+        .bind(&email)
+        .bind(&phone)
+        .bind(&pattern)
+        .fetch_all(c)
+        .await)?)
 }
 
 pub async fn find(tx: &mut Tx, id: LeadId) -> AppResult<Option<Lead>> {

@@ -7,11 +7,12 @@ use super::deals::{self as deal_ops, missing, Changed};
 use super::require_admin;
 use crate::domain::contact::Person;
 use crate::domain::deal::NewDeal;
+use crate::domain::duplicate::{alike, Contact};
 use crate::domain::event::instant;
 use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId};
 use crate::domain::lead::{
-    sources_of, CapturePage, DiscardReason, Lead, LeadDraft, LeadEvent, LeadEventKind, LeadStatus,
-    LeadsPage, Qualification,
+    sources_of, CapturePage, DiscardReason, Duplicate, Lead, LeadDraft, LeadEvent, LeadEventKind,
+    LeadStatus, LeadsPage, Qualification,
 };
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -46,6 +47,50 @@ pub async fn capture(
         source: lead.source.clone(),
     };
     lead_events::append(&mut tx, lead.id, at, Some(caller.id), &captured).await?;
+    tx.commit().await?;
+    Ok(lead)
+}
+
+/// How many likely duplicates are shown at most.
+pub const DUPLICATES_SHOWN: usize = 5;
+
+/// Leads kept already that are likely the person in `who`, the likeliest first (the
+/// same email, then phone, then a very similar name), newest first within each.
+pub async fn duplicates(db: &Db, caller: &User, who: &Contact<'_>) -> AppResult<Vec<Duplicate>> {
+    let mut tx = db.read().await?;
+    let mut found: Vec<Duplicate> = leads::candidates(&mut tx, who)
+        .await?
+        .into_iter()
+        .filter(|l| can_see(caller, l.id))
+        .filter_map(|lead| alike(who, &lead.contact()).map(|why| Duplicate { lead, why }))
+        .collect();
+    found.sort_by_key(|d| d.why);
+    found.truncate(DUPLICATES_SHOWN);
+    Ok(found)
+}
+
+/// Adds a second capture of the same person to the lead `id` (still in the inbox)
+/// instead of keeping a new lead, and logs what it filled.
+pub async fn add_to(
+    db: &Db,
+    caller: &User,
+    id: LeadId,
+    draft: LeadDraft,
+    at: DateTime<Utc>,
+) -> AppResult<Lead> {
+    let at = instant(at);
+    let more = draft.parse(Some(caller.id), at)?;
+    let mut tx = db.write().await?;
+    let mut lead = found(leads::find(&mut tx, id).await?)?;
+    let read = lead.version;
+    let event = lead.amend(more, at)?;
+    if !leads::amend(&mut tx, &lead, read).await? {
+        return Err(AppError::Conflict(
+            "Someone else dealt with this lead since you loaded it. Reload to see what they did."
+                .into(),
+        ));
+    }
+    lead_events::append(&mut tx, lead.id, at, Some(caller.id), &event).await?;
     tx.commit().await?;
     Ok(lead)
 }

@@ -565,10 +565,8 @@ fn WebForms(forms: Vec<(LeadForm, String)>, admin: Admin) -> impl IntoView {
                                 {live.then(|| view! {
                                     <details>
                                         <summary>"HTML for your website"</summary>
-                                        <label>
-                                            {format!("The form “{}”, to paste into a page", f.name)}
-                                            <textarea readonly rows="8" class="snippet">{snippet}</textarea>
-                                        </label>
+                                        <p class="snippet-hint">{format!("Paste this into the page that should carry the form “{}”:", f.name)}</p>
+                                        <pre class="snippet"><code>{snippet}</code></pre>
                                     </details>
                                 })}
                             </li>

@@ -2,10 +2,10 @@
 //! hand, the keyboards that fit them, the last source used already picked, one tap to
 //! save, then a blank form for the next one.
 
-use crate::api::leads::{capture_lead, load_capture};
+use crate::api::leads::{add_to_lead, capture_lead, likely_duplicates, load_capture};
 use crate::domain::contact::{read_card, CardFields};
 use crate::domain::ids::LeadId;
-use crate::domain::lead::{CapturePage as Page, LeadDraft};
+use crate::domain::lead::{CapturePage as Page, Duplicate, LeadDraft, LeadStatus};
 use crate::domain::money::Currency;
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, PAGES};
@@ -113,34 +113,67 @@ fn Capture(page: Page) -> impl IntoView {
     let id = RwSignal::new(LeadId::new());
     let name_input = NodeRef::<html::Input>::new();
     let text = |s: RwSignal<String>| Some(s.get_untracked());
+    let draft = move || LeadDraft {
+        id: Some(id.get_untracked()),
+        name: fields.name.get_untracked(),
+        company: text(fields.company),
+        job_title: text(fields.job_title),
+        website: text(fields.website),
+        email: text(fields.email),
+        phone: text(fields.phone),
+        value: None,
+        currency: text(currency),
+        note: text(fields.note),
+        source: text(source),
+    };
+    let duplicates = RwSignal::new(Vec::<Duplicate>::new());
+    // After each saved capture the form starts afresh.
+    let done = move |message: String| {
+        saved.set(Some(message));
+        error.set(None);
+        duplicates.set(Vec::new());
+        fields.clear();
+        id.set(LeadId::new());
+        if let Some(input) = name_input.get_untracked() {
+            let _ = input.focus();
+        }
+    };
+    // Once a field that identifies someone is left, look for them among the leads.
+    let look = move |_| {
+        let (name, company, email, phone) = (
+            fields.name.get_untracked(),
+            fields.company.get_untracked(),
+            fields.email.get_untracked(),
+            fields.phone.get_untracked(),
+        );
+        if name.trim().chars().count() < 3 && email.trim().is_empty() && phone.trim().is_empty() {
+            duplicates.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(found) = likely_duplicates(name, company, email, phone).await {
+                duplicates.set(found);
+            }
+        });
+    };
+    let add_to = move |lead: crate::domain::ids::LeadId, name: String| {
+        saving.set(true);
+        spawn_local(async move {
+            match add_to_lead(lead, draft(), fields.value.get_untracked()).await {
+                Ok(_) => done(format!("Added to {name}. ")),
+                Err(e) => error.set(Some(e)),
+            }
+            saving.set(false);
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let draft = LeadDraft {
-            id: Some(id.get_untracked()),
-            name: fields.name.get_untracked(),
-            company: text(fields.company),
-            job_title: text(fields.job_title),
-            website: text(fields.website),
-            email: text(fields.email),
-            phone: text(fields.phone),
-            value: None,
-            currency: text(currency),
-            note: text(fields.note),
-            source: text(source),
-        };
+        let draft = draft();
         saving.set(true);
         saved.set(None);
         spawn_local(async move {
             match capture_lead(draft, fields.value.get_untracked()).await {
-                Ok(lead) => {
-                    saved.set(Some(lead.name));
-                    error.set(None);
-                    fields.clear();
-                    id.set(LeadId::new());
-                    if let Some(input) = name_input.get_untracked() {
-                        let _ = input.focus();
-                    }
-                }
+                Ok(lead) => done(format!("Saved {}. ", lead.name)),
                 Err(e) => error.set(Some(e)),
             }
             saving.set(false);
@@ -173,8 +206,8 @@ fn Capture(page: Page) -> impl IntoView {
             <div class="capture">
                 <h1>"New lead"</h1>
                 <p class="capture-saved" role="status">
-                    {move || saved.get().map(|name| view! {
-                        <span>{format!("Saved {name}. ")}</span>
+                    {move || saved.get().map(|said| view! {
+                        <span>{said}</span>
                         <a href="/leads">"See the inbox"</a>
                     })}
                 </p>
@@ -190,27 +223,38 @@ fn Capture(page: Page) -> impl IntoView {
                     </details>
                     <label>
                         "Name"
-                        <input type="text" node_ref=name_input bind:value=fields.name required maxlength="120"
+                        <input type="text" node_ref=name_input bind:value=fields.name on:change=look required maxlength="120"
                             autocomplete="name" enterkeyhint="next" autocapitalize="words"/>
                     </label>
                     {field_note(error, "name")}
                     <label>
                         "Company"
-                        <input type="text" bind:value=fields.company maxlength="120"
+                        <input type="text" bind:value=fields.company on:change=look maxlength="120"
                             autocomplete="organization" enterkeyhint="next"/>
                     </label>
                     {field_note(error, "company")}
                     <label>
                         "Phone"
-                        <input type="tel" bind:value=fields.phone maxlength="40" autocomplete="tel" enterkeyhint="next"/>
+                        <input type="tel" bind:value=fields.phone on:change=look maxlength="40" autocomplete="tel" enterkeyhint="next"/>
                     </label>
                     {field_note(error, "phone")}
                     <label>
                         "Email"
-                        <input type="email" bind:value=fields.email maxlength="254" autocomplete="email"
+                        <input type="email" bind:value=fields.email on:change=look maxlength="254" autocomplete="email"
                             autocapitalize="off" enterkeyhint="next"/>
                     </label>
                     {field_note(error, "email")}
+                    {move || {
+                        let found = duplicates.get();
+                        (!found.is_empty()).then(|| view! {
+                            <section class="duplicates" aria-labelledby="duplicates-title">
+                                <h2 id="duplicates-title">"Likely already in Tend"</h2>
+                                <ul>
+                                    {found.into_iter().map(|d| view! { <Likely d add_to/> }).collect_view()}
+                                </ul>
+                            </section>
+                        })
+                    }}
                     <label>
                         "Title"
                         <input type="text" bind:value=fields.job_title maxlength="120"
@@ -264,5 +308,40 @@ fn Capture(page: Page) -> impl IntoView {
                 </form>
             </div>
         </Frame>
+    }
+}
+
+/// One lead that is likely the person being captured, with what can be done about it.
+#[component]
+fn Likely(
+    d: Duplicate,
+    add_to: impl Fn(crate::domain::ids::LeadId, String) + Copy + 'static,
+) -> impl IntoView {
+    let lead = d.lead;
+    let who = match &lead.company {
+        Some(c) => format!("{} · {c}", lead.name),
+        None => lead.name.clone(),
+    };
+    let state = match lead.status {
+        LeadStatus::New => "a new lead",
+        LeadStatus::Qualified => "qualified into a deal",
+        LeadStatus::Discarded => "a discarded lead",
+    };
+    let (id, name) = (lead.id, lead.name.clone());
+    view! {
+        <li>
+            <p><strong>{who}</strong>{format!(": {state}, with {}.", d.why.label())}</p>
+            {match (lead.status, lead.deal_id) {
+                (LeadStatus::New, _) => Some(view! {
+                    <button type="button" on:click=move |_| add_to(id, name.clone())>
+                        {format!("Add to {}", lead.name)}
+                    </button>
+                }.into_any()),
+                (LeadStatus::Qualified, Some(deal)) => Some(view! {
+                    <a href=format!("/deals/{deal}")>"Open their deal"</a>
+                }.into_any()),
+                _ => None,
+            }}
+        </li>
     }
 }
