@@ -175,4 +175,29 @@ test.describe("leads in", () => {
     await expect(lead(page, name)).toContainText("Second call: wants a quote.");
     await expect(lead(page, "Someone Else")).toHaveCount(0);
   });
+
+  test("several leads ticked in the inbox are given to a rep, then discarded at once", async ({ page }) => {
+    await signIn(page);
+    const names = [unique("Bulk A"), unique("Bulk B")];
+    await openCapture(page);
+    for (const name of names) {
+      await page.getByLabel("Name").fill(name);
+      await page.getByRole("button", { name: "Save lead" }).click();
+      await expect(page.getByRole("status").first()).toContainText(`Saved ${name}.`);
+    }
+    await page.goto("/leads");
+    await hydrated(page);
+    for (const name of names) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+    const bar = page.getByRole("region", { name: "2 leads ticked" });
+    await bar.getByLabel("Give to").selectOption({ label: "Sara Nilsson" });
+    await bar.getByRole("button", { name: "Assign" }).click();
+    await expect(page.getByText("2 leads assigned.")).toBeVisible();
+    for (const name of names) await expect(lead(page, name)).toContainText("For Sara Nilsson");
+
+    for (const name of names) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+    await page.getByLabel("Discard as").selectOption("Duplicate");
+    await page.getByRole("button", { name: "Discard", exact: true }).click();
+    await expect(page.getByText("2 leads discarded.")).toBeVisible();
+    for (const name of names) await expect(lead(page, name)).toHaveCount(0);
+  });
 });

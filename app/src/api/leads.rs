@@ -266,3 +266,25 @@ pub async fn add_to_lead(
         .await,
     )
 }
+
+/// Qualifies, discards or assigns several leads at once; answers how many.
+#[server(endpoint = "bulk_leads", input = Json, output = Postcard)]
+pub async fn bulk_leads(
+    ids: Vec<LeadId>,
+    action: crate::domain::lead::Bulk,
+) -> Result<usize, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            let done =
+                crate::ssr::ops::leads::bulk(&state.db, &user, ids, action, chrono::Utc::now())
+                    .await?;
+            if !done.deals.is_empty() {
+                state.hub.wake();
+            }
+            Ok(done.leads)
+        }
+        .await,
+    )
+}

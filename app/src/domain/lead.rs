@@ -102,6 +102,10 @@ pub enum LeadEventKind {
     Amended {
         fields: Vec<String>,
     },
+    /// Given to a rep to follow up.
+    Assigned {
+        owner_id: UserId,
+    },
 }
 
 impl LeadEventKind {
@@ -112,6 +116,7 @@ impl LeadEventKind {
             Self::Qualified { .. } => "qualified",
             Self::Discarded { .. } => "discarded",
             Self::Amended { .. } => "amended",
+            Self::Assigned { .. } => "assigned",
         }
     }
 }
@@ -356,6 +361,21 @@ impl Lead {
         Ok(LeadEventKind::Discarded { reason: reason.0 })
     }
 
+    /// Gives the lead to `owner`; none when it is theirs already.
+    pub fn assign(
+        &mut self,
+        owner: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<LeadEventKind>, RuleError> {
+        self.still_new()?;
+        if self.owner_id == Some(owner) {
+            return Ok(None);
+        }
+        self.owner_id = Some(owner);
+        self.touch(at);
+        Ok(Some(LeadEventKind::Assigned { owner_id: owner }))
+    }
+
     fn still_new(&self) -> Result<(), RuleError> {
         match self.status {
             LeadStatus::New => Ok(()),
@@ -371,6 +391,32 @@ impl Lead {
     fn touch(&mut self, at: DateTime<Utc>) {
         self.updated_at = at;
         self.version += 1;
+    }
+}
+
+/// The most leads one bulk action takes.
+pub const BULK_MAX: usize = 200;
+
+/// What is done to several leads at once, all or none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Bulk {
+    /// Each into a deal of its own, with its own value; `currency` for leads without one.
+    Qualify(Qualification),
+    Discard(String),
+    Assign(UserId),
+}
+
+/// Several leads, named by id: at least one, at most `BULK_MAX`, each once.
+pub fn bulk_ids(ids: Vec<LeadId>) -> Result<Vec<LeadId>, RuleError> {
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<LeadId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
+    match ids.len() {
+        0 => Err(RuleError::invalid("ids", "Pick at least one lead.")),
+        n if n > BULK_MAX => Err(RuleError::invalid(
+            "ids",
+            format!("At most {BULK_MAX} leads at once."),
+        )),
+        _ => Ok(ids),
     }
 }
 
@@ -492,6 +538,8 @@ pub struct LeadsPage {
     pub sources: Vec<SourceCount>,
     pub discard_reasons: Vec<String>,
     pub pipelines: Vec<(PipelineId, String)>,
+    /// The reps a lead can be given to: (id, name).
+    pub users: Vec<(UserId, String)>,
     pub now: DateTime<Utc>,
 }
 
@@ -817,6 +865,29 @@ mod tests {
         lead.discard(DiscardReason::parse("Spam").unwrap(), now())
             .unwrap();
         assert!(lead.amend(captured(draft("Eva")), now()).is_err());
+    }
+
+    #[test]
+    fn a_new_lead_is_given_to_a_rep_once_and_a_settled_one_not_at_all() {
+        let mut lead = captured(draft("Eva"));
+        let rep = UserId::new();
+        assert_eq!(
+            lead.assign(rep, now()).unwrap(),
+            Some(LeadEventKind::Assigned { owner_id: rep })
+        );
+        assert_eq!(lead.assign(rep, now()).unwrap(), None, "theirs already");
+        lead.discard(DiscardReason::parse("Spam").unwrap(), now())
+            .unwrap();
+        assert!(lead.assign(UserId::new(), now()).is_err());
+    }
+
+    #[test]
+    fn a_bulk_action_takes_one_to_two_hundred_leads_each_once() {
+        let a = LeadId::new();
+        assert_eq!(bulk_ids(vec![a, a]).unwrap(), vec![a]);
+        assert_eq!(bulk_ids(vec![]).unwrap_err().field(), Some("ids"));
+        let many: Vec<LeadId> = (0..=BULK_MAX).map(|_| LeadId::new()).collect();
+        assert_eq!(bulk_ids(many).unwrap_err().field(), Some("ids"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use app::domain::deal::DealStatus;
 use app::domain::duplicate::{Alike, Contact};
 use app::domain::event::DealEventKind;
 use app::domain::ids::LeadId;
-use app::domain::lead::{LeadDraft, LeadEventKind, LeadStatus, Qualification};
+use app::domain::lead::{Bulk, LeadDraft, LeadEventKind, LeadStatus, Qualification};
 use app::error::AppError;
 use app::ssr::db::leads::LeadFilter;
 use app::ssr::ops;
@@ -362,6 +362,90 @@ async fn a_capture_finds_the_same_person_by_email_phone_or_name_and_can_be_added
             2,
             "no third lead"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn several_leads_are_assigned_discarded_or_qualified_at_once_and_a_refusal_changes_none() {
+    on_each_engine(|db, me, p| async move {
+        let now = Utc::now();
+        let rep = sara(&db).await;
+        let mut ids = Vec::new();
+        for (name, value) in [("Ann", Some(1_000_00)), ("Bo", None), ("Cy", Some(5_00))] {
+            let d = LeadDraft {
+                id: Some(LeadId::new()),
+                name: name.into(),
+                value,
+                currency: value.map(|_| "EUR".into()),
+                ..Default::default()
+            };
+            ids.push(ops::leads::capture(&db, &me, d, now).await.unwrap().id);
+        }
+        let done = ops::leads::bulk(&db, &me, ids.clone(), Bulk::Assign(rep.id), now)
+            .await
+            .unwrap();
+        assert_eq!(done.leads, 3);
+        for id in &ids {
+            assert_eq!(
+                ops::leads::get(&db, &me, *id).await.unwrap().owner_id,
+                Some(rep.id)
+            );
+        }
+
+        // Bo has no value: qualified with the currency asked for; the others keep theirs.
+        let q = Qualification {
+            currency: Some("SEK".into()),
+            ..Default::default()
+        };
+        let done = ops::leads::bulk(&db, &me, ids[..2].to_vec(), Bulk::Qualify(q), now)
+            .await
+            .unwrap();
+        let deals: Vec<_> = done
+            .deals
+            .iter()
+            .map(|c| {
+                (
+                    c.deal.title.clone(),
+                    c.deal.value,
+                    c.deal.currency.code().to_string(),
+                    c.deal.owner_id,
+                    c.deal.stage_id,
+                )
+            })
+            .collect();
+        assert_eq!(
+            deals,
+            [
+                (
+                    "Ann".to_string(),
+                    1_000_00,
+                    "EUR".to_string(),
+                    rep.id,
+                    stage(&p, 0)
+                ),
+                ("Bo".to_string(), 0, "SEK".to_string(), rep.id, stage(&p, 0)),
+            ]
+        );
+
+        // Ann is qualified already: discarding her with Cy is refused, naming her, and
+        // Cy stays in the inbox.
+        let err = ops::leads::bulk(
+            &db,
+            &me,
+            vec![ids[2], ids[0]],
+            Bulk::Discard("Spam".into()),
+            now,
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().starts_with("Ann: "), "{err}");
+        assert_eq!(
+            ops::leads::get(&db, &me, ids[2]).await.unwrap().status,
+            LeadStatus::New
+        );
+        let none = ops::leads::bulk(&db, &me, vec![], Bulk::Discard("Spam".into()), now).await;
+        assert!(none.unwrap_err().field("ids").is_some());
     })
     .await;
 }

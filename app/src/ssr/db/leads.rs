@@ -113,12 +113,12 @@ pub async fn find(tx: &mut Tx, id: LeadId) -> AppResult<Option<Lead>> {
         .await)?)
 }
 
-/// Saves what qualifying or discarding did to `l`, read at `read_version`; `false`
-/// when someone else got there first.
+/// Saves what qualifying, discarding or assigning did to `l`, read at `read_version`;
+/// `false` when someone else got there first.
 pub async fn settle(tx: &mut Tx, l: &Lead, read_version: i64) -> AppResult<bool> {
     Ok(on!(tx, |c| sqlx::query(
         "UPDATE leads SET status = $3, discard_reason = $4, deal_id = $5, updated_at = $6, \
-         version = $7 WHERE id = $1 AND version = $2"
+         version = $7, owner_id = $8 WHERE id = $1 AND version = $2"
     )
     .bind(l.id)
     .bind(read_version)
@@ -127,6 +127,7 @@ pub async fn settle(tx: &mut Tx, l: &Lead, read_version: i64) -> AppResult<bool>
     .bind(l.deal_id)
     .bind(l.updated_at)
     .bind(l.version)
+    .bind(l.owner_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected() == 1))?)

@@ -9,12 +9,14 @@ use crate::domain::contact::Person;
 use crate::domain::deal::NewDeal;
 use crate::domain::duplicate::{alike, Contact};
 use crate::domain::event::instant;
-use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId};
+use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId, PipelineId};
 use crate::domain::lead::{
-    sources_of, CapturePage, DiscardReason, Duplicate, Lead, LeadDraft, LeadEvent, LeadEventKind,
-    LeadStatus, LeadsPage, Qualification,
+    bulk_ids, sources_of, Bulk, CapturePage, DiscardReason, Duplicate, Lead, LeadDraft, LeadEvent,
+    LeadEventKind, LeadStatus, LeadsPage, Qualification,
 };
+use crate::domain::pipeline::Stage;
 use crate::domain::user::User;
+use crate::domain::validation::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::leads::LeadFilter;
 use crate::ssr::db::{
@@ -150,6 +152,11 @@ pub async fn page(
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect(),
+        users: users::list(&mut tx)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect(),
         now,
     })
 }
@@ -186,29 +193,47 @@ pub async fn qualify(
     let at = instant(at);
     let mut tx = db.write().await?;
     let mut lead = found(leads::find(&mut tx, id).await?)?;
-    let read = lead.version;
-    let made = lead.deal_from(&q, caller.id)?;
-    if users::find(&mut tx, made.owner_id).await?.is_none() {
-        return Err(missing("owner_id"));
-    }
-    let pipeline = match q.pipeline_id {
-        Some(p) => pipelines::find(&mut tx, p)
+    let stage = first_stage(&mut tx, q.pipeline_id).await?;
+    let deal = qualify_in(&mut tx, caller, &mut lead, &q, &stage, at).await?;
+    tx.commit().await?;
+    Ok(Qualified { lead, deal })
+}
+
+/// The first stage of the pipeline `id`, or of the first pipeline.
+async fn first_stage(tx: &mut Tx, id: Option<PipelineId>) -> AppResult<Stage> {
+    let pipeline = match id {
+        Some(p) => pipelines::find(tx, p)
             .await?
             .ok_or_else(|| missing("pipeline_id"))?,
-        None => pipelines::list(&mut tx)
+        None => pipelines::list(tx)
             .await?
             .into_iter()
             .next()
             .ok_or_else(|| AppError::Refused("There is no pipeline to qualify into.".into()))?,
     };
-    let stage = pipeline
+    pipeline
         .stages
         .iter()
         .min_by_key(|s| s.position)
         .cloned()
-        .ok_or_else(|| missing("pipeline_id"))?;
+        .ok_or_else(|| missing("pipeline_id"))
+}
+
+async fn qualify_in(
+    tx: &mut Tx,
+    caller: &User,
+    lead: &mut Lead,
+    q: &Qualification,
+    stage: &Stage,
+    at: DateTime<Utc>,
+) -> AppResult<Changed> {
+    let read = lead.version;
+    let made = lead.deal_from(q, caller.id)?;
+    if users::find(tx, made.owner_id).await?.is_none() {
+        return Err(missing("owner_id"));
+    }
     let organization_id = match &lead.company {
-        Some(name) => Some(organizations::find_or_create(&mut tx, name, at).await?),
+        Some(name) => Some(organizations::find_or_create(tx, name, at).await?),
         None => None,
     };
     let new = NewDeal {
@@ -220,14 +245,13 @@ pub async fn qualify(
         expected_close_date: made.expected_close_date,
         probability: None,
         organization_id,
-        person_id: Some(person_for(&mut tx, &lead, organization_id, at).await?),
+        person_id: Some(person_for(tx, lead, organization_id, at).await?),
         lead_source: lead.source.clone(),
     };
-    let deal = deal_ops::add(&mut tx, caller.id, new, &stage, at).await?;
+    let deal = deal_ops::add(tx, caller.id, new, stage, at).await?;
     let event = lead.qualify(deal.deal.id, at)?;
-    settle(&mut tx, &lead, read, caller, &event, at).await?;
-    tx.commit().await?;
-    Ok(Qualified { lead, deal })
+    settle(tx, lead, read, caller, &event, at).await?;
+    Ok(deal)
 }
 
 /// Takes a new lead out of the inbox for one of the listed reasons.
@@ -247,6 +271,97 @@ pub async fn discard(
     settle(&mut tx, &lead, read, caller, &event, at).await?;
     tx.commit().await?;
     Ok(lead)
+}
+
+/// What a bulk action did: how many leads it changed, and the deals it made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BulkDone {
+    pub leads: usize,
+    pub deals: Vec<Changed>,
+}
+
+/// Qualifies, discards or assigns several new leads in one transaction: all of them or,
+/// when one cannot be (its refusal names it), none.
+pub async fn bulk(
+    db: &Db,
+    caller: &User,
+    ids: Vec<LeadId>,
+    action: Bulk,
+    at: DateTime<Utc>,
+) -> AppResult<BulkDone> {
+    let ids = bulk_ids(ids)?;
+    let at = instant(at);
+    let mut tx = db.write().await?;
+    let mut done = BulkDone {
+        leads: 0,
+        deals: Vec::new(),
+    };
+    let stage = match &action {
+        Bulk::Qualify(q) => Some(first_stage(&mut tx, q.pipeline_id).await?),
+        _ => None,
+    };
+    let reason = match &action {
+        Bulk::Discard(r) => Some(DiscardReason::parse_from(
+            r,
+            &discard_reasons::list(&mut tx).await?,
+        )?),
+        _ => None,
+    };
+    if let Bulk::Assign(owner) = action {
+        if users::find(&mut tx, owner).await?.is_none() {
+            return Err(missing("owner_id"));
+        }
+    }
+    for id in ids {
+        let mut lead = found(leads::find(&mut tx, id).await?)?;
+        let name = lead.name.clone();
+        let read = lead.version;
+        let step = async {
+            match (&action, &stage, &reason) {
+                (Bulk::Qualify(q), Some(stage), _) => {
+                    // The currency asked for is for leads without one; each keeps its own.
+                    let q = Qualification {
+                        currency: q.currency.clone().filter(|_| lead.currency.is_none()),
+                        ..q.clone()
+                    };
+                    let deal = qualify_in(&mut tx, caller, &mut lead, &q, stage, at).await?;
+                    done.deals.push(deal);
+                }
+                (Bulk::Discard(_), _, Some(reason)) => {
+                    let event = lead.discard(reason.clone(), at)?;
+                    settle(&mut tx, &lead, read, caller, &event, at).await?;
+                }
+                (Bulk::Assign(owner), _, _) => {
+                    if let Some(event) = lead.assign(*owner, at)? {
+                        settle(&mut tx, &lead, read, caller, &event, at).await?;
+                    }
+                }
+                _ => {}
+            }
+            Ok::<(), AppError>(())
+        };
+        step.await.map_err(|e| about(&name, e))?;
+        done.leads += 1;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// A refusal about one lead of several, saying which.
+fn about(name: &str, e: AppError) -> AppError {
+    match e {
+        AppError::Invalid(errors) => AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|f| {
+                    let said = f.to_string();
+                    FieldError::new(&f.field, format!("{name}: {said}"))
+                })
+                .collect(),
+        ),
+        AppError::Refused(m) => AppError::Refused(format!("{name}: {m}")),
+        other => other,
+    }
 }
 
 async fn settle(

@@ -5,9 +5,10 @@
 
 pub mod capture;
 
+use crate::api::leads::bulk_leads;
 use crate::api::leads::{discard_lead, load_leads, qualify_lead};
-use crate::domain::ids::{DealId, PipelineId};
-use crate::domain::lead::{Lead, LeadCounts, LeadStatus, LeadsPage, Qualification};
+use crate::domain::ids::{DealId, LeadId, PipelineId, UserId};
+use crate::domain::lead::{Bulk, Lead, LeadCounts, LeadStatus, LeadsPage, Qualification};
 use crate::domain::money::{major_text, Currency};
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, PAGES};
@@ -34,15 +35,21 @@ pub fn LeadsRoutePage() -> impl IntoView {
 #[component]
 fn LeadsInbox() -> impl IntoView {
     let query = use_query_map();
-    let status = move || query.with(|q| q.get("status"));
-    let data = Resource::<_, PostcardCodec>::new_with_options(status, load_leads, false);
+    // Bumped after a bulk action: the page is read again.
+    let reload = RwSignal::new(0u32);
+    let status = move || (query.with(|q| q.get("status")), reload.get());
+    let data = Resource::<_, PostcardCodec>::new_with_options(
+        status,
+        |(status, _)| load_leads(status),
+        false,
+    );
     view! {
         <Title text="Leads · Tend"/>
         <Sheet sheet=PAGES/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(page) => view! { <Inbox page/> }.into_any(),
+                    Ok(page) => view! { <Inbox page reload/> }.into_any(),
                     Err(e) => view! { <Failure error=e/> }.into_any(),
                 }
             })}
@@ -65,8 +72,10 @@ const TABS: [(LeadStatus, &str, &str); 3] = [
 ];
 
 #[component]
-fn Inbox(page: LeadsPage) -> impl IntoView {
+fn Inbox(page: LeadsPage, reload: RwSignal<u32>) -> impl IntoView {
     let counts = RwSignal::new(page.counts);
+    let selected = RwSignal::new(Vec::<LeadId>::new());
+    let users = StoredValue::new(page.users.clone());
     let status = page.status;
     let now = page.now;
     let reasons = StoredValue::new(page.discard_reasons.clone());
@@ -107,11 +116,13 @@ fn Inbox(page: LeadsPage) -> impl IntoView {
                             </p>
                         }
                     })}
+                {(status == LeadStatus::New && !empty)
+                    .then(|| view! { <BulkBar selected reload reasons pipelines users/> })}
                 <ul class="lead-list">
                     {page
                         .leads
                         .into_iter()
-                        .map(|lead| view! { <LeadItem lead now counts reasons pipelines/> })
+                        .map(|lead| view! { <LeadItem lead now counts reasons pipelines selected users/> })
                         .collect_view()}
                 </ul>
             </div>
@@ -163,8 +174,14 @@ fn LeadItem(
     counts: RwSignal<LeadCounts>,
     reasons: StoredValue<Vec<String>>,
     pipelines: StoredValue<Vec<(PipelineId, String)>>,
+    selected: RwSignal<Vec<LeadId>>,
+    users: StoredValue<Vec<(UserId, String)>>,
 ) -> impl IntoView {
     let settled = RwSignal::new(None::<Settled>);
+    let lead_id = lead.id;
+    let owner = lead.owner_id.and_then(|o| {
+        users.with_value(|u| u.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()))
+    });
     let acting = RwSignal::new(None::<Acting>);
     let age = lead.age_days(now);
     let waiting = lead.is_waiting_too_long(now);
@@ -184,6 +201,23 @@ fn LeadItem(
     view! {
         <li class="card-panel lead" class:waiting=waiting aria-labelledby=labelled>
             <div class="lead-top">
+                {is_new.then(|| view! {
+                    <input
+                        type="checkbox"
+                        class="lead-pick"
+                        aria-label=format!("Select {}", l.name)
+                        prop:checked=move || selected.with(|s| s.contains(&lead_id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            selected.update(|s| {
+                                s.retain(|id| *id != lead_id);
+                                if on {
+                                    s.push(lead_id);
+                                }
+                            });
+                        }
+                    />
+                })}
                 <h2 id=heading>{l.name.clone()}</h2>
                 {l.company.clone().map(|c| view! { <span class="lead-company">{c}</span> })}
                 {value.map(|v| view! { <span class="lead-value">{v}</span> })}
@@ -192,6 +226,7 @@ fn LeadItem(
                 {l.source.clone().map(|s| view! { <span class="lead-source">{s}</span> })}
                 {l.campaign().map(|c| view! { <span class="lead-campaign">{format!("via {c}")}</span> })}
                 {l.job_title.clone().map(|t| view! { <span class="lead-title">{t}</span> })}
+                {owner.map(|o| view! { <span class="lead-owner">{format!("For {o}")}</span> })}
                 <span class="lead-age" class:warn=waiting>
                     {if waiting { format!("Waiting {}", days(age)) } else { when }}
                 </span>
@@ -407,5 +442,116 @@ fn DiscardForm(
                 <button type="submit" class="danger" disabled=move || saving.get()>"Discard lead"</button>
             </div>
         </form>
+    }
+}
+
+/// Acts on the leads ticked in the list: assign, discard or qualify them all at once.
+#[component]
+fn BulkBar(
+    selected: RwSignal<Vec<LeadId>>,
+    reload: RwSignal<u32>,
+    reasons: StoredValue<Vec<String>>,
+    pipelines: StoredValue<Vec<(PipelineId, String)>>,
+    users: StoredValue<Vec<(UserId, String)>>,
+) -> impl IntoView {
+    let owner = RwSignal::new(
+        users
+            .with_value(|u| u.first().map(|(id, _)| id.to_string()))
+            .unwrap_or_default(),
+    );
+    let reason = RwSignal::new(
+        reasons
+            .with_value(|r| r.first().cloned())
+            .unwrap_or_default(),
+    );
+    let pipeline = RwSignal::new(
+        pipelines
+            .with_value(|p| p.first().map(|(id, _)| id.to_string()))
+            .unwrap_or_default(),
+    );
+    let currency = RwSignal::new("SEK".to_string());
+    let said = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let run = move |action: Bulk, done: &'static str| {
+        let ids = selected.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            match bulk_leads(ids, action).await {
+                Ok(n) => {
+                    said.set(Some(format!(
+                        "{n} {} {done}.",
+                        if n == 1 { "lead" } else { "leads" }
+                    )));
+                    selected.set(Vec::new());
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => said.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    let count = move || selected.with(Vec::len);
+    view! {
+        <section class="card-panel bulk-bar" aria-labelledby="bulk-title">
+            <h2 id="bulk-title">
+                {move || match count() {
+                    0 => "Tick leads to act on several at once".to_string(),
+                    1 => "1 lead ticked".to_string(),
+                    n => format!("{n} leads ticked"),
+                }}
+            </h2>
+            <p class="bulk-said" role="status">{move || said.get()}</p>
+            <div class="bulk-actions">
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    if let Ok(id) = owner.get_untracked().parse() {
+                        run(Bulk::Assign(id), "assigned");
+                    }
+                }>
+                    <label>
+                        "Give to"
+                        <select on:change=move |ev| owner.set(event_target_value(&ev))>
+                            {users.get_value().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" disabled=move || busy.get() || count() == 0>"Assign"</button>
+                </form>
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    run(Bulk::Discard(reason.get_untracked()), "discarded");
+                }>
+                    <label>
+                        "Discard as"
+                        <select on:change=move |ev| reason.set(event_target_value(&ev))>
+                            {reasons.get_value().into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="danger" disabled=move || busy.get() || count() == 0>"Discard"</button>
+                </form>
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    let q = Qualification {
+                        pipeline_id: pipeline.get_untracked().parse().ok(),
+                        currency: Some(currency.get_untracked()),
+                        ..Default::default()
+                    };
+                    run(Bulk::Qualify(q), "qualified into deals");
+                }>
+                    <label>
+                        "Qualify into"
+                        <select on:change=move |ev| pipeline.set(event_target_value(&ev))>
+                            {pipelines.get_value().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Currency"
+                        <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                            {Currency::all().map(|c| { let code = c.code().to_string(); view! { <option value=code.clone()>{code.clone()}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="primary" disabled=move || busy.get() || count() == 0>"Qualify"</button>
+                </form>
+            </div>
+        </section>
     }
 }
