@@ -195,8 +195,9 @@ test.describe("leads in", () => {
     for (const name of names) await expect(lead(page, name)).toContainText("For Sara Nilsson");
 
     for (const name of names) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
-    await page.getByLabel("Discard as").selectOption("Duplicate");
-    await page.getByRole("button", { name: "Discard", exact: true }).click();
+    const again = page.getByRole("region", { name: "2 leads ticked" });
+    await again.getByLabel("Discard as").selectOption("Duplicate");
+    await again.getByRole("button", { name: "Discard", exact: true }).click();
     await expect(page.getByText("2 leads discarded.")).toBeVisible();
     for (const name of names) await expect(lead(page, name)).toHaveCount(0);
   });
