@@ -289,12 +289,33 @@ fn Capture(page: Page) -> impl IntoView {
                     {field_note(error, "currency")}
                     <label>
                         "Source"
-                        <input type="text" list="lead-sources" bind:value=source maxlength="60"
+                        <input type="text" bind:value=source maxlength="60"
                             placeholder="Where did you meet them?"/>
                     </label>
-                    <datalist id="lead-sources">
-                        {sources.into_iter().map(|s| view! { <option value=s/> }).collect_view()}
-                    </datalist>
+                    {(!sources.is_empty()).then(|| view! {
+                        <div class="source-picks" role="group" aria-label="Used before">
+                            {sources
+                                .into_iter()
+                                .take(6)
+                                .map(|s| {
+                                    let pick = s.clone();
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="source-pick"
+                                            aria-pressed=move || (source.get() == pick).to_string()
+                                            on:click={
+                                                let s = s.clone();
+                                                move |_| source.set(s.clone())
+                                            }
+                                        >
+                                            {s.clone()}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    })}
                     {field_note(error, "source")}
                     <label>
                         "Note"

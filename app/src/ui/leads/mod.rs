@@ -37,6 +37,8 @@ fn LeadsInbox() -> impl IntoView {
     let query = use_query_map();
     // Bumped after a bulk action: the page is read again.
     let reload = RwSignal::new(0u32);
+    // What the last bulk action did: kept here, as the list is drawn afresh after it.
+    let said = RwSignal::new(None::<String>);
     let status = move || (query.with(|q| q.get("status")), reload.get());
     let data = Resource::<_, PostcardCodec>::new_with_options(
         status,
@@ -49,7 +51,7 @@ fn LeadsInbox() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(page) => view! { <Inbox page reload/> }.into_any(),
+                    Ok(page) => view! { <Inbox page reload said/> }.into_any(),
                     Err(e) => view! { <Failure error=e/> }.into_any(),
                 }
             })}
@@ -72,7 +74,7 @@ const TABS: [(LeadStatus, &str, &str); 3] = [
 ];
 
 #[component]
-fn Inbox(page: LeadsPage, reload: RwSignal<u32>) -> impl IntoView {
+fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>) -> impl IntoView {
     let counts = RwSignal::new(page.counts);
     let selected = RwSignal::new(Vec::<LeadId>::new());
     let users = StoredValue::new(page.users.clone());
@@ -117,7 +119,7 @@ fn Inbox(page: LeadsPage, reload: RwSignal<u32>) -> impl IntoView {
                         }
                     })}
                 {(status == LeadStatus::New && !empty)
-                    .then(|| view! { <BulkBar selected reload reasons pipelines users/> })}
+                    .then(|| view! { <BulkBar selected reload said reasons pipelines users/> })}
                 <ul class="lead-list">
                     {page
                         .leads
@@ -450,6 +452,7 @@ fn DiscardForm(
 fn BulkBar(
     selected: RwSignal<Vec<LeadId>>,
     reload: RwSignal<u32>,
+    said: RwSignal<Option<String>>,
     reasons: StoredValue<Vec<String>>,
     pipelines: StoredValue<Vec<(PipelineId, String)>>,
     users: StoredValue<Vec<(UserId, String)>>,
@@ -470,7 +473,6 @@ fn BulkBar(
             .unwrap_or_default(),
     );
     let currency = RwSignal::new("SEK".to_string());
-    let said = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let run = move |action: Bulk, done: &'static str| {
         let ids = selected.get_untracked();
