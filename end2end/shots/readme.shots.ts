@@ -260,6 +260,7 @@ test("leads: the capture page on a phone and the inbox on a desktop", async ({ b
     "Best regards,\nLinnea Dahl\nHead of Purchasing | Skärgårdsbolaget AB\nMobile: +46 70 555 12 34\nlinnea.dahl@skargardsbolaget.se\nwww.skargardsbolaget.se",
   );
   await phone.getByLabel("Value (optional)").fill("85 000");
+  await phone.evaluate(() => window.scrollTo(0, 0));
   await phone.waitForTimeout(300);
   await phone.screenshot({ path: out("capture-phone") });
   await context.close();

@@ -19,6 +19,7 @@ test.describe("leads in", () => {
     // The keyboards a phone shows for each field.
     await expect(page.getByLabel("Email")).toHaveAttribute("type", "email");
     await expect(page.getByLabel("Phone")).toHaveAttribute("type", "tel");
+    await page.getByText("More: title, website, value").click();
     await expect(page.getByLabel("Value (optional)")).toHaveAttribute("inputmode", "decimal");
 
     const name = unique("Eva Lead");

@@ -187,6 +187,21 @@ fn Capture(page: Page) -> impl IntoView {
     };
     let sources = page.sources.clone();
     let pasted = RwSignal::new(String::new());
+    // The fields a rep seldom has at hand wait folded, unless something fills them or
+    // a refusal concerns them.
+    let more = RwSignal::new(false);
+    Effect::new(move |_| {
+        let about_more = error.with(|e| {
+            e.as_ref().is_some_and(|e| {
+                ["job_title", "website", "value", "currency"]
+                    .iter()
+                    .any(|f| e.field(f).is_some())
+            })
+        });
+        if about_more {
+            more.set(true);
+        }
+    });
     let filled = RwSignal::new(None::<String>);
     let read_paste = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -194,6 +209,9 @@ fn Capture(page: Page) -> impl IntoView {
             return;
         }
         let got = fields.fill_from(read_card(&text));
+        if got.contains(&"title") || got.contains(&"website") {
+            more.set(true);
+        }
         filled.set(Some(if got.is_empty() {
             "Nothing recognised: type the details below.".to_string()
         } else {
@@ -256,38 +274,6 @@ fn Capture(page: Page) -> impl IntoView {
                         })
                     }}
                     <label>
-                        "Title"
-                        <input type="text" bind:value=fields.job_title maxlength="120"
-                            autocomplete="organization-title" enterkeyhint="next"/>
-                    </label>
-                    {field_note(error, "job_title")}
-                    <label>
-                        "Website"
-                        <input type="url" bind:value=fields.website maxlength="200" autocapitalize="off"
-                            inputmode="url" enterkeyhint="next"/>
-                    </label>
-                    {field_note(error, "website")}
-                    <div class="row">
-                        <label class="grow">
-                            "Value (optional)"
-                            <input type="text" inputmode="decimal" bind:value=fields.value placeholder="0"/>
-                        </label>
-                        <label>
-                            "Currency"
-                            <select on:change=move |ev| currency.set(event_target_value(&ev))>
-                                {Currency::all()
-                                    .map(|c| {
-                                        let code = c.code().to_string();
-                                        let selected = code == currency.get_untracked();
-                                        view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </label>
-                    </div>
-                    {field_note(error, "value")}
-                    {field_note(error, "currency")}
-                    <label>
                         "Source"
                         <input type="text" bind:value=source maxlength="60"
                             placeholder="Where did you meet them?"/>
@@ -322,6 +308,41 @@ fn Capture(page: Page) -> impl IntoView {
                         <textarea bind:value=fields.note maxlength="2000" rows="3"></textarea>
                     </label>
                     {field_note(error, "note")}
+                    <details class="more" prop:open=move || more.get()>
+                        <summary>"More: title, website, value"</summary>
+                        <label>
+                            "Title"
+                            <input type="text" bind:value=fields.job_title maxlength="120"
+                                autocomplete="organization-title" enterkeyhint="next"/>
+                        </label>
+                        {field_note(error, "job_title")}
+                        <label>
+                            "Website"
+                            <input type="url" bind:value=fields.website maxlength="200" autocapitalize="off"
+                                inputmode="url" enterkeyhint="next"/>
+                        </label>
+                        {field_note(error, "website")}
+                        <div class="row">
+                            <label class="grow">
+                                "Value (optional)"
+                                <input type="text" inputmode="decimal" bind:value=fields.value placeholder="0"/>
+                            </label>
+                            <label>
+                                "Currency"
+                                <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                                    {Currency::all()
+                                        .map(|c| {
+                                            let code = c.code().to_string();
+                                            let selected = code == currency.get_untracked();
+                                            view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        </div>
+                        {field_note(error, "value")}
+                        {field_note(error, "currency")}
+                    </details>
                     {general}
                     <button type="submit" class="primary capture-save" disabled=move || saving.get()>
                         "Save lead"
