@@ -21,6 +21,7 @@ run:
 
 build:
 	cargo leptos build --release --precompress --split
+	node end2end/tools/trim-split-loader.mjs target/site/pkg
 
 ## Run every test: unit, database (SQLite, and PostgreSQL when reachable), API, browser.
 test:

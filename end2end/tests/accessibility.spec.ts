@@ -62,12 +62,12 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await hydrated(page);
     expect(await violations(page), "/reports").toEqual([]);
 
-    await page.goto("/capture");
+    await page.goto("/leads/new");
     await hydrated(page);
     await page.getByLabel("Email").fill("not an email");
     await page.getByRole("button", { name: "Save lead" }).click();
     await expect(page.getByText("Name is required")).toBeVisible();
-    expect(await violations(page), "/capture with its errors shown").toEqual([]);
+    expect(await violations(page), "/leads/new with its errors shown").toEqual([]);
 
     await page.goto("/leads");
     await hydrated(page);

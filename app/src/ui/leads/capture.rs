@@ -1,4 +1,4 @@
-//! Capture a lead (`/capture`), made for one thumb on a phone: the fields a rep has at
+//! Capture a lead (`/leads/new`), made for one thumb on a phone: the fields a rep has at
 //! hand, the keyboards that fit them, the last source used already picked, one tap to
 //! save, then a blank form for the next one.
 

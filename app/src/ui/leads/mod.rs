@@ -1,7 +1,7 @@
 //! The leads inbox (`/leads?status=new|qualified|discarded`): every new lead waits
 //! here until a rep qualifies it into a deal or discards it. New leads that have waited
 //! too long are flagged, and the new leads per source show where they come from. The
-//! capture page (`/capture`) is in `capture`; both arrive in one chunk.
+//! capture page (`/leads/new`) is in `capture`; both arrive in one chunk.
 
 pub mod capture;
 
@@ -12,23 +12,21 @@ use crate::domain::lead::{Bulk, Lead, LeadCounts, LeadStatus, LeadsPage, Qualifi
 use crate::domain::money::{major_text, Currency};
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, PAGES};
-use crate::ui::widgets::{days, field_note, money, Failure, Frame};
+use crate::ui::widgets::{days, field_note, money, Failure, Frame, NotFound};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/leads` and `/capture` share one chunk: the path says which page this is.
+/// `/leads` is the inbox and `/leads/new` the capture page; anything else is not a page.
 #[component]
 pub fn LeadsRoutePage() -> impl IntoView {
-    let path = use_location().pathname;
-    move || {
-        if path.get().starts_with("/capture") {
-            view! { <capture::CapturePage/> }.into_any()
-        } else {
-            view! { <LeadsInbox/> }.into_any()
-        }
+    let params = use_params_map();
+    move || match params.with(|p| p.get("page")).as_deref() {
+        None => view! { <LeadsInbox/> }.into_any(),
+        Some("new") => view! { <capture::CapturePage/> }.into_any(),
+        Some(_) => view! { <NotFound/> }.into_any(),
     }
 }
 
@@ -88,7 +86,7 @@ fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>)
             <div class="leads">
                 <div class="leads-head">
                     <h1>"Leads"</h1>
-                    <a class="button primary" href="/capture">"+ New lead"</a>
+                    <a class="button primary" href="/leads/new">"+ New lead"</a>
                 </div>
                 <nav class="lead-tabs" aria-label="Leads by state">
                     {TABS

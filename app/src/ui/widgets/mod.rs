@@ -114,7 +114,7 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
                 <A href="/present">"Present"</A>
                 {user.is_admin.then(|| view! { <A href="/admin/pipelines">"Pipelines"</A> })}
             </nav>
-            <a class="capture-link" href="/capture">"+ Lead"</a>
+            <a class="capture-link" href="/leads/new">"+ Lead"</a>
             <div class="me">
                 <span class="avatar" title=user.name.clone()>{initials}</span>
                 <span class="me-name">{user.name.clone()}</span>
