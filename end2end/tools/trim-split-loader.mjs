@@ -1,8 +1,9 @@
 // The release build's wasm-split loader (`__wasm_split.*.js`) lists, in a comment above
 // each shared chunk, every page that shares it: a third of the file, sent to every
 // browser in the board's first load and read by none. cargo-leptos minifies the main
-// script but not this one, so `make build` strips those comments here and writes the
-// precompressed copies (.gz, .br) again. Same input, same output: the file's
+// script but not this one, so `make build` strips those comments (and the indentation,
+// and shortens the loader's private chunk names) here and writes the precompressed
+// copies (.gz, .br) again. Same input, same output: the file's
 // content-hashed name still names one content.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +21,9 @@ for (const name of readdirSync(dir)) {
     .filter((line) => !/^\s*\/\*.*\*\/\s*$/.test(line))
     .map((line) => line.replace(/\s*\/\/[^"'`]*$/, "").trim())
     .filter((line) => line.length > 0)
-    .join("\n");
+    .join("\n")
+    // The loader's own names for the chunks it loads, never exported.
+    .replace(/\b__chunk_(\d+)\b/g, "c$1");
   if (before.includes("`")) throw new Error(`${name} holds a template literal: not trimmed`);
   if (after === before) continue;
   writeFileSync(path, after);

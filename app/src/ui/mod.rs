@@ -20,9 +20,7 @@ pub mod widgets;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{
-    lazy_route, Lazy, LazyRoute, OptionalParamSegment, ParamSegment, SsrMode, StaticSegment,
-};
+use leptos_router::{lazy_route, Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -79,9 +77,10 @@ pub fn App() -> impl IntoView {
                     view={Lazy::<SinceRoute>::new()}
                     ssr=SsrMode::Async
                 />
-                // The inbox, and capture at /leads/new: one route, one chunk.
+                // The inbox and capture: one chunk for both.
+                <Route path=StaticSegment("leads") view={Lazy::<LeadsRoute>::new()} ssr=SsrMode::Async/>
                 <Route
-                    path=(StaticSegment("leads"), OptionalParamSegment("page"))
+                    path=(StaticSegment("leads"), StaticSegment("new"))
                     view={Lazy::<LeadsRoute>::new()}
                     ssr=SsrMode::Async
                 />

@@ -12,21 +12,23 @@ use crate::domain::lead::{Bulk, Lead, LeadCounts, LeadStatus, LeadsPage, Qualifi
 use crate::domain::money::{major_text, Currency};
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, PAGES};
-use crate::ui::widgets::{days, field_note, money, Failure, Frame, NotFound};
+use crate::ui::widgets::{days, field_note, money, Failure, Frame};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 
-/// `/leads` is the inbox and `/leads/new` the capture page; anything else is not a page.
+/// `/leads` is the inbox and `/leads/new` the capture page: one chunk, two pages.
 #[component]
 pub fn LeadsRoutePage() -> impl IntoView {
-    let params = use_params_map();
-    move || match params.with(|p| p.get("page")).as_deref() {
-        None => view! { <LeadsInbox/> }.into_any(),
-        Some("new") => view! { <capture::CapturePage/> }.into_any(),
-        Some(_) => view! { <NotFound/> }.into_any(),
+    let path = use_location().pathname;
+    move || {
+        if path.get().ends_with("/new") {
+            view! { <capture::CapturePage/> }.into_any()
+        } else {
+            view! { <LeadsInbox/> }.into_any()
+        }
     }
 }
 
