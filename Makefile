@@ -14,10 +14,12 @@ export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command 
 
 .PHONY: run test test-rust test-api test-browser build bench bench-what-if
 
-## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace.
+## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace
+## (the release build `make build` makes, which the tests and benchmarks measure too).
 run:
 	.ci/setup
-	TEND_DEMO=true cargo leptos serve --release --precompress --split
+	$(MAKE) build
+	LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true TEND_ADDR=$${TEND_ADDR:-127.0.0.1:3000} TEND_DEMO=true target/release/tend serve
 
 build:
 	cargo leptos build --release --precompress --split

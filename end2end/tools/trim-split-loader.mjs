@@ -16,7 +16,7 @@ for (const name of readdirSync(dir)) {
   const before = readFileSync(path, "utf8");
   // The loader holds no template literals, so no line's leading space matters; its
   // comments are whole lines (the chunks' users) or end a line after code.
-  const after = before
+  let after = before
     .split("\n")
     .filter((line) => !/^\s*\/\*.*\*\/\s*$/.test(line))
     .map((line) => line.replace(/\s*\/\/[^"'`]*$/, "").trim())
@@ -24,6 +24,32 @@ for (const name of readdirSync(dir)) {
     .join("\n")
     // The loader's own names for the chunks it loads, never exported.
     .replace(/\b__chunk_(\d+)\b/g, "c$1");
+  // Each of the ~200 chunks repeats the same fetch-and-instantiate function; one helper
+  // (`L`, defined below the imports; `makeLoad` is a hoisted function) says it once.
+  const fetcher =
+    /makeLoad\(\(\) => \{\nconst src = fetch\(new URL\(("[^"]+"), import\.meta\.url\)\);\nreturn async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);\n\}\n, \[/g;
+  if (fetcher.test(after)) {
+    const lines = after.replace(fetcher, (_, url) => `L(${url}, [`).split("\n");
+    const firstCode = lines.findIndex((l) => !l.startsWith("import "));
+    lines.splice(
+      firstCode,
+      0,
+      "const L = (u, d) => makeLoad(() => { const src = fetch(new URL(u, import.meta.url)); return async (imports) => (WebAssembly.instantiateStreaming(src, imports)); }, d);",
+    );
+    after = lines.join("\n");
+  }
+  // The loader's own helpers, none of them exported, get short names.
+  for (const [long, short] of [
+    ["getSharedImports", "$g"],
+    ["sharedImports", "$s"],
+    ["wrapAsyncCb", "$w"],
+    ["makeLoad", "$m"],
+    ["loadingModule", "$l"],
+    ["parallelStuff", "$p"],
+    ["thisLoad", "$t"],
+  ]) {
+    after = after.replace(new RegExp(`\\b${long}\\b`, "g"), short);
+  }
   if (before.includes("`")) throw new Error(`${name} holds a template literal: not trimmed`);
   if (after === before) continue;
   writeFileSync(path, after);
