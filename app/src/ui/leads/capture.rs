@@ -6,7 +6,6 @@ use crate::api::leads::{add_to_lead, capture_lead, likely_duplicates, load_captu
 use crate::domain::contact::{read_card, CardFields};
 use crate::domain::ids::LeadId;
 use crate::domain::lead::{CapturePage as Page, Duplicate, LeadDraft, LeadStatus};
-use crate::domain::money::Currency;
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, PAGES};
 use crate::ui::widgets::{field_note, Failure, Frame};
@@ -327,18 +326,7 @@ fn Capture(page: Page) -> impl IntoView {
                                 "Value (optional)"
                                 <input type="text" inputmode="decimal" bind:value=fields.value placeholder="0"/>
                             </label>
-                            <label>
-                                "Currency"
-                                <select on:change=move |ev| currency.set(event_target_value(&ev))>
-                                    {Currency::all()
-                                        .map(|c| {
-                                            let code = c.code().to_string();
-                                            let selected = code == currency.get_untracked();
-                                            view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
-                                        })
-                                        .collect_view()}
-                                </select>
-                            </label>
+                            <super::CurrencyPicker currency/>
                         </div>
                         {field_note(error, "value")}
                         {field_note(error, "currency")}

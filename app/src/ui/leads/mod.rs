@@ -365,18 +365,7 @@ fn QualifyForm(
                     "Value"
                     <input type="text" inputmode="decimal" bind:value=value placeholder="0"/>
                 </label>
-                <label>
-                    "Currency"
-                    <select on:change=move |ev| currency.set(event_target_value(&ev))>
-                        {Currency::all()
-                            .map(|c| {
-                                let code = c.code().to_string();
-                                let selected = code == currency.get_untracked();
-                                view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <CurrencyPicker currency/>
             </div>
             {field_note(error, "value")}
             {field_note(error, "currency")}
@@ -545,15 +534,29 @@ fn BulkBar(
                             {pipelines.get_value().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label>
-                        "Currency"
-                        <select on:change=move |ev| currency.set(event_target_value(&ev))>
-                            {Currency::all().map(|c| { let code = c.code().to_string(); view! { <option value=code.clone()>{code.clone()}</option> } }).collect_view()}
-                        </select>
-                    </label>
+                    <CurrencyPicker currency/>
                     <button type="submit" class="primary" disabled=move || busy.get() || count() == 0>"Qualify"</button>
                 </form>
             </div>
         </section>
+    }
+}
+
+/// "Currency": a choice of the currencies Tend keeps, starting at `currency`'s.
+#[component]
+pub(crate) fn CurrencyPicker(currency: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label>
+            "Currency"
+            <select on:change=move |ev| currency.set(event_target_value(&ev))>
+                {Currency::all()
+                    .map(|c| {
+                        let code = c.code().to_string();
+                        let selected = code == currency.get_untracked();
+                        view! { <option value=code.clone() selected=selected>{code.clone()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
