@@ -17,6 +17,8 @@ use app::ssr::throttle::SignInThrottle;
 use chrono::{Duration, Utc};
 use std::future::Future;
 
+#[path = "ops/contacts.rs"]
+mod contacts;
 #[path = "ops/leads.rs"]
 mod leads;
 

@@ -5,7 +5,7 @@ use app::domain::deal::{Deal, DealChange, DealDraft, DealEdit, DealStatus};
 use app::domain::event::DealEvent;
 use app::domain::forecast::ForecastRow;
 use app::domain::history::{BoardThen, Changes};
-use app::domain::ids::{DealId, PipelineId, StageId, UserId};
+use app::domain::ids::{DealId, OrganizationId, PersonId, PipelineId, StageId, UserId};
 use app::domain::pipeline::Pipeline;
 use app::domain::stats::{Funnel, Summary};
 use app::domain::track_record::TrackRecord;
@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+mod contacts;
 mod leads;
 
 /// The OpenAPI document served at `/api/v1/openapi.json`.
@@ -36,7 +37,7 @@ mod leads;
     info(
         title = "Tend API",
         version = "1",
-        description = "Deals, pipelines and leads. Authenticate with `Authorization: Bearer <token>` \
+        description = "Deals, pipelines, leads, people and organizations. Authenticate with `Authorization: Bearer <token>` \
             (`tend token create --user <email>`). Money is an integer count of minor units. \
             Every change names the `version` it read; a stale one is refused with 409."
     ),
@@ -45,12 +46,17 @@ mod leads;
         move_deal, win_deal, lose_deal, reopen_deal, deal_events, crate::live::api_events,
         changes, forecast, track_record, board, funnel, summary,
         leads::list_leads, leads::capture_lead, leads::get_lead, leads::lead_events,
-        leads::qualify_lead, leads::discard_lead, leads::discard_reasons
+        leads::qualify_lead, leads::discard_lead, leads::discard_reasons,
+        contacts::list_people, contacts::create_person, contacts::get_person,
+        contacts::patch_person, contacts::person_events, contacts::merge_people,
+        contacts::list_organizations, contacts::create_organization,
+        contacts::get_organization, contacts::patch_organization,
+        contacts::organization_events, contacts::merge_organizations, contacts::duplicates
     ),
     components(schemas(
         ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
         app::domain::forecast::PeriodKind, app::domain::deal::ForecastCategory,
-        leads::Discard
+        leads::Discard, contacts::Merge
     )),
     modifiers(&Bearer),
     security(("bearer" = []))
@@ -91,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/stats/funnel", get(funnel))
         .route("/stats/summary", get(summary))
         .merge(leads::router())
+        .merge(contacts::router())
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -238,6 +245,12 @@ struct DealQuery {
     status: Option<String>,
     #[param(value_type = Option<UserId>)]
     owner_id: Option<String>,
+    /// Only deals with this person
+    #[param(value_type = Option<PersonId>)]
+    person_id: Option<String>,
+    /// Only deals at this organization
+    #[param(value_type = Option<OrganizationId>)]
+    organization_id: Option<String>,
     /// How many deals at most, newest change first
     #[param(value_type = Option<i64>, minimum = 1, maximum = 5000, default = 500)]
     limit: Option<String>,
@@ -489,7 +502,10 @@ async fn summary(
 }
 
 /// An optional id in a query string, refused naming `field` when it is not one.
-fn query_id<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Result<Option<T>, AppError> {
+pub(crate) fn query_id<T: std::str::FromStr>(
+    field: &str,
+    value: Option<&str>,
+) -> Result<Option<T>, AppError> {
     value
         .map(|v| {
             v.trim()
@@ -517,6 +533,8 @@ impl DealQuery {
             stage_id: query_id("stage_id", self.stage_id.as_deref())?,
             status: self.status.as_deref().map(DealStatus::parse).transpose()?,
             owner_id: query_id("owner_id", self.owner_id.as_deref())?,
+            person_id: query_id("person_id", self.person_id.as_deref())?,
+            organization_id: query_id("organization_id", self.organization_id.as_deref())?,
             limit,
         })
     }

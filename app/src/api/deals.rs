@@ -42,6 +42,7 @@ pub struct DealPage {
     pub users: Vec<crate::domain::user::User>,
     pub lost_reasons: Vec<String>,
     pub organization: Option<String>,
+    pub person: Option<String>,
     pub me: crate::domain::user::User,
     /// The event log's head when the page was read: its live stream starts there.
     pub position: i64,
@@ -69,6 +70,10 @@ pub async fn load_deal(id: DealId) -> Result<DealPage, AppError> {
                 Some(o) => db::organizations::name(&mut tx, o).await?,
                 None => None,
             };
+            let person = match deal.person_id {
+                Some(p) => db::persons::find(&mut tx, p).await?.map(|p| p.name),
+                None => None,
+            };
             Ok(DealPage {
                 users: db::users::list(&mut tx).await?,
                 lost_reasons: db::lost_reasons::list(&mut tx).await?,
@@ -76,6 +81,7 @@ pub async fn load_deal(id: DealId) -> Result<DealPage, AppError> {
                 history,
                 pipeline,
                 organization,
+                person,
                 me: user,
                 position,
             })

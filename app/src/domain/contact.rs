@@ -1,59 +1,489 @@
 //! Who a deal is with: organizations, and the people there that the team talks to.
+//! Each is a record of its own with a version (an edit made on a stale copy is
+//! refused) and an append-only log: created, changed, and merges. Merging two records
+//! of one person (or organization) keeps the older as the one that stays: the other's
+//! deals and people move to it, its empty fields are filled from the other, and the
+//! other is kept, marked as merged, so that old links and its log still lead there.
 
-use super::ids::{OrganizationId, PersonId};
+use super::duplicate::Alike;
+use super::event::FieldChange;
+use super::ids::{DealId, LeadId, OrganizationId, PersonId, UserId};
 use super::user::parse_email;
 use super::validation::{optional_text, required_text, RuleError};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The longest organization or person name kept.
 pub const NAME_MAX_CHARS: usize = 120;
 pub const PHONE_MAX_CHARS: usize = 40;
+/// The longest web address kept.
+pub const WEBSITE_MAX_CHARS: usize = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct Organization {
     pub id: OrganizationId,
     pub name: String,
+    pub website: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Goes up by one with each change; a change sent with an older one is refused.
+    pub version: i64,
 }
 
 impl Organization {
     /// A new organization; its name is trimmed and required.
-    pub fn new(name: &str) -> Result<Organization, RuleError> {
-        Ok(Organization {
-            id: OrganizationId::new(),
-            name: required_text("organization", name, NAME_MAX_CHARS)?,
-        })
+    pub fn new(name: &str, at: DateTime<Utc>) -> Result<Organization, RuleError> {
+        OrganizationDraft {
+            name: name.to_string(),
+            ..OrganizationDraft::default()
+        }
+        .parse(at)
+    }
+
+    /// Applies `patch`, answering what changed (nothing: an empty list).
+    pub fn apply(
+        &mut self,
+        patch: OrganizationPatch,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<FieldChange>, RuleError> {
+        let mut changes = Changes::default();
+        let mut next = self.clone();
+        if let Some(name) = patch.name {
+            next.name = required_text("name", &name, NAME_MAX_CHARS)?;
+            changes.text("name", &self.name, &next.name);
+        }
+        if let Some(website) = patch.website {
+            next.website = parse_website(website.as_deref())?;
+            changes.optional("website", &self.website, &next.website);
+        }
+        Ok(changes.commit(self, next, at))
+    }
+
+    /// Takes what only `other` knows (its website) into this record, the one that stays
+    /// when the two are merged; answers what it filled.
+    pub fn absorb(&mut self, other: &Organization, at: DateTime<Utc>) -> Vec<FieldChange> {
+        let mut changes = Changes::default();
+        let mut next = self.clone();
+        fill(&mut next.website, &other.website);
+        changes.optional("website", &self.website, &next.website);
+        changes.commit(self, next, at)
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct Person {
     pub id: PersonId,
     pub name: String,
+    /// Their role ("Head of Sales").
+    pub job_title: Option<String>,
+    /// Lower-cased.
     pub email: Option<String>,
     pub phone: Option<String>,
     pub organization_id: Option<OrganizationId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Goes up by one with each change; a change sent with an older one is refused.
+    pub version: i64,
 }
 
 impl Person {
-    /// A new person: a name is required; an email, when given, must be one, and a phone
-    /// number holds digits and the usual separators only.
-    pub fn new(
-        name: &str,
-        email: Option<&str>,
-        phone: Option<&str>,
-        organization_id: Option<OrganizationId>,
-    ) -> Result<Person, RuleError> {
-        let name = required_text("name", name, NAME_MAX_CHARS)?;
-        let email = optional_email(email)?;
-        let phone = parse_phone(phone)?;
-        Ok(Person {
-            id: PersonId::new(),
-            name,
-            email,
-            phone,
-            organization_id,
+    /// Applies `patch`, answering what changed (nothing: an empty list). A new
+    /// organization id is checked to exist by whoever stores the change.
+    pub fn apply(
+        &mut self,
+        patch: PersonPatch,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<FieldChange>, RuleError> {
+        let mut changes = Changes::default();
+        let mut next = self.clone();
+        if let Some(name) = patch.name {
+            next.name = required_text("name", &name, NAME_MAX_CHARS)?;
+            changes.text("name", &self.name, &next.name);
+        }
+        if let Some(title) = patch.job_title {
+            next.job_title = optional_text("job_title", title.as_deref(), NAME_MAX_CHARS)?;
+            changes.optional("job_title", &self.job_title, &next.job_title);
+        }
+        if let Some(email) = patch.email {
+            next.email = optional_email(email.as_deref())?;
+            changes.optional("email", &self.email, &next.email);
+        }
+        if let Some(phone) = patch.phone {
+            next.phone = parse_phone(phone.as_deref())?;
+            changes.optional("phone", &self.phone, &next.phone);
+        }
+        if let Some(org) = patch.organization_id {
+            next.organization_id = org;
+            changes.id("organization_id", self.organization_id, org);
+        }
+        Ok(changes.commit(self, next, at))
+    }
+
+    /// Takes what only `other` knows (title, email, phone, organization) into this
+    /// record, the one that stays when the two are merged; answers what it filled.
+    pub fn absorb(&mut self, other: &Person, at: DateTime<Utc>) -> Vec<FieldChange> {
+        let mut changes = Changes::default();
+        let mut next = self.clone();
+        fill(&mut next.job_title, &other.job_title);
+        fill(&mut next.email, &other.email);
+        fill(&mut next.phone, &other.phone);
+        fill(&mut next.organization_id, &other.organization_id);
+        changes.optional("job_title", &self.job_title, &next.job_title);
+        changes.optional("email", &self.email, &next.email);
+        changes.optional("phone", &self.phone, &next.phone);
+        changes.id(
+            "organization_id",
+            self.organization_id,
+            next.organization_id,
+        );
+        changes.commit(self, next, at)
+    }
+}
+
+fn fill<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) {
+    if mine.is_none() {
+        mine.clone_from(theirs);
+    }
+}
+
+/// The fields a change altered, old and new, as the log keeps them.
+#[derive(Default)]
+struct Changes(Vec<FieldChange>);
+
+impl Changes {
+    fn push(&mut self, field: &str, from: serde_json::Value, to: serde_json::Value) {
+        if from != to {
+            self.0.push(FieldChange {
+                field: field.into(),
+                from,
+                to,
+            });
+        }
+    }
+
+    fn text(&mut self, field: &str, from: &str, to: &str) {
+        self.push(field, from.into(), to.into());
+    }
+
+    fn optional(&mut self, field: &str, from: &Option<String>, to: &Option<String>) {
+        self.push(field, from.clone().into(), to.clone().into());
+    }
+
+    fn id<T: ToString>(&mut self, field: &str, from: Option<T>, to: Option<T>) {
+        let text = |v: Option<T>| v.map(|v| v.to_string()).into();
+        self.push(field, text(from), text(to));
+    }
+
+    /// Keeps `next` as the record when anything changed, one version on.
+    fn commit<R: Versioned>(
+        self,
+        record: &mut R,
+        mut next: R,
+        at: DateTime<Utc>,
+    ) -> Vec<FieldChange> {
+        if !self.0.is_empty() {
+            next.touch(at);
+            *record = next;
+        }
+        self.0
+    }
+}
+
+trait Versioned {
+    fn touch(&mut self, at: DateTime<Utc>);
+}
+
+impl Versioned for Person {
+    fn touch(&mut self, at: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = at;
+    }
+}
+
+impl Versioned for Organization {
+    fn touch(&mut self, at: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = at;
+    }
+}
+
+/// A new person, as the API and the pages send one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PersonDraft {
+    /// Made by the sender, so that a create sent twice is stored once.
+    #[serde(default)]
+    pub id: Option<PersonId>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::person_name))]
+    pub name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
+    pub job_title: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::email))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::phone))]
+    pub phone: Option<String>,
+    /// Where they work: an organization kept already…
+    #[serde(default)]
+    pub organization_id: Option<OrganizationId>,
+    /// …or one named here, found by name (ignoring case) or created. Ignored when
+    /// `organization_id` is given.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
+    pub organization: Option<String>,
+}
+
+impl PersonDraft {
+    /// The person, and the name of an organization to find or create for them.
+    pub fn parse(self, at: DateTime<Utc>) -> Result<(Person, Option<String>), RuleError> {
+        let person = Person {
+            id: self.id.unwrap_or_default(),
+            name: required_text("name", &self.name, NAME_MAX_CHARS)?,
+            job_title: optional_text("job_title", self.job_title.as_deref(), NAME_MAX_CHARS)?,
+            email: optional_email(self.email.as_deref())?,
+            phone: parse_phone(self.phone.as_deref())?,
+            organization_id: self.organization_id,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        let organization = match self.organization_id {
+            Some(_) => None,
+            None => optional_text("organization", self.organization.as_deref(), NAME_MAX_CHARS)?,
+        };
+        Ok((person, organization))
+    }
+}
+
+/// A new organization, as the API and the pages send one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrganizationDraft {
+    /// Made by the sender, so that a create sent twice is stored once.
+    #[serde(default)]
+    pub id: Option<OrganizationId>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::person_name))]
+    pub name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::website))]
+    pub website: Option<String>,
+}
+
+impl OrganizationDraft {
+    pub fn parse(self, at: DateTime<Utc>) -> Result<Organization, RuleError> {
+        Ok(Organization {
+            id: self.id.unwrap_or_default(),
+            name: required_text("name", &self.name, NAME_MAX_CHARS)?,
+            website: parse_website(self.website.as_deref())?,
+            created_at: at,
+            updated_at: at,
+            version: 1,
         })
     }
+}
+
+/// A change to a person: only the fields sent change; `null` clears one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PersonPatch {
+    /// The version the change was made on; a newer one kept means someone else
+    /// changed the person since (409). Optional: without it the change applies to
+    /// whatever is kept.
+    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_version))]
+    pub version: Option<i64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_person_name))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
+    pub job_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::email))]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::phone))]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub organization_id: Option<Option<OrganizationId>>,
+}
+
+/// A change to an organization: only the fields sent change; `null` clears one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrganizationPatch {
+    /// The version the change was made on (see `PersonPatch`).
+    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_version))]
+    pub version: Option<i64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_person_name))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::website))]
+    pub website: Option<Option<String>>,
+}
+
+fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// What happened to a person or an organization, as its log keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ContactEventKind {
+    Created {
+        name: String,
+    },
+    Changed {
+        changes: Vec<FieldChange>,
+    },
+    /// Another record of the same one was merged into this one: its deals (and, for an
+    /// organization, its people) are here now, and `filled` are the fields it gave.
+    Absorbed {
+        #[cfg_attr(feature = "ssr", schema(value_type = String, format = Uuid))]
+        from: uuid::Uuid,
+        name: String,
+        filled: Vec<FieldChange>,
+    },
+    /// This record was merged into `into`, which stands for it from now on.
+    MergedInto {
+        #[cfg_attr(feature = "ssr", schema(value_type = String, format = Uuid))]
+        into: uuid::Uuid,
+        name: String,
+    },
+}
+
+impl ContactEventKind {
+    /// The name kept in the log's `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "created",
+            Self::Changed { .. } => "changed",
+            Self::Absorbed { .. } => "absorbed",
+            Self::MergedInto { .. } => "merged_into",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ContactEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub actor_name: Option<String>,
+    pub kind: ContactEventKind,
+}
+
+/// A deal as a person's or organization's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealLine {
+    pub id: DealId,
+    pub title: String,
+    pub value: i64,
+    pub currency: super::money::Currency,
+    pub status: super::deal::DealStatus,
+    pub stage: String,
+    pub person: Option<String>,
+}
+
+/// A lead as a person's or organization's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadLine {
+    pub id: LeadId,
+    pub name: String,
+    pub status: super::lead::LeadStatus,
+    pub source: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A person in a list: the record and where they work.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PersonRow {
+    pub person: Person,
+    pub organization: Option<String>,
+    pub open_deals: i64,
+}
+
+/// An organization in a list, with how many people and open deals it has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrganizationRow {
+    pub organization: Organization,
+    pub people: i64,
+    pub open_deals: i64,
+}
+
+/// A person's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonPage {
+    pub person: Person,
+    pub organization: Option<Organization>,
+    pub deals: Vec<DealLine>,
+    pub leads: Vec<LeadLine>,
+    pub history: Vec<ContactEvent>,
+}
+
+/// An organization's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationPage {
+    pub organization: Organization,
+    pub people: Vec<Person>,
+    pub deals: Vec<DealLine>,
+    pub leads: Vec<LeadLine>,
+    pub history: Vec<ContactEvent>,
+}
+
+/// Two people who look like one, the older first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PeoplePair {
+    pub a: PersonRow,
+    pub b: PersonRow,
+    pub why: Alike,
+}
+
+/// Two organizations that look like one, the older first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrganizationPair {
+    pub a: OrganizationRow,
+    pub b: OrganizationRow,
+    pub why: Alike,
+}
+
+/// Likely duplicates across the database.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Duplicates {
+    pub people: Vec<PeoplePair>,
+    pub organizations: Vec<OrganizationPair>,
+}
+
+/// A web address: `www.acme.se` or `https://…`, no spaces, no other scheme; blank
+/// means none.
+pub fn parse_website(value: Option<&str>) -> Result<Option<String>, RuleError> {
+    let website = optional_text("website", value, WEBSITE_MAX_CHARS)?;
+    let is_web = |w: &str| {
+        let scheme_ok = !w.contains(':') || w.starts_with("https://") || w.starts_with("http://");
+        scheme_ok && !w.contains(char::is_whitespace)
+    };
+    if website.as_deref().is_some_and(|w| !is_web(w)) {
+        return Err(RuleError::invalid(
+            "website",
+            "must be a web address such as www.acme.se",
+        ));
+    }
+    Ok(website)
 }
 
 /// An email address as people write it; blank means none.
@@ -81,379 +511,153 @@ pub fn parse_phone(value: Option<&str>) -> Result<Option<String>, RuleError> {
     Ok(phone)
 }
 
-/// What a pasted email signature or vCard says about a person; each field is what
-/// was recognised, none when nothing fit.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CardFields {
-    pub name: Option<String>,
-    pub job_title: Option<String>,
-    pub company: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub website: Option<String>,
-}
-
-/// The most text a paste is read from.
-pub const PASTE_MAX_CHARS: usize = 5_000;
-
-/// Reads a pasted vCard (`BEGIN:VCARD`) or email signature. A signature is read line
-/// by line: the email, phone and web address are found by their shape (wherever they
-/// are, with or without a "Tel:" label); of the lines left, after greetings, the first
-/// is the name, a line that names a role is the title, and a line with a company form
-/// ("AB", "Ltd"…) or else the next line is the company.
-pub fn read_card(text: &str) -> CardFields {
-    let text: String = text.chars().take(PASTE_MAX_CHARS).collect();
-    if text.to_ascii_uppercase().contains("BEGIN:VCARD") {
-        return read_vcard(&text);
-    }
-    let mut card = CardFields::default();
-    let mut rest = Vec::new();
-    for line in text.lines().map(clean_line).filter(|l| !l.is_empty()) {
-        let mut other = Vec::new();
-        for part in line
-            .split(['|', '·', '•'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let (label, value) = unlabel(part);
-            if card.email.is_none() {
-                if let Some(email) = value.split_whitespace().find_map(as_email) {
-                    card.email = Some(email);
-                    continue;
-                }
-            }
-            if card.website.is_none() {
-                if let Some(web) = value.split_whitespace().find_map(as_website) {
-                    card.website = Some(web);
-                    continue;
-                }
-            }
-            if card.phone.is_none() || label.is_some() {
-                if let Some(phone) = as_phone(value) {
-                    card.phone.get_or_insert(phone);
-                    continue;
-                }
-            }
-            other.push(part.to_string());
-        }
-        rest.extend(other);
-    }
-    let rest: Vec<String> = rest
-        .into_iter()
-        .filter(|l| !is_greeting(l) && l.chars().any(char::is_alphabetic))
-        .collect();
-    let mut lines = rest.into_iter();
-    card.name = lines.next().filter(|n| looks_like_name(n));
-    let left: Vec<String> = lines.collect();
-    card.job_title = left.iter().find(|l| names_a_role(l)).cloned();
-    card.company = left
-        .iter()
-        .find(|l| has_company_form(l))
-        .or_else(|| left.iter().find(|l| Some(*l) != card.job_title.as_ref()))
-        .cloned();
-    card.name = card.name.map(|n| cut(&n, NAME_MAX_CHARS));
-    card.job_title = card.job_title.map(|n| cut(&n, NAME_MAX_CHARS));
-    card.company = card.company.map(|n| cut(&n, NAME_MAX_CHARS));
-    card
-}
-
-fn read_vcard(text: &str) -> CardFields {
-    // Folded lines (RFC 6350: a line that starts with a space continues the last).
-    let mut lines: Vec<String> = Vec::new();
-    for raw in text.lines() {
-        match (
-            raw.strip_prefix(' ').or_else(|| raw.strip_prefix('\t')),
-            lines.last_mut(),
-        ) {
-            (Some(more), Some(last)) => last.push_str(more),
-            _ => lines.push(raw.trim_end().to_string()),
-        }
-    }
-    let mut card = CardFields::default();
-    let mut structured_name = None;
-    for line in &lines {
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
-        let key = key.split(';').next().unwrap_or("").to_ascii_uppercase();
-        let key = key.rsplit('.').next().unwrap_or("");
-        let value = unescape(value);
-        let value = clean_line(&value);
-        if value.is_empty() {
-            continue;
-        }
-        match key {
-            "FN" => card.name = Some(cut(&value, NAME_MAX_CHARS)),
-            "N" => {
-                let parts: Vec<&str> = value.split(';').map(str::trim).collect();
-                let given = parts.get(1).copied().unwrap_or("");
-                let family = parts.first().copied().unwrap_or("");
-                let both = format!("{given} {family}").trim().to_string();
-                structured_name = (!both.is_empty()).then_some(both);
-            }
-            "ORG" => {
-                let org = value.split(';').next().unwrap_or("").trim();
-                if !org.is_empty() {
-                    card.company = Some(cut(org, NAME_MAX_CHARS));
-                }
-            }
-            "TITLE" => card.job_title = Some(cut(&value, NAME_MAX_CHARS)),
-            "EMAIL" => card.email = card.email.take().or_else(|| as_email(&value)),
-            "TEL" => {
-                let number = value.trim_start_matches("tel:");
-                card.phone = card.phone.take().or_else(|| as_phone(number));
-            }
-            "URL" => card.website = card.website.take().or_else(|| as_website(&value)),
-            _ => {}
-        }
-    }
-    if card.name.is_none() {
-        card.name = structured_name.map(|n| cut(&n, NAME_MAX_CHARS));
-    }
-    card
-}
-
-fn unescape(value: &str) -> String {
-    value
-        .replace("\\n", " ")
-        .replace("\\N", " ")
-        .replace("\\,", ",")
-        .replace("\\;", ",")
-        .replace("\\\\", "\\")
-}
-
-/// A line without what text may not hold, its bullets and surrounding spaces.
-fn clean_line(line: &str) -> String {
-    let kept: String = line
-        .chars()
-        .map(|c| {
-            if super::validation::is_forbidden_char(c) {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    kept.trim()
-        .trim_start_matches(['-', '–', '—', '*', '>'])
-        .trim()
-        .to_string()
-}
-
-/// "Tel: 08-123 45" → (Some("tel"), "08-123 45").
-fn unlabel(part: &str) -> (Option<String>, &str) {
-    match part.split_once(':') {
-        Some((label, value))
-            if label.len() <= 12
-                && !label.is_empty()
-                && label
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == ' ' || c == '.')
-                && !value.trim_start().starts_with("//") =>
-        {
-            (Some(label.trim().to_lowercase()), value.trim())
-        }
-        _ => (None, part),
-    }
-}
-
-fn as_email(word: &str) -> Option<String> {
-    let word = word
-        .trim_start_matches("mailto:")
-        .trim_matches(|c: char| "<>()[],;\"'".contains(c));
-    word.contains('@').then(|| parse_email(word).ok()).flatten()
-}
-
-fn as_website(word: &str) -> Option<String> {
-    let word = word.trim_matches(|c: char| "<>()[],;\"'".contains(c));
-    let lower = word.to_ascii_lowercase();
-    let is_web =
-        lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.");
-    (is_web
-        && !word.contains('@')
-        && word.chars().count() <= crate::domain::lead::WEBSITE_MAX_CHARS)
-        .then(|| word.trim_end_matches('/').to_string())
-}
-
-/// A phone number: 7 to 15 digits with the usual separators and nothing else.
-fn as_phone(text: &str) -> Option<String> {
-    let text = text.trim();
-    let digits = text.chars().filter(char::is_ascii_digit).count();
-    let shaped = text
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().\u{a0}".contains(c));
-    (shaped && (7..=15).contains(&digits) && text.chars().count() <= PHONE_MAX_CHARS)
-        .then(|| text.replace('\u{a0}', " "))
-}
-
-fn is_greeting(line: &str) -> bool {
-    const GREETINGS: [&str; 12] = [
-        "regards",
-        "best",
-        "thanks",
-        "thank you",
-        "cheers",
-        "sincerely",
-        "mvh",
-        "med vänlig",
-        "vänliga hälsningar",
-        "hälsningar",
-        "kind regards",
-        "sent from",
-    ];
-    let lower = line.to_lowercase();
-    GREETINGS.iter().any(|g| lower.starts_with(g))
-}
-
-fn looks_like_name(line: &str) -> bool {
-    let words = line.split_whitespace().count();
-    (1..=5).contains(&words) && !line.chars().any(|c| c.is_ascii_digit() || c == '@')
-}
-
-fn names_a_role(line: &str) -> bool {
-    const ROLES: [&str; 24] = [
-        "ceo",
-        "cto",
-        "cfo",
-        "coo",
-        "founder",
-        "owner",
-        "director",
-        "manager",
-        "head of",
-        "lead",
-        "chief",
-        "president",
-        "partner",
-        "consultant",
-        "engineer",
-        "sales",
-        "account",
-        "officer",
-        "vd",
-        "chef",
-        "ansvarig",
-        "säljare",
-        "grundare",
-        "specialist",
-    ];
-    let lower = line.to_lowercase();
-    ROLES.iter().any(|r| {
-        lower
-            .split(|c: char| !c.is_alphanumeric())
-            .collect::<Vec<_>>()
-            .join(" ")
-            .split(' ')
-            .any(|w| w == *r)
-            || (r.contains(' ') && lower.contains(r))
-    })
-}
-
-fn has_company_form(line: &str) -> bool {
-    const FORMS: [&str; 12] = [
-        "ab", "hb", "kb", "inc", "ltd", "llc", "gmbh", "oy", "as", "aps", "bv", "plc",
-    ];
-    line.split(|c: char| !c.is_alphanumeric())
-        .any(|w| FORMS.contains(&w.to_lowercase().as_str()))
-}
-
-fn cut(text: &str, max: usize) -> String {
-    text.chars()
-        .take(max)
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
-    #[test]
-    fn a_pasted_signature_fills_name_title_company_email_phone_and_website() {
-        let card = read_card(
-            "Best regards,\n\nEva Berg\nHead of Sales | Acme AB\nMobile: +46 70-123 45 67\n\
-             eva.berg@Acme.se · https://www.acme.se/\n",
-        );
-        assert_eq!(card.name.as_deref(), Some("Eva Berg"));
-        assert_eq!(card.job_title.as_deref(), Some("Head of Sales"));
-        assert_eq!(card.company.as_deref(), Some("Acme AB"));
-        assert_eq!(card.email.as_deref(), Some("eva.berg@acme.se"));
-        assert_eq!(card.phone.as_deref(), Some("+46 70-123 45 67"));
-        assert_eq!(card.website.as_deref(), Some("https://www.acme.se"));
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).unwrap()
     }
 
-    #[test]
-    fn a_signature_without_a_company_form_takes_the_line_after_the_title() {
-        let card = read_card("Jonas Lind\nVD\nLind Måleri\n08-555 123 45\nwww.lindmaleri.se");
-        assert_eq!(
-            (
-                card.name.as_deref(),
-                card.job_title.as_deref(),
-                card.company.as_deref()
-            ),
-            (Some("Jonas Lind"), Some("VD"), Some("Lind Måleri"))
-        );
-        assert_eq!(card.phone.as_deref(), Some("08-555 123 45"));
-        assert_eq!(card.website.as_deref(), Some("www.lindmaleri.se"));
-    }
-
-    #[test]
-    fn a_pasted_vcard_is_read_field_by_field_with_folded_lines() {
-        let card = read_card(
-            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Berg;Eva;;;\r\nFN:Eva Berg\r\nORG:Acme AB;Sales\r\n\
-             TITLE:Head of\r\n  Sales\r\nTEL;TYPE=CELL:+46 70 123 45 67\r\n\
-             EMAIL;TYPE=INTERNET:eva@acme.se\r\nURL:https://acme.se\r\nEND:VCARD\r\n",
-        );
-        assert_eq!(card.name.as_deref(), Some("Eva Berg"));
-        assert_eq!(card.company.as_deref(), Some("Acme AB"));
-        assert_eq!(card.job_title.as_deref(), Some("Head of Sales"));
-        assert_eq!(card.phone.as_deref(), Some("+46 70 123 45 67"));
-        assert_eq!(card.email.as_deref(), Some("eva@acme.se"));
-        assert_eq!(card.website.as_deref(), Some("https://acme.se"));
-    }
-
-    #[test]
-    fn a_paste_with_nothing_recognisable_fills_nothing_and_never_breaks() {
-        assert_eq!(read_card(""), CardFields::default());
-        let odd = read_card("12345\n@@@\n\u{202E}\u{0}");
-        assert_eq!((odd.name, odd.email, odd.phone), (None, None, None));
-        let huge = "x".repeat(100_000);
-        assert!(read_card(&huge).name.map_or(0, |n| n.chars().count()) <= NAME_MAX_CHARS);
+    fn person(name: &str, email: Option<&str>, phone: Option<&str>) -> Result<Person, RuleError> {
+        PersonDraft {
+            name: name.into(),
+            email: email.map(Into::into),
+            phone: phone.map(Into::into),
+            ..PersonDraft::default()
+        }
+        .parse(at(1))
+        .map(|(p, _)| p)
     }
 
     #[test]
     fn an_organization_needs_a_name_and_is_trimmed() {
-        assert_eq!(Organization::new("  Acme AB ").unwrap().name, "Acme AB");
-        assert!(Organization::new("   ").is_err());
-        assert!(Organization::new(&"x".repeat(NAME_MAX_CHARS + 1)).is_err());
+        assert_eq!(
+            Organization::new("  Acme AB ", at(1)).unwrap().name,
+            "Acme AB"
+        );
+        assert!(Organization::new("   ", at(1)).is_err());
+        assert!(Organization::new(&"x".repeat(NAME_MAX_CHARS + 1), at(1)).is_err());
     }
 
     #[test]
     fn a_person_has_a_name_and_may_have_an_email_and_a_phone() {
-        let p = Person::new(
+        let p = person(
             " Eva Berg ",
             Some(" Eva@Acme.se "),
             Some("+46 70-123 45 67"),
-            None,
         )
         .unwrap();
         assert_eq!(p.name, "Eva Berg");
         assert_eq!(p.email.as_deref(), Some("eva@acme.se"));
         assert_eq!(p.phone.as_deref(), Some("+46 70-123 45 67"));
-        let bare = Person::new("Eva", Some(""), None, None).unwrap();
+        assert_eq!(p.version, 1);
+        let bare = person("Eva", Some(""), None).unwrap();
         assert_eq!((bare.email, bare.phone), (None, None));
     }
 
     #[test]
     fn a_person_with_a_bad_email_or_phone_is_refused_naming_the_field() {
-        let bad_email = Person::new("Eva", Some("eva"), None, None).unwrap_err();
+        let bad_email = person("Eva", Some("eva"), None).unwrap_err();
         assert_eq!(bad_email.field(), Some("email"));
-        let bad_phone = Person::new("Eva", None, Some("call me"), None).unwrap_err();
+        let bad_phone = person("Eva", None, Some("call me")).unwrap_err();
         assert_eq!(bad_phone.field(), Some("phone"));
+        assert_eq!(person(" ", None, None).unwrap_err().field(), Some("name"));
+    }
+
+    #[test]
+    fn a_new_person_names_an_organization_to_find_only_when_no_id_is_given() {
+        let draft = PersonDraft {
+            name: "Eva".into(),
+            organization: Some(" Acme AB ".into()),
+            ..PersonDraft::default()
+        };
         assert_eq!(
-            Person::new(" ", None, None, None).unwrap_err().field(),
-            Some("name")
+            draft.clone().parse(at(1)).unwrap().1.as_deref(),
+            Some("Acme AB")
         );
+        let with_id = PersonDraft {
+            organization_id: Some(OrganizationId::new()),
+            ..draft
+        };
+        assert_eq!(with_id.parse(at(1)).unwrap().1, None);
+    }
+
+    #[test]
+    fn a_change_to_a_person_alters_only_what_it_names_and_goes_one_version_on() {
+        let mut p = person("Eva Berg", Some("eva@acme.se"), Some("070-123 45 67")).unwrap();
+        let changes = p
+            .apply(
+                PersonPatch {
+                    job_title: Some(Some("CFO".into())),
+                    phone: Some(None),
+                    ..PersonPatch::default()
+                },
+                at(2),
+            )
+            .unwrap();
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["job_title", "phone"]);
+        assert_eq!(
+            (p.job_title.as_deref(), p.phone.as_deref()),
+            (Some("CFO"), None)
+        );
+        assert_eq!(p.email.as_deref(), Some("eva@acme.se"));
+        assert_eq!((p.version, p.updated_at), (2, at(2)));
+    }
+
+    #[test]
+    fn a_change_that_alters_nothing_keeps_the_version() {
+        let mut p = person("Eva Berg", None, None).unwrap();
+        let same = PersonPatch {
+            name: Some(" Eva Berg ".into()),
+            ..PersonPatch::default()
+        };
+        assert!(p.apply(same, at(2)).unwrap().is_empty());
+        assert_eq!(p.version, 1);
+    }
+
+    #[test]
+    fn a_bad_change_is_refused_naming_the_field_and_changes_nothing() {
+        let mut p = person("Eva Berg", Some("eva@acme.se"), None).unwrap();
+        let before = p.clone();
+        let bad = PersonPatch {
+            name: Some("Eva B".into()),
+            email: Some(Some("not an email".into())),
+            ..PersonPatch::default()
+        };
+        assert_eq!(p.apply(bad, at(2)).unwrap_err().field(), Some("email"));
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn the_record_that_stays_takes_only_the_fields_it_lacks_from_the_other() {
+        let mut keep = person("Eva Berg", Some("eva@acme.se"), None).unwrap();
+        let mut other =
+            person("Eva Berg", Some("eva.berg@gmail.com"), Some("070-1234567")).unwrap();
+        other.job_title = Some("CFO".into());
+        let filled = keep.absorb(&other, at(3));
+        let fields: Vec<&str> = filled.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["job_title", "phone"]);
+        assert_eq!(keep.email.as_deref(), Some("eva@acme.se"));
+        assert_eq!(keep.phone.as_deref(), Some("070-1234567"));
+        assert_eq!(keep.version, 2);
+    }
+
+    #[test]
+    fn a_website_is_a_web_address_or_nothing() {
+        assert_eq!(
+            parse_website(Some(" www.acme.se ")).unwrap().as_deref(),
+            Some("www.acme.se")
+        );
+        assert_eq!(parse_website(Some("")).unwrap(), None);
+        for bad in ["javascript:alert(1)", "acme dot se", "ftp://acme.se"] {
+            assert_eq!(
+                parse_website(Some(bad)).unwrap_err().field(),
+                Some("website"),
+                "{bad}"
+            );
+        }
     }
 }

@@ -262,6 +262,13 @@ pub struct DealEdit {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_id: Option<Option<OrganizationId>>,
+    /// The person the team talks to about the deal; `null` unlinks them.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub person_id: Option<Option<PersonId>>,
     #[serde(
         default,
         deserialize_with = "double_option",
@@ -311,6 +318,7 @@ impl DealEdit {
             probability: keep(self.probability, &base.probability),
             owner_id: keep(self.owner_id, &base.owner_id),
             organization_id: keep(self.organization_id, &base.organization_id),
+            person_id: keep(self.person_id, &base.person_id),
             lead_source: self.lead_source.filter(|s| source(s) != base.lead_source),
             forecast_category: self.forecast_category.filter(|c| {
                 ForecastCategory::parse(c.as_deref()).ok() != Some(base.forecast_category)
@@ -334,6 +342,7 @@ pub enum DealField {
     Probability,
     Owner,
     Organization,
+    Person,
     LeadSource,
     ForecastCategory,
 }
@@ -365,6 +374,7 @@ impl Deal {
                 DealField::Organization,
                 self.organization_id != newer.organization_id,
             ),
+            (DealField::Person, self.person_id != newer.person_id),
             (DealField::LeadSource, self.lead_source != newer.lead_source),
             (
                 DealField::ForecastCategory,
@@ -579,6 +589,14 @@ impl Deal {
             );
             self.organization_id = org;
         }
+        if let Some(person) = edit.person_id {
+            change(
+                "person_id",
+                self.person_id.map(|p| p.to_string()).into(),
+                person.map(|p| p.to_string()).into(),
+            );
+            self.person_id = person;
+        }
         if let Some(source) = edit.lead_source {
             let source = lead_source(source.as_deref())?;
             change(
@@ -626,6 +644,7 @@ mod tests {
             probability: Some(deal.probability),
             owner_id: Some(deal.owner_id),
             organization_id: None,
+            person_id: Some(deal.person_id),
             lead_source: Some(Some(String::new())),
             forecast_category: Some(Some(String::new())),
         };

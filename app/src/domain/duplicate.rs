@@ -59,9 +59,12 @@ pub struct Contact<'a> {
 
 /// Why two records look like one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Alike {
     Email,
     Phone,
+    Website,
     Name,
 }
 
@@ -71,6 +74,7 @@ impl Alike {
         match self {
             Alike::Email => "the same email",
             Alike::Phone => "the same phone number",
+            Alike::Website => "the same website",
             Alike::Name => "a very similar name",
         }
     }
@@ -106,6 +110,131 @@ pub fn alike(a: &Contact, b: &Contact) -> Option<Alike> {
         _ => false,
     };
     (names_alike && !companies_differ).then_some(Alike::Name)
+}
+
+/// How alike two folded organization names must be to count as one: stricter than
+/// for people, since "Nordic Tools" and "Nordic Foods" are two companies.
+pub const ORGANIZATION_ALIKE: f64 = 0.96;
+
+/// What is known of an organization, to compare.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Company<'a> {
+    pub name: &'a str,
+    pub website: Option<&'a str>,
+}
+
+/// The host of a web address without `www.`, lower-cased: `https://www.Acme.se/x`
+/// and `acme.se` are one site.
+pub fn website_key(website: &str) -> Option<String> {
+    let w = website.trim().to_lowercase();
+    let w = w
+        .strip_prefix("https://")
+        .or_else(|| w.strip_prefix("http://"))
+        .unwrap_or(&w);
+    let host = w.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    host.contains('.').then(|| host.to_string())
+}
+
+/// Whether two organizations are likely one, and why: the same website, or names
+/// that fold to nearly the same ("Acme AB" and "ACME").
+pub fn alike_companies(a: &Company, b: &Company) -> Option<Alike> {
+    let site = |c: &Company| c.website.and_then(website_key);
+    if let (Some(x), Some(y)) = (site(a), site(b)) {
+        if x == y {
+            return Some(Alike::Website);
+        }
+    }
+    let (x, y) = (fold_name(a.name), fold_name(b.name));
+    (!x.is_empty() && (x == y || strsim::jaro_winkler(&x, &y) >= ORGANIZATION_ALIKE))
+        .then_some(Alike::Name)
+}
+
+/// Two records that look like one, by their places in the list searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pair {
+    pub a: usize,
+    pub b: usize,
+    pub why: Alike,
+}
+
+/// The most pairs one search reports: merging them brings up the next.
+pub const PAIRS_MAX: usize = 200;
+/// How many neighbours (in folded-name order) each record is compared with inside one
+/// group, so that a group of thousands costs thousands of comparisons, not millions.
+const NEIGHBOURS: usize = 50;
+
+/// Likely duplicates among people, the likeliest first (email, phone, then name).
+/// Only records sharing a key are compared: an email, a phone number, the start of
+/// the name or of the last name.
+pub fn people_pairs(people: &[Contact]) -> Vec<Pair> {
+    pairs(
+        people,
+        |p| {
+            let folded = fold_name(p.name);
+            let last = folded.rsplit(' ').next().unwrap_or("").to_string();
+            [
+                p.email.map(|e| format!("e{}", e.trim().to_lowercase())),
+                p.phone.and_then(phone_key).map(|k| format!("p{k}")),
+                Some(format!("n{}", prefix(&folded, 2))),
+                Some(format!("l{}", prefix(&last, 3))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        },
+        alike,
+    )
+}
+
+/// Likely duplicates among organizations, the likeliest first (website, then name).
+pub fn company_pairs(companies: &[Company]) -> Vec<Pair> {
+    pairs(
+        companies,
+        |c| {
+            [
+                c.website.and_then(website_key).map(|k| format!("w{k}")),
+                Some(format!("n{}", prefix(&fold_name(c.name), 3))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        },
+        alike_companies,
+    )
+}
+
+fn prefix(text: &str, chars: usize) -> String {
+    text.chars().take(chars).collect()
+}
+
+fn pairs<T>(
+    records: &[T],
+    keys: impl Fn(&T) -> Vec<String>,
+    same: impl Fn(&T, &T) -> Option<Alike>,
+) -> Vec<Pair> {
+    use std::collections::{BTreeSet, HashMap};
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for key in keys(r) {
+            groups.entry(key).or_default().push(i);
+        }
+    }
+    let mut candidates = BTreeSet::new();
+    for members in groups.values() {
+        for (n, &i) in members.iter().enumerate() {
+            for &j in members.iter().skip(n + 1).take(NEIGHBOURS) {
+                candidates.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
+    let mut found: Vec<Pair> = candidates
+        .into_iter()
+        .filter_map(|(a, b)| same(&records[a], &records[b]).map(|why| Pair { a, b, why }))
+        .collect();
+    found.sort_by_key(|p| (p.why, p.a, p.b));
+    found.truncate(PAIRS_MAX);
+    found
 }
 
 #[cfg(test)]
@@ -173,5 +302,83 @@ mod tests {
             ..person("Asa Oberg", None, None)
         };
         assert_eq!(alike(&at_acme, &at_solberg), None);
+    }
+
+    #[test]
+    fn people_sharing_an_email_phone_or_near_name_are_paired_once_each() {
+        let people = [
+            person("Eva Berg", Some("eva@acme.se"), None),
+            person("Jonas Lind", None, Some("070-555 12 34")),
+            person("E. Berg", Some("EVA@acme.se"), None),
+            person("Jonas Lindh", None, None),
+            person("Karin Ek", None, None),
+            person("J Lind", None, Some("+46 70 555 12 34")),
+        ];
+        let found = people_pairs(&people);
+        assert_eq!(
+            found,
+            [
+                Pair {
+                    a: 0,
+                    b: 2,
+                    why: Alike::Email
+                },
+                Pair {
+                    a: 1,
+                    b: 5,
+                    why: Alike::Phone
+                },
+                Pair {
+                    a: 1,
+                    b: 3,
+                    why: Alike::Name
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_large_group_of_like_names_is_searched_by_neighbours_and_reports_at_most_the_limit() {
+        let names: Vec<String> = (0..5_000)
+            .map(|i| format!("Anna Svensson {i:04}"))
+            .collect();
+        let people: Vec<Contact> = names.iter().map(|n| person(n, None, None)).collect();
+        let found = people_pairs(&people);
+        assert_eq!(found.len(), PAIRS_MAX);
+        assert!(found.iter().all(|p| p.a < p.b && p.why == Alike::Name));
+    }
+
+    #[test]
+    fn organizations_are_one_by_website_or_by_nearly_the_same_name() {
+        let company = |name, website| Company { name, website };
+        let acme = company("Acme AB", Some("https://www.acme.se/om-oss"));
+        assert_eq!(
+            alike_companies(&acme, &company("Acme Sweden", Some("acme.se"))),
+            Some(Alike::Website)
+        );
+        assert_eq!(
+            alike_companies(&acme, &company("ACME", None)),
+            Some(Alike::Name)
+        );
+        assert_eq!(
+            alike_companies(
+                &company("Nordic Tools", None),
+                &company("Nordic Foods", None)
+            ),
+            None
+        );
+        let found = company_pairs(&[
+            acme,
+            company("Solberg Bygg", None),
+            company("acme ab", None),
+        ]);
+        assert_eq!(
+            found,
+            [Pair {
+                a: 0,
+                b: 2,
+                why: Alike::Name
+            }]
+        );
     }
 }

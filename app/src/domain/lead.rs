@@ -4,7 +4,7 @@
 //! leaves the inbox once and for all: a qualified or discarded lead changes no more.
 //! Every step is an event in the lead's own append-only log.
 
-use super::contact::{optional_email, parse_phone, NAME_MAX_CHARS};
+use super::contact::{optional_email, parse_phone, parse_website, NAME_MAX_CHARS};
 use super::deal::{deal_title, LeadSource};
 use super::ids::{DealId, LeadFormId, LeadId, PipelineId, UserId};
 use super::money::{Currency, Money};
@@ -14,8 +14,6 @@ use serde::{Deserialize, Serialize};
 
 /// The longest note kept with a lead.
 pub const NOTE_MAX_CHARS: usize = 2000;
-/// The longest web address kept with a lead.
-pub const WEBSITE_MAX_CHARS: usize = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema))]
@@ -178,18 +176,7 @@ impl LeadDraft {
         let name = required_text("name", &self.name, NAME_MAX_CHARS)?;
         let company = optional_text("company", self.company.as_deref(), NAME_MAX_CHARS)?;
         let job_title = optional_text("job_title", self.job_title.as_deref(), NAME_MAX_CHARS)?;
-        let website = optional_text("website", self.website.as_deref(), WEBSITE_MAX_CHARS)?;
-        let is_web = |w: &str| {
-            let scheme_ok =
-                !w.contains(':') || w.starts_with("https://") || w.starts_with("http://");
-            scheme_ok && !w.contains(char::is_whitespace)
-        };
-        if website.as_deref().is_some_and(|w| !is_web(w)) {
-            return Err(RuleError::invalid(
-                "website",
-                "must be a web address such as www.acme.se",
-            ));
-        }
+        let website = parse_website(self.website.as_deref())?;
         let email = optional_email(self.email.as_deref())?;
         let phone = parse_phone(self.phone.as_deref())?;
         let currency = match self.currency.as_deref().map(str::trim) {

@@ -4,8 +4,9 @@
 //! HTML, and revocable. Bots are kept out by a field people never see (the honeypot)
 //! and by a least time between showing the form and sending it.
 
+use super::contact::WEBSITE_MAX_CHARS;
 use super::ids::LeadFormId;
-use super::lead::{LeadDraft, WEBSITE_MAX_CHARS};
+use super::lead::LeadDraft;
 use super::validation::{optional_text, required_text, RuleError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! Pure business rules: no I/O, compiled for the server and the browser alike.
 
 pub mod board;
+pub mod card;
 pub mod contact;
 pub mod deal;
 pub mod dice;

@@ -255,8 +255,16 @@ pub mod schema {
         text(true, crate::domain::contact::NAME_MAX_CHARS, false)
     }
 
+    pub fn optional_person_name() -> Object {
+        text(true, crate::domain::contact::NAME_MAX_CHARS, true)
+    }
+
+    pub fn optional_version() -> Object {
+        integer(1, i64::MAX, true)
+    }
+
     pub fn website() -> Object {
-        text(false, crate::domain::lead::WEBSITE_MAX_CHARS, true)
+        text(false, crate::domain::contact::WEBSITE_MAX_CHARS, true)
     }
 
     pub fn email() -> Object {

@@ -3,8 +3,9 @@
 use super::deal_events::Touched;
 use super::{on, Tx};
 use crate::domain::board::{DealCard, StageSum};
+use crate::domain::contact::DealLine;
 use crate::domain::deal::{Deal, DealStatus};
-use crate::domain::ids::{DealId, PipelineId, StageId, UserId};
+use crate::domain::ids::{DealId, OrganizationId, PersonId, PipelineId, StageId, UserId};
 use crate::domain::money::Currency;
 use crate::domain::replay::Facts;
 use crate::error::AppResult;
@@ -146,6 +147,8 @@ pub struct DealFilter {
     pub stage_id: Option<StageId>,
     pub status: Option<DealStatus>,
     pub owner_id: Option<UserId>,
+    pub person_id: Option<PersonId>,
+    pub organization_id: Option<OrganizationId>,
     pub limit: i64,
 }
 
@@ -156,6 +159,7 @@ pub async fn list(tx: &mut Tx, f: &DealFilter) -> AppResult<Vec<Deal>> {
         " FROM deals WHERE deleted_at IS NULL \
          AND ($1 IS NULL OR pipeline_id = $1) AND ($2 IS NULL OR stage_id = $2) \
          AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR owner_id = $4) \
+         AND ($6 IS NULL OR person_id = $6) AND ($7 IS NULL OR organization_id = $7) \
          ORDER BY updated_at DESC, id LIMIT $5"
     );
     Ok(on!(tx, |c| sqlx::query_as::<_, Deal>(sql)
@@ -164,8 +168,55 @@ pub async fn list(tx: &mut Tx, f: &DealFilter) -> AppResult<Vec<Deal>> {
         .bind(f.status)
         .bind(f.owner_id)
         .bind(f.limit)
+        .bind(f.person_id)
+        .bind(f.organization_id)
         .fetch_all(c)
         .await)?)
+}
+
+/// The deals with a person (or at an organization), as their page lists them: open
+/// ones first, then the most recently changed; at most 500.
+pub async fn lines(
+    tx: &mut Tx,
+    person: Option<PersonId>,
+    organization: Option<OrganizationId>,
+) -> AppResult<Vec<DealLine>> {
+    type Row = (
+        DealId,
+        String,
+        i64,
+        Currency,
+        DealStatus,
+        String,
+        Option<String>,
+    );
+    let rows = on!(tx, |c| {
+        sqlx::query_as::<_, Row>(
+        "SELECT d.id, d.title, d.value, d.currency, d.status, s.name, p.name FROM deals d \
+         JOIN stages s ON s.id = d.stage_id LEFT JOIN persons p ON p.id = d.person_id \
+         WHERE d.deleted_at IS NULL \
+         AND (($1 IS NOT NULL AND d.person_id = $1) OR ($2 IS NOT NULL AND d.organization_id = $2)) \
+         ORDER BY CASE WHEN d.status = 'open' THEN 0 ELSE 1 END, d.updated_at DESC, d.id LIMIT 500"
+    )
+    .bind(person)
+    .bind(organization)
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, title, value, currency, status, stage, person)| DealLine {
+                id,
+                title,
+                value,
+                currency,
+                status,
+                stage,
+                person,
+            },
+        )
+        .collect())
 }
 
 /// What narrows the board: an owner and words in the title or organization.

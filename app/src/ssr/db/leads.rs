@@ -1,8 +1,9 @@
 //! The `leads` table: the inbox and what became of each lead.
 
 use super::{on, Tx};
+use crate::domain::contact::LeadLine;
 use crate::domain::duplicate::{fold_name, phone_key, Contact};
-use crate::domain::ids::{LeadId, UserId};
+use crate::domain::ids::{LeadId, OrganizationId, PersonId, UserId};
 use crate::domain::lead::{Lead, LeadCounts, LeadStatus};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -209,4 +210,41 @@ pub async fn last_captured_by(tx: &mut Tx, user: UserId) -> AppResult<Option<Lea
         .bind(user)
         .fetch_optional(c)
         .await)?)
+}
+
+/// The leads of a person (or an organization), as their page lists them, newest
+/// first: those qualified into their deals, and those still carrying their email (or,
+/// for an organization, its name as the company).
+pub async fn lines(
+    tx: &mut Tx,
+    person: Option<(PersonId, Option<&str>)>,
+    organization: Option<(OrganizationId, &str)>,
+) -> AppResult<Vec<LeadLine>> {
+    type Row = (LeadId, String, LeadStatus, Option<String>, DateTime<Utc>);
+    let (person_id, email) = person.map_or((None, None), |(id, e)| (Some(id), e));
+    let (org_id, company) = organization.map_or((None, None), |(id, n)| (Some(id), Some(n)));
+    let rows = on!(tx, |c| sqlx::query_as::<_, Row>(
+        "SELECT id, name, status, source, created_at FROM leads \
+         WHERE deal_id IN (SELECT id FROM deals WHERE ($1 IS NOT NULL AND person_id = $1) \
+                           OR ($2 IS NOT NULL AND organization_id = $2)) \
+            OR ($3 IS NOT NULL AND email = $3) \
+            OR ($4 IS NOT NULL AND LOWER(company) = LOWER($4)) \
+         ORDER BY created_at DESC, id LIMIT 200"
+    )
+    .bind(person_id)
+    .bind(org_id)
+    .bind(email)
+    .bind(company)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, status, source, created_at)| LeadLine {
+            id,
+            name,
+            status,
+            source,
+            created_at,
+        })
+        .collect())
 }

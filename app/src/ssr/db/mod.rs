@@ -12,6 +12,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod api_tokens;
+pub mod contact_events;
 pub mod deal_events;
 pub mod deals;
 pub mod discard_reasons;

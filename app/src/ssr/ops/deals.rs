@@ -4,7 +4,7 @@
 //! caller's screen applies and which every other screen will receive.
 
 use crate::domain::board::DealCard;
-use crate::domain::deal::{Deal, DealChange, DealDraft, NewDeal};
+use crate::domain::deal::{Deal, DealChange, DealDraft, DealEdit, NewDeal};
 use crate::domain::event::{instant, DealEvent, DealEventKind};
 use crate::domain::ids::DealId;
 use crate::domain::ids::UserId;
@@ -12,7 +12,7 @@ use crate::domain::live::{LiveEvent, Snapshot};
 use crate::domain::pipeline::Stage;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{deal_events, deals, organizations, stages, users, Db, Tx};
+use crate::ssr::db::{deal_events, deals, organizations, persons, stages, users, Db, Tx};
 use chrono::{DateTime, Utc};
 
 /// What a change to a deal did: the deal as it now is, and the event that every screen
@@ -48,7 +48,8 @@ pub async fn create(
     }
     let mut new = new;
     if let Some(name) = organization {
-        new.organization_id = Some(organizations::find_or_create(&mut tx, &name, at).await?);
+        new.organization_id =
+            Some(super::contacts::organization_named(&mut tx, caller.id, &name, at).await?);
     }
     let added = add(&mut tx, caller.id, new, &stage, at).await?;
     tx.commit().await?;
@@ -71,6 +72,27 @@ pub(super) async fn add(
         deal,
         event: Some(event),
     })
+}
+
+/// Applies `edit` to `deal` in the caller's transaction and logs it: a merge of two
+/// people (or organizations) moves their deals this way, so each deal's log and every
+/// screen showing it hear of the move.
+pub(super) async fn edit_in(
+    tx: &mut Tx,
+    actor: UserId,
+    mut deal: Deal,
+    edit: DealEdit,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let before = deals::card(tx, deal.id).await?;
+    let read = deal.version;
+    if let Some(event) = deal.edit(edit, at)? {
+        if !deals::update(tx, &deal, read).await? {
+            return Err(AppError::stale());
+        }
+        log(tx, at, Some(actor), &event, before, &deal, true).await?;
+    }
+    Ok(())
 }
 
 /// Logs a change to `deal` with its snapshot, and returns the event screens apply:
@@ -196,6 +218,14 @@ async fn decide(
             if let Some(Some(org)) = edit.organization_id {
                 if organizations::name(tx, org).await?.is_none() {
                     return Err(missing("organization_id"));
+                }
+            }
+            if let Some(Some(person)) = edit.person_id {
+                if persons::find(tx, person)
+                    .await?
+                    .is_none_or(|p| p.id != person)
+                {
+                    return Err(missing("person_id"));
                 }
             }
             deal.edit(edit, at)?

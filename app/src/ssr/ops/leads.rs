@@ -5,11 +5,11 @@
 
 use super::deals::{self as deal_ops, missing, Changed};
 use super::require_admin;
-use crate::domain::contact::Person;
+use crate::domain::contact::PersonDraft;
 use crate::domain::deal::NewDeal;
 use crate::domain::duplicate::{alike, Contact};
 use crate::domain::event::instant;
-use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId, PipelineId};
+use crate::domain::ids::{DealId, LeadId, OrganizationId, PersonId, PipelineId, UserId};
 use crate::domain::lead::{
     bulk_ids, sources_of, Bulk, CapturePage, DiscardReason, Duplicate, Lead, LeadDraft, LeadEvent,
     LeadEventKind, LeadStatus, LeadsPage, Qualification,
@@ -19,9 +19,7 @@ use crate::domain::user::User;
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::leads::LeadFilter;
-use crate::ssr::db::{
-    discard_reasons, lead_events, leads, organizations, persons, pipelines, users, Db, Tx,
-};
+use crate::ssr::db::{discard_reasons, lead_events, leads, persons, pipelines, users, Db, Tx};
 use chrono::{DateTime, Utc};
 
 /// Whether `caller` may see lead `id`: everyone signed in sees every lead today (as
@@ -233,7 +231,7 @@ async fn qualify_in(
         return Err(missing("owner_id"));
     }
     let organization_id = match &lead.company {
-        Some(name) => Some(organizations::find_or_create(tx, name, at).await?),
+        Some(name) => Some(super::contacts::organization_named(tx, caller.id, name, at).await?),
         None => None,
     };
     let new = NewDeal {
@@ -245,7 +243,7 @@ async fn qualify_in(
         expected_close_date: made.expected_close_date,
         probability: None,
         organization_id,
-        person_id: Some(person_for(tx, lead, organization_id, at).await?),
+        person_id: Some(person_for(tx, caller.id, lead, organization_id, at).await?),
         lead_source: lead.source.clone(),
     };
     let deal = deal_ops::add(tx, caller.id, new, stage, at).await?;
@@ -387,6 +385,7 @@ async fn settle(
 /// a new one.
 async fn person_for(
     tx: &mut Tx,
+    actor: UserId,
     lead: &Lead,
     organization: Option<OrganizationId>,
     at: DateTime<Utc>,
@@ -396,13 +395,17 @@ async fn person_for(
             return Ok(id);
         }
     }
-    let person = Person::new(
-        &lead.name,
-        lead.email.as_deref(),
-        lead.phone.as_deref(),
-        organization,
-    )?;
-    persons::insert(tx, &person, at).await?;
+    let draft = PersonDraft {
+        id: None,
+        name: lead.name.clone(),
+        job_title: lead.job_title.clone(),
+        email: lead.email.clone(),
+        phone: lead.phone.clone(),
+        organization_id: organization,
+        organization: None,
+    };
+    let (person, _) = draft.parse(at)?;
+    super::contacts::add_person(tx, actor, &person).await?;
     Ok(person.id)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod board;
+pub mod contacts;
 pub mod deals;
 pub mod displays;
 pub mod forecast;

@@ -403,6 +403,7 @@ impl Form {
             probability: Some(probability),
             owner_id: self.owner.get_untracked().parse().ok(),
             organization_id: None,
+            person_id: None,
             lead_source: Some(Some(self.source.get_untracked())),
             forecast_category: Some(Some(self.category.get_untracked())),
         })
@@ -457,6 +458,7 @@ fn describe(field: DealField, page: &Page) -> String {
             .map(|u| u.name.clone())
             .unwrap_or_default(),
         DealField::Organization => page.organization.clone().unwrap_or_else(none),
+        DealField::Person => page.person.clone().unwrap_or_else(none),
         DealField::LeadSource => deal.lead_source.clone().unwrap_or_else(none),
         DealField::ForecastCategory => deal
             .forecast_category
@@ -475,6 +477,7 @@ fn field_name(field: DealField) -> &'static str {
         DealField::Probability => "Probability",
         DealField::Owner => "Owner",
         DealField::Organization => "Organization",
+        DealField::Person => "Person",
         DealField::LeadSource => "Lead source",
         DealField::ForecastCategory => "Forecast category",
     }

@@ -3,7 +3,7 @@
 //! save, then a blank form for the next one.
 
 use crate::api::leads::{add_to_lead, capture_lead, likely_duplicates, load_capture};
-use crate::domain::contact::{read_card, CardFields};
+use crate::domain::card::{read_card, CardFields};
 use crate::domain::ids::LeadId;
 use crate::domain::lead::{CapturePage as Page, Duplicate, LeadDraft, LeadStatus};
 use crate::error::AppError;
