@@ -11,6 +11,8 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::future::Future;
 
+#[path = "api/contacts.rs"]
+mod contacts;
 #[path = "api/leads.rs"]
 mod leads;
 
@@ -537,6 +539,12 @@ async fn the_openapi_document_describes_every_endpoint() {
             ("/api/v1/board", "get"),
             ("/api/v1/stats/funnel", "get"),
             ("/api/v1/stats/summary", "get"),
+            ("/api/v1/people", "post"),
+            ("/api/v1/people/{id}", "patch"),
+            ("/api/v1/people/{id}/merge", "post"),
+            ("/api/v1/organizations", "get"),
+            ("/api/v1/organizations/{id}", "patch"),
+            ("/api/v1/duplicates", "get"),
         ] {
             assert!(
                 paths[path].get(method).is_some(),

@@ -157,13 +157,15 @@ pub(super) async fn person_events(
 pub(super) struct Merge {
     /// The id of the other record: its deals (and an organization's people) move to
     /// the one kept, which also takes the fields only the other has
+    #[serde(default)]
     #[schema(value_type = String, format = Uuid)]
-    from: String,
+    from: Option<String>,
 }
 
 impl Merge {
     fn id<T: std::str::FromStr>(&self) -> Result<T, AppError> {
-        query_id("from", Some(&self.from))?.ok_or_else(|| AppError::invalid("from", "is required"))
+        query_id("from", self.from.as_deref())?
+            .ok_or_else(|| AppError::invalid("from", "is required"))
     }
 }
 

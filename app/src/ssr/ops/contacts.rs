@@ -188,7 +188,7 @@ pub async fn change_person(
     })?;
     let read = person.version;
     if patch.version.is_some_and(|v| v != read) {
-        return Err(AppError::stale());
+        return Err(changed_since());
     }
     if let Some(Some(org)) = patch.organization_id {
         if organizations::name(&mut tx, org).await?.is_none() {
@@ -200,7 +200,7 @@ pub async fn change_person(
         return Ok(person);
     }
     if !persons::update(&mut tx, &person, read).await? {
-        return Err(AppError::stale());
+        return Err(changed_since());
     }
     let changed = ContactEventKind::Changed { changes };
     contact_events::append(&mut tx, Subject::Person(id), at, Some(caller.id), &changed).await?;
@@ -223,14 +223,14 @@ pub async fn change_organization(
     let mut org = current(found, id, |o| o.id)?;
     let read = org.version;
     if patch.version.is_some_and(|v| v != read) {
-        return Err(AppError::stale());
+        return Err(changed_since());
     }
     let changes = org.apply(patch, at)?;
     if changes.is_empty() {
         return Ok(org);
     }
     if !organizations::update(&mut tx, &org, read).await? {
-        return Err(AppError::stale());
+        return Err(changed_since());
     }
     let changed = ContactEventKind::Changed { changes };
     contact_events::append(
@@ -382,7 +382,7 @@ pub async fn merge_people(
     let read = kept.version;
     let filled = kept.absorb(&other, at);
     if !filled.is_empty() && !persons::update(&mut tx, &kept, read).await? {
-        return Err(AppError::stale());
+        return Err(changed_since());
     }
     let moving = DealFilter {
         person_id: Some(gone),
@@ -446,7 +446,7 @@ pub async fn merge_organizations(
     let read = kept.version;
     let filled = kept.absorb(&other, at);
     if !filled.is_empty() && !organizations::update(&mut tx, &kept, read).await? {
-        return Err(AppError::stale());
+        return Err(changed_since());
     }
     let moving = DealFilter {
         organization_id: Some(gone),
@@ -468,7 +468,7 @@ pub async fn merge_organizations(
         };
         let changes = person.apply(patch, at)?;
         if !persons::update(&mut tx, &person, read).await? {
-            return Err(AppError::stale());
+            return Err(changed_since());
         }
         let changed = ContactEventKind::Changed { changes };
         contact_events::append(
@@ -531,6 +531,13 @@ fn current<T, I: PartialEq>(found: T, id: I, id_of: impl Fn(&T) -> I) -> AppResu
             "This record was merged into another; change that one.".into(),
         ))
     }
+}
+
+/// Someone else saved the record since the caller read it.
+fn changed_since() -> AppError {
+    AppError::Conflict(
+        "Someone changed this since you loaded it. Reload to see their change.".into(),
+    )
 }
 
 fn person_found(p: Option<Person>) -> AppResult<Person> {

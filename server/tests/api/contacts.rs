@@ -1,0 +1,186 @@
+//! People and organizations through API v1 on both engines.
+
+use super::{first_stages, on_each_engine};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const EVA: &str = "01937a2e-5b1c-7d3e-8f00-00000000e7a0";
+
+#[tokio::test]
+async fn a_person_is_created_once_found_changed_and_linked_to_a_deal() {
+    on_each_engine(|s| async move {
+        let eva = json!({"id": EVA, "name": "Eva Berg", "email": "Eva@Acme.se",
+                         "job_title": "CFO", "organization": "Acme AB"});
+        let (status, first) = s.post("/api/v1/people", eva.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(first["email"], "eva@acme.se");
+        let (status, again) = s.post("/api/v1/people", eva).await;
+        assert_eq!((status, &again), (StatusCode::CREATED, &first));
+
+        let (_, orgs) = s.get("/api/v1/organizations?q=acme").await;
+        assert_eq!(orgs.as_array().unwrap().len(), 1);
+        let acme = orgs[0]["id"].as_str().unwrap().to_string();
+        assert_eq!(first["organization_id"].as_str(), Some(acme.as_str()));
+        let (_, at_acme) = s
+            .get(&format!("/api/v1/people?organization_id={acme}"))
+            .await;
+        assert_eq!(at_acme[0]["id"], EVA);
+        let (_, found) = s.get("/api/v1/people?q=berg").await;
+        assert_eq!(found.as_array().unwrap().len(), 1);
+
+        let path = format!("/api/v1/people/{EVA}");
+        let (status, changed) = s
+            .send(
+                Method::PATCH,
+                &path,
+                json!({"version": 1, "phone": "070-123 45 67", "job_title": null}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!(
+            (changed["version"].as_i64(), &changed["job_title"]),
+            (Some(2), &json!(null))
+        );
+        let (status, stale) = s
+            .send(Method::PATCH, &path, json!({"version": 1, "name": "E"}))
+            .await;
+        assert_eq!(
+            (status, stale["code"].as_str()),
+            (StatusCode::CONFLICT, Some("conflict"))
+        );
+        let (_, log) = s.get(&format!("{path}/events")).await;
+        let kinds: Vec<_> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"]["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["created", "changed"]);
+
+        // Linked from the deal's side, then listed by person.
+        let stage = &first_stages(&s).await[0];
+        let (_, deal) = s
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Acme", "value": 100, "currency": "SEK", "stage_id": stage}),
+            )
+            .await;
+        let (status, linked) = s
+            .send(
+                Method::PATCH,
+                &format!("/api/v1/deals/{}", deal["id"].as_str().unwrap()),
+                json!({"version": deal["version"], "person_id": EVA, "organization_id": acme}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{linked}");
+        assert_eq!(linked["person_id"], EVA);
+        let (_, hers) = s.get(&format!("/api/v1/deals?person_id={EVA}")).await;
+        assert_eq!(hers.as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicates_are_listed_and_merging_leaves_one_that_the_old_id_leads_to() {
+    on_each_engine(|s| async move {
+        let (_, keep) = s
+            .post(
+                "/api/v1/people",
+                json!({"name": "Eva Berg", "email": "eva@acme.se"}),
+            )
+            .await;
+        let (_, gone) = s
+            .post(
+                "/api/v1/people",
+                json!({"name": "Eva Berg", "email": "EVA@acme.se", "phone": "070-123 45 67"}),
+            )
+            .await;
+        let (status, found) = s.get("/api/v1/duplicates").await;
+        assert_eq!(status, StatusCode::OK);
+        let pair = &found["people"][0];
+        assert_eq!(
+            (pair["why"].as_str(), &pair["a"]["person"]["id"]),
+            (Some("email"), &keep["id"])
+        );
+
+        let (keep_id, gone_id) = (keep["id"].as_str().unwrap(), gone["id"].as_str().unwrap());
+        let merge = format!("/api/v1/people/{keep_id}/merge");
+        let (status, kept) = s.post(&merge, json!({"from": gone_id})).await;
+        assert_eq!(status, StatusCode::OK, "{kept}");
+        assert_eq!(kept["phone"], "070-123 45 67");
+        let (_, via_old) = s.get(&format!("/api/v1/people/{gone_id}")).await;
+        assert_eq!(via_old["id"], keep["id"]);
+        let (_, all) = s.get("/api/v1/people").await;
+        assert_eq!(all.as_array().unwrap().len(), 1);
+
+        for (body, why) in [
+            (json!({"from": keep_id}), "itself"),
+            (json!({"from": "not-an-id"}), "not an id"),
+            (json!({"from": gone_id}), "merged already"),
+            (json!({}), "missing"),
+        ] {
+            let (status, err) = s.post(&merge, body).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {err}");
+            assert_eq!(err["field"], "from", "{why}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_people_and_organizations_are_refused_naming_the_field_and_nothing_is_kept() {
+    on_each_engine(|s| async move {
+        for (body, field) in [
+            (json!({"name": " "}), "name"),
+            (json!({"name": "Eva", "email": "eva"}), "email"),
+            (json!({"name": "Eva", "phone": "call me"}), "phone"),
+            (json!({"name": "Eva\u{202E}"}), "name"),
+            (json!({"name": "x".repeat(121)}), "name"),
+            (
+                json!({"name": "Eva", "organization_id": "01937a2e-5b1c-7d3e-8f00-000000000000"}),
+                "organization_id",
+            ),
+        ] {
+            let (status, err) = s.post("/api/v1/people", body.clone()).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+            assert_eq!(err["field"], field, "{body}");
+        }
+        let (status, err) = s
+            .post(
+                "/api/v1/organizations",
+                json!({"name": "Acme", "website": "javascript:alert(1)"}),
+            )
+            .await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("website"))
+        );
+        let (_, people) = s.get("/api/v1/people").await;
+        let (_, orgs) = s.get("/api/v1/organizations").await;
+        assert_eq!(
+            (
+                people.as_array().unwrap().len(),
+                orgs.as_array().unwrap().len()
+            ),
+            (0, 0)
+        );
+
+        let (status, err) = s.get("/api/v1/people?limit=0").await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+        );
+        let (status, _) = s
+            .get("/api/v1/people/01937a2e-5b1c-7d3e-8f00-000000000000")
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, err) = s
+            .get(&format!("/api/v1/people?q={}", "x".repeat(101)))
+            .await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("q"))
+        );
+    })
+    .await;
+}
