@@ -2,6 +2,7 @@
 //! op, return. Errors carry their HTTP status.
 
 pub mod auth;
+pub mod contacts;
 pub mod deals;
 pub mod displays;
 pub mod forecast;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod board;
 pub mod charts;
+pub mod contacts;
 pub mod deal;
 pub mod forecast;
 pub mod history;
@@ -84,6 +85,19 @@ pub fn App() -> impl IntoView {
                     view={Lazy::<LeadsRoute>::new()}
                     ssr=SsrMode::Async
                 />
+                <Route path=StaticSegment("people") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("people"), ParamSegment("id"))
+                    view={Lazy::<ContactsRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route path=StaticSegment("organizations") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("organizations"), ParamSegment("id"))
+                    view={Lazy::<ContactsRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route path=StaticSegment("duplicates") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
                 <Route
                     path=StaticSegment("forecast")
                     view={Lazy::<ForecastRoute>::new()}
@@ -173,6 +187,20 @@ impl LazyRoute for LeadsRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <leads::LeadsRoutePage/> }.into_any()
+    }
+}
+
+/// People, organizations and duplicates: one chunk for all five pages.
+struct ContactsRoute;
+
+#[lazy_route]
+impl LazyRoute for ContactsRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <contacts::ContactsRoutePage/> }.into_any()
     }
 }
 

@@ -9,11 +9,12 @@
 use crate::api::deals::{change_deal, load_deal, DealPage as Page};
 use crate::domain::deal::{Deal, DealChange, DealEdit, DealField, DealStatus, ForecastCategory};
 use crate::domain::event::{DealEvent, DealEventKind};
-use crate::domain::ids::{DealId, StageId};
+use crate::domain::ids::{DealId, OrganizationId, PersonId, StageId};
 use crate::domain::live::LiveEvent;
 use crate::domain::money::{Currency, Money};
 use crate::domain::pipeline::Pipeline;
 use crate::error::AppError;
+use crate::ui::contacts::picker::Picker;
 use crate::ui::live::{follow, Handlers, LiveSignals, Source};
 use crate::ui::sheets::{Sheet, DEAL};
 use crate::ui::widgets::{field_note, money, Failure, Frame, Toast};
@@ -295,13 +296,101 @@ fn DealView(page: Page, reload: RwSignal<u32>, notice: RwSignal<Option<String>>)
                     <button type="submit" class="primary">"Save"</button>
                 </div>
             </form>
-            <section class="card-panel">
-                <h2>"History"</h2>
-                <ol class="timeline">
-                    {page.history.iter().rev().map(|e| view! { <HistoryItem event=e.clone() pipeline=pipeline.clone()/> }).collect_view()}
-                </ol>
-            </section>
+            <div class="stack">
+                <Who
+                    organization=deal.organization_id.zip(page.organization.clone())
+                    person=deal.person_id.zip(page.person.clone())
+                    on_change=Callback::new(move |(edit, done): (DealEdit, &'static str)| act(DealChange::Edit(edit), done))
+                />
+                <section class="card-panel">
+                    <h2>"History"</h2>
+                    <ol class="timeline">
+                        {page.history.iter().rev().map(|e| view! { <HistoryItem event=e.clone() pipeline=pipeline.clone()/> }).collect_view()}
+                    </ol>
+                </section>
+            </div>
         </div>
+    }
+}
+
+/// Who the deal is with: its organization and person, each a link to their page,
+/// changed by finding another (or making one) or removed.
+#[component]
+fn Who(
+    organization: Option<(OrganizationId, String)>,
+    person: Option<(PersonId, String)>,
+    on_change: Callback<(DealEdit, &'static str)>,
+) -> impl IntoView {
+    // Which picker is open: the organization's (true) or the person's (false).
+    let picking = RwSignal::new(None::<bool>);
+    let line = move |orgs: bool, linked: Option<(String, String)>| {
+        let what = if orgs { "organization" } else { "person" };
+        let has = linked.is_some();
+        let remove = move |_| {
+            let edit = if orgs {
+                DealEdit {
+                    organization_id: Some(None),
+                    ..DealEdit::default()
+                }
+            } else {
+                DealEdit {
+                    person_id: Some(None),
+                    ..DealEdit::default()
+                }
+            };
+            on_change.run((edit, "Removed."));
+        };
+        view! {
+            <dt>{if orgs { "Organization" } else { "Person" }}</dt>
+            <dd>
+                {match linked {
+                    Some((href, name)) => view! { <a href=href>{name}</a> }.into_any(),
+                    None => view! { <span class="contact-sub">"None"</span> }.into_any(),
+                }}
+                <span class="who-actions">
+                    <button type="button" class="link" on:click=move |_| picking.set(Some(orgs))>
+                        {if has { format!("Change {what}") } else { format!("Link a {what}") }}
+                    </button>
+                    {has.then(|| view! {
+                        <button type="button" class="link" on:click=remove>{format!("Remove {what}")}</button>
+                    })}
+                </span>
+            </dd>
+        }
+    };
+    let pick = move |orgs: bool| {
+        Callback::new(move |(id, _): (uuid::Uuid, String)| {
+            picking.set(None);
+            let edit = if orgs {
+                DealEdit {
+                    organization_id: Some(Some(OrganizationId(id))),
+                    ..DealEdit::default()
+                }
+            } else {
+                DealEdit {
+                    person_id: Some(Some(PersonId(id))),
+                    ..DealEdit::default()
+                }
+            };
+            on_change.run((edit, "Linked."));
+        })
+    };
+    view! {
+        <section class="card-panel">
+            <h2>"Who"</h2>
+            <dl class="who">
+                {line(true, organization.map(|(id, n)| (format!("/organizations/{id}"), n)))}
+                {line(false, person.map(|(id, n)| (format!("/people/{id}"), n)))}
+            </dl>
+            {move || picking.get().map(|orgs| view! {
+                <Picker
+                    organizations=orgs
+                    label=if orgs { "Find an organization" } else { "Find a person" }
+                    on_pick=pick(orgs)
+                    on_cancel=Callback::new(move |_| picking.set(None))
+                />
+            })}
+        </section>
     }
 }
 
@@ -573,7 +662,7 @@ fn ConflictPanel(
     }
 }
 
-fn status_text(s: DealStatus) -> &'static str {
+pub(crate) fn status_text(s: DealStatus) -> &'static str {
     match s {
         DealStatus::Open => "Open",
         DealStatus::Won => "Won",
@@ -581,7 +670,7 @@ fn status_text(s: DealStatus) -> &'static str {
     }
 }
 
-fn status_class(s: DealStatus) -> &'static str {
+pub(crate) fn status_class(s: DealStatus) -> &'static str {
     match s {
         DealStatus::Open => "open",
         DealStatus::Won => "won",

@@ -109,6 +109,7 @@ pub fn Frame(user: User, children: Children) -> impl IntoView {
             <nav class="topnav" aria-label="Main">
                 <A href="/board">"Board"</A>
                 <A href="/leads">"Leads"</A>
+                <A href="/people">"People"</A>
                 <A href="/forecast">"Forecast"</A>
                 <A href="/reports">"Reports"</A>
                 <A href="/present">"Present"</A>
