@@ -112,4 +112,35 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await expect(page.getByRole("dialog")).toBeVisible();
     expect(await violations(page), "lost dialog open").toEqual([]);
   });
+
+  test("people, organizations, duplicates and the pickers have no serious violation @everywhere", async ({ page }) => {
+    await signIn(page);
+    await page.goto("/people");
+    await hydrated(page);
+    await page.getByRole("button", { name: "+ New person" }).click();
+    await page.locator("form.new-contact").getByRole("button", { name: "Save" }).click();
+    await expect(page.locator(".field-error")).toContainText("Name");
+    expect(await violations(page), "/people with the new-person form's errors").toEqual([]);
+
+    await page.getByRole("list", { name: "People" }).getByRole("link").first().click();
+    await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
+    await hydrated(page);
+    await page.getByRole("button", { name: /organization$/ }).first().click();
+    await page.getByLabel("Find an organization").fill("a");
+    await expect(page.locator(".picker-list button").first()).toBeVisible();
+    expect(await violations(page), "a person, with the organization picker open").toEqual([]);
+
+    await page.goto("/organizations");
+    await hydrated(page);
+    expect(await violations(page), "/organizations").toEqual([]);
+    await page.getByRole("list", { name: "Organizations" }).getByRole("link").first().click();
+    await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
+    expect(await violations(page), "an organization").toEqual([]);
+
+    await page.goto("/duplicates");
+    await hydrated(page);
+    await page.getByRole("button", { name: "Keep this one" }).first().click();
+    await expect(page.getByRole("group", { name: "Confirm the merge" })).toBeVisible();
+    expect(await violations(page), "/duplicates with a merge to confirm").toEqual([]);
+  });
 });

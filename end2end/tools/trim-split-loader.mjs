@@ -5,11 +5,52 @@
 // and shortens the loader's private chunk names) here and writes the precompressed
 // copies (.gz, .br) again. Same input, same output: the file's
 // content-hashed name still names one content.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
 const dir = process.argv[2] ?? "target/site/pkg";
+
+// Each of the ~230 chunks is named by a 22-character content hash, listed once in the
+// loader: random text no compressor can shrink, some 3 KB of every first load. Eight
+// characters (48 bits) still give each content its own name, so the chunks are renamed
+// (with their .br and .gz) and the loader and the manifest the server reads to preload
+// a page's chunks say the short names.
+const longName = /\b(chunk_\d+|split_\w+?)\.([A-Za-z0-9_-]{22})(?=[."])/g;
+const shorten = (text) => text.replace(longName, (_, base, hash) => `${base}.${hash.slice(0, 8)}`);
+const renamed = new Map();
+for (const name of readdirSync(dir)) {
+  if (!/^(chunk_\d+|split_\w+?)\.[A-Za-z0-9_-]{22}\.wasm(\.br|\.gz)?$/.test(name)) continue;
+  const to = shorten(name);
+  if (renamed.has(to)) throw new Error(`${name} and ${renamed.get(to)} would share a name`);
+  renamed.set(to, name);
+  renameSync(join(dir, name), join(dir, to));
+}
+if (renamed.size > 0) console.log(`${renamed.size} chunk files renamed by 8 characters of their hash`);
+
+function writeCompressed(path, text) {
+  writeFileSync(path, text);
+  writeFileSync(`${path}.gz`, gzipSync(text, { level: 9 }));
+  writeFileSync(
+    `${path}.br`,
+    brotliCompressSync(text, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
+      },
+    }),
+  );
+}
+
+for (const name of readdirSync(dir)) {
+  if (!/^__wasm_split_manifest\..*\.json$/.test(name)) continue;
+  const path = join(dir, name);
+  const before = readFileSync(path, "utf8");
+  const after = shorten(before);
+  if (after !== before) writeCompressed(path, after);
+}
+
 for (const name of readdirSync(dir)) {
   if (!/^__wasm_split\..*\.js$/.test(name)) continue;
   const path = join(dir, name);
@@ -50,19 +91,9 @@ for (const name of readdirSync(dir)) {
   ]) {
     after = after.replace(new RegExp(`\\b${long}\\b`, "g"), short);
   }
+  after = shorten(after);
   if (before.includes("`")) throw new Error(`${name} holds a template literal: not trimmed`);
   if (after === before) continue;
-  writeFileSync(path, after);
-  writeFileSync(`${path}.gz`, gzipSync(after, { level: 9 }));
-  writeFileSync(
-    `${path}.br`,
-    brotliCompressSync(after, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 11,
-        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-        [constants.BROTLI_PARAM_SIZE_HINT]: after.length,
-      },
-    }),
-  );
+  writeCompressed(path, after);
   console.log(`${name}: ${before.length} → ${after.length} bytes without the chunks' comments`);
 }

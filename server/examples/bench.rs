@@ -1,7 +1,9 @@
 //! `make bench` (or `cargo run --release -p server --example bench`): prints the figures
 //! kept in BENCHMARKS.md. Run `make build` first so the asset sizes are current;
 //! `-- --sizes-only` prints only those; `-- --forecast-only 1000000` only the forecast
-//! and the statistics over that many logged events, on SQLite and (with TEND_TEST_POSTGRES_URL) PostgreSQL.
+//! and the statistics over that many logged events, on SQLite and (with TEND_TEST_POSTGRES_URL) PostgreSQL;
+//! `-- --duplicates-only 100000` only the search for likely duplicates over that many
+//! people (and a tenth as many organizations), on each engine.
 
 #![recursion_limit = "256"]
 
@@ -26,6 +28,10 @@ async fn main() {
         let test_db = TestDb::sqlite().await;
         sign_in_flood(&test_db.db).await;
         test_db.drop_now().await;
+        return;
+    }
+    if let Some(people) = arg_after("--duplicates-only") {
+        duplicates_bench(people.parse().expect("a number of people")).await;
         return;
     }
     if let Some(events) = arg_after("--forecast-only") {
@@ -574,4 +580,71 @@ async fn forecast_bench(events: usize) {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The duplicate search over `people` people, one in twenty a second record of someone
+/// (the same email, phone or a near name), and a tenth as many organizations.
+async fn duplicates_bench(people: usize) {
+    use app::domain::contact::{OrganizationDraft, PersonDraft};
+    use app::ssr::db::{organizations, persons};
+    const FIRST: [&str; 20] = [
+        "Anna", "Erik", "Karin", "Lars", "Maja", "Nils", "Olga", "Per", "Rut", "Sven", "Tova",
+        "Ulf", "Vera", "Axel", "Berit", "Carl", "Disa", "Elin", "Frej", "Greta",
+    ];
+    const LAST: [&str; 10] = [
+        "Berg", "Lind", "Ek", "Holm", "Sjöberg", "Nyström", "Åkesson", "Wallin", "Falk", "Dahl",
+    ];
+    for test_db in TestDb::all().await {
+        let db = test_db.db.clone();
+        let (admin, _) = test_db.with_admin().await;
+        let now = Utc::now();
+        let mut tx = db.write().await.expect("tx");
+        let orgs = (people / 10).max(1);
+        for i in 0..orgs {
+            let name = format!("{} {} AB", LAST[i % 10], i);
+            let org = OrganizationDraft {
+                name,
+                ..OrganizationDraft::default()
+            };
+            organizations::insert(&mut tx, &org.parse(now).expect("org"))
+                .await
+                .expect("insert");
+        }
+        for i in 0..people {
+            let n = if i % 20 == 19 { i - 1 } else { i };
+            let name = format!("{} {} {}", FIRST[n % 20], LAST[(n / 20) % 10], n / 200);
+            let draft = PersonDraft {
+                name,
+                email: (n % 3 == 0).then(|| format!("p{n}@example.se")),
+                phone: (n % 3 == 1).then(|| format!("070-{:07}", n)),
+                ..PersonDraft::default()
+            };
+            let (person, _) = draft.parse(now).expect("person");
+            persons::insert(&mut tx, &person).await.expect("insert");
+        }
+        tx.commit().await.expect("commit");
+        let mut took = Vec::new();
+        let mut found = None;
+        for _ in 0..5 {
+            let started = Instant::now();
+            found = Some(
+                ops::contacts::duplicates(&db, &admin)
+                    .await
+                    .expect("duplicates"),
+            );
+            took.push(started.elapsed());
+        }
+        took.sort();
+        let found = found.expect("ran");
+        println!(
+            "\n## Likely duplicates ({}, {people} people, {orgs} organizations)\n\n\
+             median {:.0} ms, slowest {:.0} ms over 5 searches; {} people pairs and {} organization pairs reported",
+            db.engine(),
+            took[2].as_secs_f64() * 1000.0,
+            took[4].as_secs_f64() * 1000.0,
+            found.people.len(),
+            found.organizations.len(),
+        );
+        test_db.drop_now().await;
+    }
 }

@@ -72,6 +72,40 @@ const COMPANIES: &[&str] = &[
     "Visby Vin",
 ];
 
+/// The person the team talks to at each of `COMPANIES`, in the same order.
+const CONTACTS: &[(&str, &str)] = &[
+    ("Karin Ek", "Logistics manager"),
+    ("Jonas Lind", "Owner"),
+    ("Sara Solberg", "Project manager"),
+    ("Per Kvarn", "Baker and owner"),
+    ("Åsa Öberg", "Clinic manager"),
+    ("Nils Lundgren", "CEO"),
+    ("Maja Björk", "Creative director"),
+    ("Olof Hamn", "Office manager"),
+    ("Lena Vasa", "Head of procurement"),
+    ("Emil Grön", "CTO"),
+    ("Ingrid Alm", "Purchasing"),
+    ("Tove Skär", "Operations"),
+    ("Anders Mälar", "Partner"),
+    ("Eva Nova", "Property manager"),
+    ("Klara Klippan", "Owner"),
+    ("Jan Becker", "Head of sales"),
+    ("Sanne de Vries", "Logistics lead"),
+    ("Mikko Virtanen", "Plant manager"),
+    ("Kadri Tamm", "CTO"),
+    ("Ole Hansen", "Store manager"),
+    ("Mette Jensen", "Analytics lead"),
+    ("Piotr Nowak", "Production manager"),
+    ("Camille Martin", "Purchasing"),
+    ("Rui Costa", "Operations"),
+    ("Lukas Weber", "Owner"),
+    ("Aino Nilsson", "Site manager"),
+    ("Hugo Lund", "Lab manager"),
+    ("Elsa Göta", "CEO"),
+    ("Viktor Sund", "Mill manager"),
+    ("Linnea Vin", "Owner"),
+];
+
 const PRODUCTS: &[&str] = &[
     "annual licence",
     "pilot",
@@ -229,6 +263,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
                 .await?,
         );
     }
+    let person_ids = seed_people(&mut tx, &org_ids, now).await?;
     for _ in 0..DEMO_DEALS {
         let company = dice.below(COMPANIES.len() as u64) as usize;
         let currency = if company >= 15 {
@@ -256,7 +291,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
             ),
             probability: None,
             organization_id: Some(org_ids[company]),
-            person_id: None,
+            person_id: Some(person_ids[company]),
             lead_source: Some(source.to_string()),
         };
         let (mut deal, created_event) = Deal::create(new, &stages[0], created);
@@ -323,6 +358,80 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
     // The track record a server running all along would have kept.
     super::ops::forecast::backfill_snapshots(db, now).await?;
     Ok(true)
+}
+
+/// One person at each company, and two records that are likely one with another
+/// (the same email; an organization written twice), for the duplicates page.
+async fn seed_people(
+    tx: &mut super::db::Tx,
+    org_ids: &[crate::domain::ids::OrganizationId],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<crate::domain::ids::PersonId>> {
+    use super::db::contact_events::{self, Subject};
+    use super::db::persons;
+    use crate::domain::contact::{ContactEventKind, OrganizationDraft, PersonDraft};
+    use crate::domain::duplicate::fold_name;
+    let at = now - Duration::days(HISTORY_DAYS + 15);
+    let slug = |s: &str| fold_name(s).replace(' ', "-");
+    for (org, company) in org_ids.iter().zip(COMPANIES) {
+        let created = ContactEventKind::Created {
+            name: company.to_string(),
+        };
+        contact_events::append(tx, Subject::Organization(*org), at, None, &created).await?;
+    }
+    let mut ids = Vec::new();
+    for (i, ((name, title), company)) in CONTACTS.iter().zip(COMPANIES).enumerate() {
+        let draft = PersonDraft {
+            name: name.to_string(),
+            job_title: Some(title.to_string()),
+            email: Some(format!(
+                "{}@{}.example",
+                slug(name).replace('-', "."),
+                slug(company)
+            )),
+            phone: Some(format!(
+                "+46 70 {:03} {:02} {:02}",
+                200 + i,
+                (i * 37) % 100,
+                (i * 53) % 100
+            )),
+            organization_id: Some(org_ids[i]),
+            ..PersonDraft::default()
+        };
+        let (person, _) = draft.parse(at)?;
+        persons::insert(tx, &person).await?;
+        let created = ContactEventKind::Created {
+            name: person.name.clone(),
+        };
+        contact_events::append(tx, Subject::Person(person.id), at, None, &created).await?;
+        ids.push(person.id);
+    }
+    // Karin Ek again, captured later by someone else with her email in capitals.
+    let again = PersonDraft {
+        name: "Karin Ek".into(),
+        email: Some("KARIN.EK@nordvik-logistik.example".into()),
+        phone: Some("070-555 18 18".into()),
+        ..PersonDraft::default()
+    };
+    let later = now - Duration::days(20);
+    let (person, _) = again.parse(later)?;
+    persons::insert(tx, &person).await?;
+    let created = ContactEventKind::Created {
+        name: person.name.clone(),
+    };
+    contact_events::append(tx, Subject::Person(person.id), later, None, &created).await?;
+    let twice = OrganizationDraft {
+        name: "Solberg Bygg AB".into(),
+        website: Some("www.solbergbygg.example".into()),
+        ..OrganizationDraft::default()
+    }
+    .parse(later)?;
+    organizations::insert(tx, &twice).await?;
+    let created = ContactEventKind::Created {
+        name: twice.name.clone(),
+    };
+    contact_events::append(tx, Subject::Organization(twice.id), later, None, &created).await?;
+    Ok(ids)
 }
 
 async fn seed_leads(tx: &mut super::db::Tx, reps: &[UserId], now: DateTime<Utc>) -> AppResult<()> {
