@@ -630,6 +630,16 @@ async fn the_demo_fills_an_empty_database_once_with_a_believable_year() {
             history.windows(2).all(|w| w[0].at <= w[1].at),
             "history is in time order"
         );
+        assert!(
+            deals.iter().all(|d| d.person_id.is_some()),
+            "each deal is with someone"
+        );
+        let found = ops::contacts::duplicates(&db, &admin).await.unwrap();
+        assert_eq!(
+            (found.people.len(), found.organizations.len()),
+            (1, 1),
+            "one person and one organization kept twice, for the duplicates page"
+        );
         test_db.drop_now().await;
     }
 }

@@ -51,7 +51,8 @@ mod leads;
         contacts::patch_person, contacts::person_events, contacts::merge_people,
         contacts::list_organizations, contacts::create_organization,
         contacts::get_organization, contacts::patch_organization,
-        contacts::organization_events, contacts::merge_organizations, contacts::duplicates
+        contacts::organization_events, contacts::merge_organizations, contacts::duplicates,
+        export_table
     ),
     components(schemas(
         ErrorBody, Move, Version, Lost, Patch, crate::live::Change,
@@ -98,6 +99,7 @@ pub fn router() -> Router<AppState> {
         .route("/stats/summary", get(summary))
         .merge(leads::router())
         .merge(contacts::router())
+        .route("/export/{file}", get(export_table))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),
@@ -499,6 +501,24 @@ async fn summary(
         ));
     }
     Ok(Json(summary).into_response())
+}
+
+/// A whole table as CSV, oldest first: `deals.csv` (stage, owner by email,
+/// organization and person by name, value in major units), `people.csv`,
+/// `organizations.csv` or `leads.csv`. Text that a spreadsheet would take for a
+/// formula (starting `=`, `+`, `-`, `@`) is written with a `'` before it.
+#[utoipa::path(get, path = "/api/v1/export/{file}", params(("file" = String, Path, description = "deals.csv, people.csv, organizations.csv or leads.csv")), responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn export_table(
+    State(s): State<AppState>,
+    Caller(user): Caller,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    use crate::export::records::{write, Table};
+    let table = Table::from_file(&file).ok_or_else(|| AppError::NotFound("That export".into()))?;
+    Ok(crate::export::csv_file(
+        &file,
+        write(&s, &user, table).await?,
+    ))
 }
 
 /// An optional id in a query string, refused naming `field` when it is not one.

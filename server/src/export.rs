@@ -11,6 +11,8 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
+pub mod records;
+
 /// Whether a request asks for CSV: `?format=csv`, or `Accept: text/csv`.
 pub fn wants_csv(format: Option<&str>, headers: &HeaderMap) -> bool {
     format.is_some_and(|f| f.trim().eq_ignore_ascii_case("csv"))

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/summary.csv", get(export::summary_download))
         .route("/since.csv", get(export::since_download))
         .route("/as-of.csv", get(export::as_of_download))
+        .route("/export/{file}", get(export::records::table_download))
         .route("/api/{*fn_name}", post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

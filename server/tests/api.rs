@@ -545,6 +545,7 @@ async fn the_openapi_document_describes_every_endpoint() {
             ("/api/v1/organizations", "get"),
             ("/api/v1/organizations/{id}", "patch"),
             ("/api/v1/duplicates", "get"),
+            ("/api/v1/export/{file}", "get"),
         ] {
             assert!(
                 paths[path].get(method).is_some(),

@@ -99,7 +99,8 @@ fn words(search: Option<String>) -> Result<Option<String>, AppError> {
     )?)
 }
 
-#[server(endpoint = "person_page", input = Json, output = Postcard)]
+// The pages carry the log, whose changes are JSON values: they travel as JSON.
+#[server(endpoint = "person_page", input = Json)]
 pub async fn load_person(id: PersonId) -> Result<(User, PersonPage), AppError> {
     use super::context::{caller, settle};
     settle(
@@ -112,7 +113,7 @@ pub async fn load_person(id: PersonId) -> Result<(User, PersonPage), AppError> {
     )
 }
 
-#[server(endpoint = "organization_page", input = Json, output = Postcard)]
+#[server(endpoint = "organization_page", input = Json)]
 pub async fn load_organization(id: OrganizationId) -> Result<(User, OrganizationPage), AppError> {
     use super::context::{caller, settle};
     settle(

@@ -184,3 +184,57 @@ async fn bad_people_and_organizations_are_refused_naming_the_field_and_nothing_i
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_table_exports_as_csv_with_names_for_ids_and_formulas_defused() {
+    on_each_engine(|s| async move {
+        let (_, person) = s
+            .post("/api/v1/people", json!({"name": "=Eva Berg", "email": "eva@acme.se", "organization": "Acme, AB"}))
+            .await;
+        let stage = &first_stages(&s).await[0];
+        let (_, deal) = s
+            .post(
+                "/api/v1/deals",
+                json!({"title": "Acme renewal", "value": 1250050, "currency": "SEK", "stage_id": stage,
+                       "organization": "Acme, AB"}),
+            )
+            .await;
+        let csv = |path: String| {
+            let s = &s;
+            async move {
+                let r = s.http.get(s.url(&path)).bearer_auth(&s.token).send().await.unwrap();
+                let status = r.status();
+                let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+                (status, kind, r.text().await.unwrap())
+            }
+        };
+        let (status, kind, people) = csv("/api/v1/export/people.csv".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(kind.starts_with("text/csv"), "{kind}");
+        let lines: Vec<&str> = people.lines().collect();
+        assert_eq!(lines[0], "id,name,job_title,email,phone,organization,open_deals,created_at");
+        assert!(
+            lines[1].starts_with(&format!("{},'=Eva Berg,,eva@acme.se,,\"Acme, AB\",0,", person["id"].as_str().unwrap())),
+            "{}",
+            lines[1]
+        );
+
+        let (_, _, deals) = csv("/api/v1/export/deals.csv".into()).await;
+        let row = deals.lines().find(|l| l.contains("Acme renewal")).unwrap();
+        assert!(row.starts_with(&format!("{},Acme renewal,12500.50,SEK,Sales,Prospect/lead,open,", deal["id"].as_str().unwrap())), "{row}");
+        assert!(row.contains(",\"Acme, AB\","), "{row}");
+
+        let (_, _, orgs) = csv("/api/v1/export/organizations.csv".into()).await;
+        assert!(orgs.contains("\"Acme, AB\",,1,1,"), "{orgs}");
+        let (status, _, leads) = csv("/api/v1/export/leads.csv".into()).await;
+        assert_eq!((status, leads.lines().count()), (StatusCode::OK, 1), "a header and no lead");
+        let (status, _, _) = csv("/api/v1/export/passwords.csv".into()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let r = s.http.get(s.url("/api/v1/export/people.csv")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = s.http.get(s.url("/export/people.csv")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "the page download needs a session");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    })
+    .await;
+}

@@ -219,6 +219,48 @@ pub async fn lines(
         .collect())
 }
 
+/// A deal as an export writes it: the names of its pipeline, stage, owner (by email),
+/// organization and person, not their ids.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    pub id: DealId,
+    pub title: String,
+    pub value: i64,
+    pub currency: Currency,
+    pub pipeline: String,
+    pub stage: String,
+    pub status: DealStatus,
+    pub lost_reason: Option<String>,
+    pub expected_close_date: Option<chrono::NaiveDate>,
+    pub probability: Option<i64>,
+    pub owner: String,
+    pub organization: Option<String>,
+    pub person: Option<String>,
+    pub person_email: Option<String>,
+    pub lead_source: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// Every deal not deleted, oldest first, at most `limit`.
+pub async fn export(tx: &mut Tx, limit: i64) -> AppResult<Vec<ExportRow>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_as::<_, ExportRow>(
+        "SELECT d.id, d.title, d.value, d.currency, pl.name AS pipeline, s.name AS stage, \
+         d.status, d.lost_reason, d.expected_close_date, d.probability, u.email AS owner, \
+         o.name AS organization, pe.name AS person, pe.email AS person_email, d.lead_source, \
+         d.created_at, d.closed_at \
+         FROM deals d JOIN pipelines pl ON pl.id = d.pipeline_id JOIN stages s ON s.id = d.stage_id \
+         JOIN users u ON u.id = d.owner_id LEFT JOIN organizations o ON o.id = d.organization_id \
+         LEFT JOIN persons pe ON pe.id = d.person_id \
+         WHERE d.deleted_at IS NULL ORDER BY d.created_at, d.id LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
 /// What narrows the board: an owner and words in the title or organization.
 #[derive(Clone, Debug, Default)]
 pub struct BoardFilter {

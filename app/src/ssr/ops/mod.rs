@@ -7,6 +7,7 @@ pub mod board;
 pub mod contacts;
 pub mod deals;
 pub mod displays;
+pub mod export;
 pub mod forecast;
 pub mod history;
 pub mod lead_forms;

@@ -83,7 +83,10 @@ fn ContactList(organizations: bool) -> impl IntoView {
                                 <div class="contacts">
                                     <div class="leads-head">
                                         <h1>{title}</h1>
-                                        <a class="button" href="/duplicates">"Likely duplicates"</a>
+                                        <span class="since-links">
+                                            <a class="download" href=format!("/export/{what}.csv") download>"Export as CSV"</a>
+                                            <a class="button" href="/duplicates">"Likely duplicates"</a>
+                                        </span>
                                     </div>
                                     <Tabs organizations/>
                                     <div class="contact-tools">

@@ -9,7 +9,6 @@ use crate::domain::ids::{OrganizationId, PersonId};
 use crate::error::AppError;
 use crate::ui::sheets::{Sheet, DEAL, PAGES};
 use crate::ui::widgets::{field_note, Failure, Frame, Toast};
-use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -23,7 +22,7 @@ fn typed(s: RwSignal<String>) -> Option<String> {
 pub fn PersonView(id: String) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
-    let data = Resource::<_, PostcardCodec>::new_with_options(
+    let data = Resource::new(
         move || (id.clone(), reload.get()),
         |(id, _)| async move {
             let id: PersonId = id
@@ -31,7 +30,6 @@ pub fn PersonView(id: String) -> impl IntoView {
                 .map_err(|_| AppError::NotFound("The person".into()))?;
             load_person(id).await
         },
-        false,
     );
     view! {
         <Sheet sheet=PAGES/>
@@ -184,7 +182,7 @@ fn Person(
 pub fn OrganizationView(id: String) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
-    let data = Resource::<_, PostcardCodec>::new_with_options(
+    let data = Resource::new(
         move || (id.clone(), reload.get()),
         |(id, _)| async move {
             let id: OrganizationId = id
@@ -192,7 +190,6 @@ pub fn OrganizationView(id: String) -> impl IntoView {
                 .map_err(|_| AppError::NotFound("The organization".into()))?;
             load_organization(id).await
         },
-        false,
     );
     view! {
         <Sheet sheet=PAGES/>

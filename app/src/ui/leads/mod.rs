@@ -88,7 +88,10 @@ fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>)
             <div class="leads">
                 <div class="leads-head">
                     <h1>"Leads"</h1>
-                    <a class="button primary" href="/leads/new">"+ New lead"</a>
+                    <span class="since-links">
+                        <a class="download" href="/export/leads.csv" download>"Export as CSV"</a>
+                        <a class="button primary" href="/leads/new">"+ New lead"</a>
+                    </span>
                 </div>
                 <nav class="lead-tabs" aria-label="Leads by state">
                     {TABS

@@ -134,8 +134,9 @@ fn Reports(page: ReportsPage) -> impl IntoView {
                     <LostReasons summary=page.summary.clone()/>
                 </div>
                 <Sources summary=page.summary.clone()/>
-                <p>
+                <p class="since-links">
                     <a class="download" href=format!("/summary.csv?{query}") download>"Download every figure as CSV"</a>
+                    <a class="download" href="/export/deals.csv" download>"Export every deal as CSV"</a>
                 </p>
             </div>
         </Frame>
