@@ -271,3 +271,25 @@ test("leads: the capture page on a phone and the inbox on a desktop", async ({ b
   await settle(page);
   await page.screenshot({ path: out("leads-desktop") });
 });
+
+test("people: the list, a person's page, duplicates, and a person on a phone", async ({ browser, page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await page.goto("/people");
+  await settle(page);
+  await page.screenshot({ path: out("people-desktop") });
+  await page.getByRole("link", { name: "Karin Ek" }).first().click();
+  await settle(page);
+  await page.screenshot({ path: out("person-desktop") });
+  await page.goto("/duplicates");
+  await settle(page);
+  await page.screenshot({ path: out("duplicates-desktop") });
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const phone = await context.newPage();
+  await signIn(phone);
+  await phone.goto("/people");
+  await settle(phone);
+  await phone.screenshot({ path: out("people-phone") });
+  await context.close();
+});

@@ -286,29 +286,50 @@ impl OrganizationDraft {
     }
 }
 
-/// A change to a person: only the fields sent change; `null` clears one.
+/// A change to a person: only the fields sent change; `null` clears one. It travels as
+/// JSON (a field left out is not `null`), never as postcard.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PersonPatch {
     /// The version the change was made on; a newer one kept means someone else
     /// changed the person since (409). Optional: without it the change applies to
     /// whatever is kept.
-    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[serde(
+        default,
+        deserialize_with = "super::wire::optional_whole",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_version))]
     pub version: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_person_name))]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::organization))]
     pub job_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::email))]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::phone))]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization_id: Option<Option<OrganizationId>>,
 }
 
@@ -317,13 +338,21 @@ pub struct PersonPatch {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OrganizationPatch {
     /// The version the change was made on (see `PersonPatch`).
-    #[serde(default, deserialize_with = "super::wire::optional_whole")]
+    #[serde(
+        default,
+        deserialize_with = "super::wire::optional_whole",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_version))]
     pub version: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::optional_person_name))]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(schema_with = super::validation::schema::website))]
     pub website: Option<Option<String>>,
 }
@@ -643,6 +672,17 @@ mod tests {
         assert_eq!(keep.email.as_deref(), Some("eva@acme.se"));
         assert_eq!(keep.phone.as_deref(), Some("070-1234567"));
         assert_eq!(keep.version, 2);
+    }
+
+    #[test]
+    fn a_change_sent_as_json_leaves_out_what_it_does_not_change() {
+        let patch = PersonPatch {
+            job_title: Some(None),
+            ..PersonPatch::default()
+        };
+        let json = serde_json::to_string(&patch).unwrap();
+        assert_eq!(json, r#"{"job_title":null}"#);
+        assert_eq!(serde_json::from_str::<PersonPatch>(&json).unwrap(), patch);
     }
 
     #[test]
