@@ -19,6 +19,8 @@ use std::future::Future;
 
 #[path = "ops/contacts.rs"]
 mod contacts;
+#[path = "ops/import.rs"]
+mod import;
 #[path = "ops/leads.rs"]
 mod leads;
 

@@ -3,7 +3,8 @@
 //! `-- --sizes-only` prints only those; `-- --forecast-only 1000000` only the forecast
 //! and the statistics over that many logged events, on SQLite and (with TEND_TEST_POSTGRES_URL) PostgreSQL;
 //! `-- --duplicates-only 100000` only the search for likely duplicates over that many
-//! people (and a tenth as many organizations), on each engine.
+//! people (and a tenth as many organizations), on each engine; `-- --import-only 50000`
+//! only a CSV import of that many deals (a Pipedrive export, `;` and Swedish amounts).
 
 #![recursion_limit = "256"]
 
@@ -28,6 +29,10 @@ async fn main() {
         let test_db = TestDb::sqlite().await;
         sign_in_flood(&test_db.db).await;
         test_db.drop_now().await;
+        return;
+    }
+    if let Some(rows) = arg_after("--import-only") {
+        import_bench(rows.parse().expect("a number of rows")).await;
         return;
     }
     if let Some(people) = arg_after("--duplicates-only") {
@@ -644,6 +649,74 @@ async fn duplicates_bench(people: usize) {
             took[4].as_secs_f64() * 1000.0,
             found.people.len(),
             found.organizations.len(),
+        );
+        test_db.drop_now().await;
+    }
+}
+
+/// Imports a made-up Pipedrive export of `rows` deals (a fifth won or lost, 500
+/// organizations and people) into an empty database, on each engine.
+async fn import_bench(rows: usize) {
+    use app::domain::import::{ImportKind, Mapping};
+    use app::ssr::ops::import::{run, ImportOptions};
+    let stages = ["Prospect/lead", "Qualification", "Proposal", "Commitment"];
+    let mut file = String::from(
+        "Deal - Title;Deal - Value;Deal - Currency;Deal - Stage;Deal - Status;Deal - Lost reason;\
+         Deal - Organization;Deal - Contact person;Deal - Expected close date;Deal - Deal created\r\n",
+    );
+    for i in 0..rows {
+        let status = match i % 10 {
+            0 => "won",
+            1 => "lost",
+            _ => "open",
+        };
+        file.push_str(&format!(
+            "Deal {i};{} {:03},50;SEK;{};{status};{};Company {};Person {};2027-0{}-15;2026-0{}-0{} 10:00:00\r\n",
+            1 + i % 90,
+            i % 1000,
+            stages[i % 4],
+            if status == "lost" { "Price" } else { "" },
+            i % 500,
+            i % 500,
+            1 + i % 9,
+            1 + i % 9,
+            1 + i % 9,
+        ));
+    }
+    println!(
+        "\n## CSV import ({rows} deals, {:.1} MB)",
+        file.len() as f64 / 1e6
+    );
+    for test_db in TestDb::all().await {
+        let db = test_db.db.clone();
+        let (admin, _) = test_db.with_admin().await;
+        let options = ImportOptions {
+            kind: ImportKind::Deals,
+            mapping: Mapping::Pipedrive,
+            currency: app::domain::money::Currency::parse("SEK").expect("SEK"),
+            dry_run: false,
+        };
+        let started = Instant::now();
+        let mut ticks = 0;
+        let mut progress = |_: usize, _: usize| ticks += 1;
+        let report = run(
+            &db,
+            &admin,
+            &options,
+            file.as_bytes(),
+            Utc::now(),
+            &mut progress,
+        )
+        .await
+        .expect("import");
+        let took = started.elapsed();
+        assert_eq!((report.created, report.error_count), (rows, 0));
+        println!(
+            "{}: {:.1} s, {:.0} rows/s ({} progress reports)",
+            db.engine(),
+            took.as_secs_f64(),
+            rows as f64 / took.as_secs_f64(),
+            ticks
         );
         test_db.drop_now().await;
     }

@@ -71,6 +71,28 @@ pub enum Command {
     Forecast(ForecastCommand),
     /// Fill an empty database with the demo workspace (a year of history) and stop
     Demo,
+    /// Import deals, people or organizations from a CSV file (Tend's own export,
+    /// Pipedrive's or HubSpot's): every row is checked first and the file is written
+    /// only when no row has an error, all rows or none
+    Import {
+        /// deals, people or organizations
+        #[arg(value_parser = ["deals", "people", "organizations"])]
+        kind: String,
+        /// The CSV file (UTF-8; `;`, `,` or tab between fields)
+        file: std::path::PathBuf,
+        /// Check every row and say what would be made, writing nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Whose column headings to recognise besides Tend's own
+        #[arg(long, default_value = "auto", value_parser = ["auto", "pipedrive", "hubspot"])]
+        mapping: String,
+        /// The currency of deals whose row names none
+        #[arg(long, default_value = "SEK")]
+        currency: String,
+        /// Who imports (the owner of deals that name none) [default: the first admin]
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -241,6 +241,67 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("Revoked the web form {key_or_name:?}; it takes no more leads.");
             Ok(())
         }
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+            mapping,
+            currency,
+            user,
+        } => {
+            use app::domain::import::{ImportKind, Mapping};
+            use app::ssr::ops::import::{importer, run, ImportOptions};
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("Cannot read {}: {e}", file.display()))?;
+            let rule = |e: app::domain::validation::RuleError| e.to_string();
+            let options = ImportOptions {
+                kind: ImportKind::parse(&kind).map_err(rule)?,
+                mapping: Mapping::parse(&mapping).map_err(rule)?,
+                currency: app::domain::money::Currency::parse(&currency).map_err(rule)?,
+                dry_run,
+            };
+            let caller = importer(&db, user.as_deref()).await.map_err(said)?;
+            let mut progress = |done: usize, total: usize| {
+                eprint!("\rWritten {done} of {total} rows");
+                if done == total {
+                    eprintln!();
+                }
+            };
+            let report = run(&db, &caller, &options, &bytes, now, &mut progress)
+                .await
+                .map_err(said)?;
+            for (heading, field) in &report.columns {
+                match field {
+                    Some(f) => eprintln!("  {heading:?} → {f}"),
+                    None => eprintln!("  {heading:?} (left out)"),
+                }
+            }
+            for e in &report.errors {
+                println!("{e}");
+            }
+            if report.error_count > report.errors.len() {
+                println!(
+                    "… and {} more errors",
+                    report.error_count - report.errors.len()
+                );
+            }
+            let summary = format!(
+                "{} rows: {} to make, {} kept already (left as they are)",
+                report.rows, report.created, report.kept
+            );
+            if report.error_count > 0 {
+                return Err(format!(
+                    "{summary}. {} errors: nothing was imported; fix them and run again.",
+                    report.error_count
+                ));
+            }
+            if report.written {
+                println!("Imported: {summary}.");
+            } else {
+                println!("Dry run, nothing written: {summary}.");
+            }
+            Ok(())
+        }
         Command::Demo => {
             if demo::seed(&db, now).await.map_err(said)? {
                 println!(

@@ -700,3 +700,63 @@ async fn a_screen_link_made_at_the_console_shows_its_pipeline_until_revoked_ther
         test_db.drop_now().await;
     }
 }
+
+#[test]
+fn a_csv_file_is_checked_by_a_dry_run_then_imported_and_a_bad_one_refused_whole() {
+    let dir = std::env::temp_dir().join(format!("tend-cli-{}", uuid::Uuid::now_v7().simple()));
+    let db = format!("sqlite://{}/tend.db", dir.display());
+    let added = tend(
+        &db,
+        &["user", "add", "ops@example.com", "--admin"],
+        "a long password\n",
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let file = dir.join("deals.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}Deal - Title;Deal - Value;Deal - Stage;Deal - Organization\r\n\
+         Acme renewal;12 500,50;Proposal;Acme AB\r\n\
+         Beta;300;Qualification;\r\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+
+    let dry = tend(&db, &["import", "deals", path, "--dry-run"], "");
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(
+        text(&dry.stdout).contains("Dry run, nothing written: 2 rows: 2 to make"),
+        "{}",
+        text(&dry.stdout)
+    );
+    assert!(
+        text(&dry.stderr).contains("\"Deal - Stage\" → stage"),
+        "{}",
+        text(&dry.stderr)
+    );
+
+    let done = tend(
+        &db,
+        &["import", "deals", path, "--mapping", "pipedrive"],
+        "",
+    );
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(
+        text(&done.stdout).contains("Imported: 2 rows: 2 to make"),
+        "{}",
+        text(&done.stdout)
+    );
+
+    std::fs::write(&file, "title,stage\nGood,Proposal\nBad,Nowhere\n").unwrap();
+    let bad = tend(&db, &["import", "deals", path], "");
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stdout).contains("line 3: Stage: “Sales” has no stage called “Nowhere”"),
+        "{}",
+        text(&bad.stdout)
+    );
+    assert!(
+        text(&bad.stderr).contains("nothing was imported"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

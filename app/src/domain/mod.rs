@@ -12,6 +12,7 @@ pub mod forecast;
 pub mod goal;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod lead;
 pub mod lead_form;
 pub mod live;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod db;
 pub mod demo;
+pub mod import;
 pub mod live;
 pub mod ops;
 pub mod replays;

@@ -38,6 +38,17 @@ pub async fn find_or_create(
     Ok(org.id)
 }
 
+/// The oldest organization called `name` (ignoring case), not merged away.
+pub async fn find_by_name(tx: &mut Tx, name: &str) -> AppResult<Option<OrganizationId>> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, OrganizationId>(
+        "SELECT id FROM organizations WHERE LOWER(name) = LOWER($1) AND merged_into IS NULL \
+         ORDER BY created_at LIMIT 1"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// The name of organization `id`; none when there is none (or it was merged away).
 pub async fn name(tx: &mut Tx, id: OrganizationId) -> AppResult<Option<String>> {
     Ok(on!(tx, |c| sqlx::query_scalar::<_, String>(

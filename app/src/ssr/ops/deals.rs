@@ -80,19 +80,32 @@ pub(super) async fn add(
 pub(super) async fn edit_in(
     tx: &mut Tx,
     actor: UserId,
-    mut deal: Deal,
+    deal: Deal,
     edit: DealEdit,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    change_in(tx, actor, deal, DealChange::Edit(edit), at).await?;
+    Ok(())
+}
+
+/// Applies `change` to `deal` (as read in the caller's transaction) and logs it; an
+/// import closes the deals it makes this way.
+pub(super) async fn change_in(
+    tx: &mut Tx,
+    actor: UserId,
+    mut deal: Deal,
+    change: DealChange,
+    at: DateTime<Utc>,
+) -> AppResult<Deal> {
     let before = deals::card(tx, deal.id).await?;
     let read = deal.version;
-    if let Some(event) = deal.edit(edit, at)? {
+    if let Some(event) = decide(tx, &mut deal, change, at).await? {
         if !deals::update(tx, &deal, read).await? {
             return Err(AppError::stale());
         }
         log(tx, at, Some(actor), &event, before, &deal, true).await?;
     }
-    Ok(())
+    Ok(deal)
 }
 
 /// Logs a change to `deal` with its snapshot, and returns the event screens apply:

@@ -10,6 +10,7 @@ pub mod displays;
 pub mod export;
 pub mod forecast;
 pub mod history;
+pub mod import;
 pub mod lead_forms;
 pub mod leads;
 pub mod lost_reasons;
