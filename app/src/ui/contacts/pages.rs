@@ -134,6 +134,16 @@ fn Person(
                 </form>
                 <section class="card-panel stack">
                     <h2>"Organization"</h2>
+                    {match org.clone() {
+                        Some(o) => view! {
+                            <p class="contact-at">
+                                <a href=format!("/organizations/{}", o.id)>{o.name}</a>
+                                {o.website.map(|w| view! { <span class="contact-sub">{w}</span> })}
+                            </p>
+                        }
+                            .into_any(),
+                        None => view! { <p class="record-held">"Not linked to an organization."</p> }.into_any(),
+                    }}
                     <Show
                         when=move || picking.get()
                         fallback=move || view! {
