@@ -82,18 +82,53 @@ impl Alike {
 
 /// Whether `a` and `b` are likely the same person, and the strongest reason.
 pub fn alike(a: &Contact, b: &Contact) -> Option<Alike> {
-    let same = |x: Option<&str>, y: Option<&str>, key: fn(&str) -> Option<String>| match (
-        x.and_then(key),
-        y.and_then(key),
-    ) {
+    alike_folded(&Folded::person(a), &Folded::person(b))
+}
+
+/// What a record is compared by, worked out once: its folded name, and the keys of its
+/// email, phone, company or website.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Folded {
+    name: String,
+    company: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    website: Option<String>,
+}
+
+impl Folded {
+    fn person(c: &Contact) -> Folded {
+        Folded {
+            name: fold_name(c.name),
+            company: c.company.map(fold_name).filter(|c| !c.is_empty()),
+            email: c
+                .email
+                .map(|e| e.trim().to_lowercase())
+                .filter(|e| !e.is_empty()),
+            phone: c.phone.and_then(phone_key),
+            website: None,
+        }
+    }
+
+    fn company(c: &Company) -> Folded {
+        Folded {
+            name: fold_name(c.name),
+            website: c.website.and_then(website_key),
+            ..Folded::default()
+        }
+    }
+}
+
+fn alike_folded(a: &Folded, b: &Folded) -> Option<Alike> {
+    let same = |x: &Option<String>, y: &Option<String>| match (x, y) {
         (Some(x), Some(y)) => Some(x == y),
         _ => None,
     };
-    let email = same(a.email, b.email, |e| Some(e.trim().to_lowercase()));
+    let email = same(&a.email, &b.email);
     if email == Some(true) {
         return Some(Alike::Email);
     }
-    let phone = same(a.phone, b.phone, phone_key);
+    let phone = same(&a.phone, &b.phone);
     if phone == Some(true) {
         return Some(Alike::Phone);
     }
@@ -101,12 +136,9 @@ pub fn alike(a: &Contact, b: &Contact) -> Option<Alike> {
     if email == Some(false) || phone == Some(false) {
         return None;
     }
-    let (x, y) = (fold_name(a.name), fold_name(b.name));
-    let names_alike = !x.is_empty() && strsim::jaro_winkler(&x, &y) >= NAME_ALIKE;
-    let companies_differ = match (a.company.map(fold_name), b.company.map(fold_name)) {
-        (Some(p), Some(q)) if !p.is_empty() && !q.is_empty() => {
-            strsim::jaro_winkler(&p, &q) < NAME_ALIKE
-        }
+    let names_alike = !a.name.is_empty() && strsim::jaro_winkler(&a.name, &b.name) >= NAME_ALIKE;
+    let companies_differ = match (&a.company, &b.company) {
+        (Some(p), Some(q)) => strsim::jaro_winkler(p, q) < NAME_ALIKE,
         _ => false,
     };
     (names_alike && !companies_differ).then_some(Alike::Name)
@@ -139,14 +171,17 @@ pub fn website_key(website: &str) -> Option<String> {
 /// Whether two organizations are likely one, and why: the same website, or names
 /// that fold to nearly the same ("Acme AB" and "ACME").
 pub fn alike_companies(a: &Company, b: &Company) -> Option<Alike> {
-    let site = |c: &Company| c.website.and_then(website_key);
-    if let (Some(x), Some(y)) = (site(a), site(b)) {
+    company_alike_folded(&Folded::company(a), &Folded::company(b))
+}
+
+fn company_alike_folded(a: &Folded, b: &Folded) -> Option<Alike> {
+    if let (Some(x), Some(y)) = (&a.website, &b.website) {
         if x == y {
             return Some(Alike::Website);
         }
     }
-    let (x, y) = (fold_name(a.name), fold_name(b.name));
-    (!x.is_empty() && (x == y || strsim::jaro_winkler(&x, &y) >= ORGANIZATION_ALIKE))
+    let (x, y) = (&a.name, &b.name);
+    (!x.is_empty() && (x == y || strsim::jaro_winkler(x, y) >= ORGANIZATION_ALIKE))
         .then_some(Alike::Name)
 }
 
@@ -161,46 +196,48 @@ pub struct Pair {
 /// The most pairs one search reports: merging them brings up the next.
 pub const PAIRS_MAX: usize = 200;
 /// How many neighbours (in folded-name order) each record is compared with inside one
-/// group, so that a group of thousands costs thousands of comparisons, not millions.
-const NEIGHBOURS: usize = 50;
+/// group: records alike by name sort next to each other, so a group of thousands costs
+/// thousands of comparisons, not millions.
+const NEIGHBOURS: usize = 10;
 
 /// Likely duplicates among people, the likeliest first (email, phone, then name).
 /// Only records sharing a key are compared: an email, a phone number, the start of
 /// the name or of the last name.
 pub fn people_pairs(people: &[Contact]) -> Vec<Pair> {
+    let folded: Vec<Folded> = people.iter().map(Folded::person).collect();
     pairs(
-        people,
+        &folded,
         |p| {
-            let folded = fold_name(p.name);
-            let last = folded.rsplit(' ').next().unwrap_or("").to_string();
+            let last = p.name.rsplit(' ').next().unwrap_or("");
             [
-                p.email.map(|e| format!("e{}", e.trim().to_lowercase())),
-                p.phone.and_then(phone_key).map(|k| format!("p{k}")),
-                Some(format!("n{}", prefix(&folded, 2))),
-                Some(format!("l{}", prefix(&last, 3))),
+                p.email.as_ref().map(|e| format!("e{e}")),
+                p.phone.as_ref().map(|k| format!("p{k}")),
+                Some(format!("n{}", prefix(&p.name, 2))),
+                Some(format!("l{}", prefix(last, 3))),
             ]
             .into_iter()
             .flatten()
             .collect()
         },
-        alike,
+        alike_folded,
     )
 }
 
 /// Likely duplicates among organizations, the likeliest first (website, then name).
 pub fn company_pairs(companies: &[Company]) -> Vec<Pair> {
+    let folded: Vec<Folded> = companies.iter().map(Folded::company).collect();
     pairs(
-        companies,
+        &folded,
         |c| {
             [
-                c.website.and_then(website_key).map(|k| format!("w{k}")),
-                Some(format!("n{}", prefix(&fold_name(c.name), 3))),
+                c.website.as_ref().map(|k| format!("w{k}")),
+                Some(format!("n{}", prefix(&c.name, 3))),
             ]
             .into_iter()
             .flatten()
             .collect()
         },
-        alike_companies,
+        company_alike_folded,
     )
 }
 
@@ -208,30 +245,34 @@ fn prefix(text: &str, chars: usize) -> String {
     text.chars().take(chars).collect()
 }
 
-fn pairs<T>(
-    records: &[T],
-    keys: impl Fn(&T) -> Vec<String>,
-    same: impl Fn(&T, &T) -> Option<Alike>,
+fn pairs(
+    records: &[Folded],
+    keys: impl Fn(&Folded) -> Vec<String>,
+    same: impl Fn(&Folded, &Folded) -> Option<Alike>,
 ) -> Vec<Pair> {
-    use std::collections::{BTreeSet, HashMap};
+    use std::collections::{HashMap, HashSet};
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         for key in keys(r) {
             groups.entry(key).or_default().push(i);
         }
     }
-    let mut candidates = BTreeSet::new();
-    for members in groups.values() {
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for members in groups.values_mut() {
+        members.sort_by(|x, y| records[*x].name.cmp(&records[*y].name).then(x.cmp(y)));
         for (n, &i) in members.iter().enumerate() {
             for &j in members.iter().skip(n + 1).take(NEIGHBOURS) {
-                candidates.insert((i.min(j), i.max(j)));
+                let (a, b) = (i.min(j), i.max(j));
+                if !seen.insert((a, b)) {
+                    continue;
+                }
+                if let Some(why) = same(&records[a], &records[b]) {
+                    found.push(Pair { a, b, why });
+                }
             }
         }
     }
-    let mut found: Vec<Pair> = candidates
-        .into_iter()
-        .filter_map(|(a, b)| same(&records[a], &records[b]).map(|why| Pair { a, b, why }))
-        .collect();
     found.sort_by_key(|p| (p.why, p.a, p.b));
     found.truncate(PAIRS_MAX);
     found

@@ -321,10 +321,13 @@ async fn write_deal(
     place: Place,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let id = d.id.unwrap_or_default();
-    if deals::exists(tx, id).await? {
-        return Ok(false);
+    // A row without an id makes a new deal: only an id from the file can be kept.
+    if let Some(id) = d.id {
+        if deals::exists(tx, id).await? {
+            return Ok(false);
+        }
     }
+    let id = d.id.unwrap_or_default();
     let at = d.created_at.map(instant).unwrap_or(now).min(now);
     let organization_id = match &d.organization {
         Some(name) => Some(organization(tx, actor, names, name, at).await?),
