@@ -157,8 +157,9 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-/// A JSON body. A body that does not fit its type is refused naming the field it got
-/// wrong (`value`, `stage_id`…), or `body` when the JSON itself is broken.
+/// A JSON body: always an object. A body that does not fit its type is refused naming
+/// the field it got wrong (`value`, `stage_id`…), or `body` when the JSON itself is
+/// broken or is not an object (serde would read a struct from an array too).
 struct Json<T>(T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
@@ -178,6 +179,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::invalid("body", "could not be read"))?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(AppError::invalid("body", "must be a JSON object").into());
+        }
         from_json(&mut serde_json::Deserializer::from_slice(&bytes)).map(Json)
     }
 }

@@ -251,10 +251,9 @@ impl PersonDraft {
             updated_at: at,
             version: 1,
         };
-        let organization = match self.organization_id {
-            Some(_) => None,
-            None => optional_text("organization", self.organization.as_deref(), NAME_MAX_CHARS)?,
-        };
+        // Checked even when the id wins, so that nothing sent is taken unread.
+        let named = optional_text("organization", self.organization.as_deref(), NAME_MAX_CHARS)?;
+        let organization = named.filter(|_| self.organization_id.is_none());
         Ok((person, organization))
     }
 }

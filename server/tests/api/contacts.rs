@@ -146,6 +146,24 @@ async fn bad_people_and_organizations_are_refused_naming_the_field_and_nothing_i
             assert_eq!(err["field"], field, "{body}");
         }
         let (status, err) = s
+            .send(
+                Method::PATCH,
+                "/api/v1/people/01937a2e-5b1c-7d3e-8f00-000000000000",
+                json!([null, null]),
+            )
+            .await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("body")),
+            "an array is no change"
+        );
+        let odd = json!({"name": "Eva", "organization": "\u{84}", "organization_id": null});
+        let (status, err) = s.post("/api/v1/people", odd).await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("organization"))
+        );
+        let (status, err) = s
             .post(
                 "/api/v1/organizations",
                 json!({"name": "Acme", "website": "javascript:alert(1)"}),
