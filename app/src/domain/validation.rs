@@ -89,11 +89,13 @@ pub fn plain_text(field: &str, value: &str) -> Result<(), RuleError> {
 
 /// Trimmed one-line text that must not be empty and has an upper length.
 pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, RuleError> {
+    // Counted as sent, spaces around it included: the bound the API documents.
+    let too_long = value.chars().count() > max_chars;
     let value = value.trim();
     if value.is_empty() {
         return Err(RuleError::invalid(field, "is required"));
     }
-    if value.chars().count() > max_chars {
+    if too_long {
         return Err(RuleError::invalid(
             field,
             format!("must be at most {max_chars} characters"),
@@ -109,7 +111,7 @@ pub fn optional_text(
     value: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, RuleError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
+    match value.filter(|v| !v.trim().is_empty()) {
         None => Ok(None),
         Some(v) => required_text(field, v, max_chars).map(Some),
     }
@@ -118,6 +120,17 @@ pub fn optional_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_bounded_as_sent_spaces_included_and_kept_trimmed() {
+        assert_eq!(required_text("name", " Eva ", 5).unwrap(), "Eva");
+        let sent = format!(" {}", "x".repeat(10));
+        assert!(
+            required_text("name", &sent, 10).is_err(),
+            "11 characters as sent"
+        );
+        assert!(optional_text("name", Some(&sent), 10).is_err());
+    }
 
     #[test]
     fn blank_required_text_is_refused_naming_the_field() {
