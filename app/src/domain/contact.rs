@@ -435,8 +435,9 @@ pub struct LeadLine {
 
 /// A person in a list: the record and where they work.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
 pub struct PersonRow {
+    #[cfg_attr(feature = "ssr", sqlx(flatten))]
     pub person: Person,
     pub organization: Option<String>,
     pub open_deals: i64,
@@ -444,8 +445,9 @@ pub struct PersonRow {
 
 /// An organization in a list, with how many people and open deals it has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
 pub struct OrganizationRow {
+    #[cfg_attr(feature = "ssr", sqlx(flatten))]
     pub organization: Organization,
     pub people: i64,
     pub open_deals: i64,

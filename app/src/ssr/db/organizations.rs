@@ -121,14 +121,6 @@ pub async fn merge(tx: &mut Tx, gone: OrganizationId, keep: OrganizationId) -> A
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    #[sqlx(flatten)]
-    organization: Organization,
-    people: i64,
-    open_deals: i64,
-}
-
 /// Organizations whose name or website holds `search` (all when none), by name, with
 /// how many people and open deals each has; at most `limit`.
 pub async fn list(
@@ -147,19 +139,11 @@ pub async fn list(
          AND ($1 IS NULL OR LOWER(o.name) LIKE $1 ESCAPE '\\' OR LOWER(o.website) LIKE $1 ESCAPE '\\') \
          ORDER BY LOWER(o.name), o.id LIMIT $2"
     );
-    let rows = on!(tx, |c| sqlx::query_as::<_, Row>(sql)
+    Ok(on!(tx, |c| sqlx::query_as::<_, OrganizationRow>(sql)
         .bind(search.map(like))
         .bind(limit)
         .fetch_all(c)
-        .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| OrganizationRow {
-            organization: r.organization,
-            people: r.people,
-            open_deals: r.open_deals,
-        })
-        .collect())
+        .await)?)
 }
 
 /// Every organization not merged away, oldest first, for the duplicate search.

@@ -106,14 +106,6 @@ pub(super) fn like(text: &str) -> String {
     out
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    #[sqlx(flatten)]
-    person: Person,
-    organization: Option<String>,
-    open_deals: i64,
-}
-
 /// People whose name, email, phone or organization holds `search` (all when none), at
 /// `organization` when one is named, by name; at most `limit`.
 pub async fn list(
@@ -136,20 +128,12 @@ pub async fn list(
          AND ($2 IS NULL OR p.organization_id = $2) \
          ORDER BY LOWER(p.name), p.id LIMIT $3"
     );
-    let rows = on!(tx, |c| sqlx::query_as::<_, Row>(sql)
+    Ok(on!(tx, |c| sqlx::query_as::<_, PersonRow>(sql)
         .bind(search.map(like))
         .bind(organization)
         .bind(limit)
         .fetch_all(c)
-        .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PersonRow {
-            person: r.person,
-            organization: r.organization,
-            open_deals: r.open_deals,
-        })
-        .collect())
+        .await)?)
 }
 
 /// The people at `organization`, by name.
@@ -176,16 +160,8 @@ pub async fn all(tx: &mut Tx, limit: i64) -> AppResult<Vec<PersonRow>> {
          FROM persons p LEFT JOIN organizations o ON o.id = p.organization_id \
          WHERE p.merged_into IS NULL ORDER BY p.created_at, p.id LIMIT $1"
     );
-    let rows = on!(tx, |c| sqlx::query_as::<_, Row>(sql)
+    Ok(on!(tx, |c| sqlx::query_as::<_, PersonRow>(sql)
         .bind(limit)
         .fetch_all(c)
-        .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PersonRow {
-            person: r.person,
-            organization: r.organization,
-            open_deals: r.open_deals,
-        })
-        .collect())
+        .await)?)
 }
