@@ -695,6 +695,7 @@ async fn import_bench(rows: usize) {
             mapping: Mapping::Pipedrive,
             currency: app::domain::money::Currency::parse("SEK").expect("SEK"),
             dry_run: false,
+            fields: None,
         };
         let started = Instant::now();
         let mut ticks = 0;

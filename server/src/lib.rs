@@ -5,6 +5,7 @@
 pub mod api_v1;
 pub mod config;
 pub mod export;
+pub mod import;
 pub mod intake;
 pub mod live;
 pub mod report;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .nest("/api/v1", api_v1::router())
         .merge(intake::router())
+        .merge(import::router())
         .route("/api/live", get(live::browser_events))
         .route("/forecast.csv", get(export::forecast_download))
         .route("/track-record.csv", get(export::track_record_download))
@@ -272,27 +274,33 @@ async fn same_origin(State(state): State<AppState>, req: Request, next: Next) ->
     next.run(req).await
 }
 
-/// Reads a request body whole, up to `MAX_BODY_BYTES`: a larger one gets a 413 in JSON
+/// Reads a request body whole, up to `MAX_BODY_BYTES` (an imported file up to
+/// `import::FILE_MAX_BYTES`): a larger one gets a 413 in JSON
 /// and is never buffered, whether it announced its length or not.
 async fn limit_body(req: Request, next: Next) -> Response {
+    let max = if req.uri().path() == import::PATH {
+        import::FILE_MAX_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return too_large();
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large(max);
     }
     if matches!(*req.method(), Method::GET | Method::HEAD) && declared.is_none() {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    match axum::body::to_bytes(body, max).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Err(e) if is_length_limit(&e) => too_large(),
+        Err(e) if is_length_limit(&e) => too_large(max),
         Err(_) => refuse(AppError::invalid("body", "could not be read")),
     }
 }
@@ -308,8 +316,8 @@ fn is_length_limit(e: &axum::Error) -> bool {
     false
 }
 
-fn too_large() -> Response {
-    let mut res = refuse(AppError::TooLarge(MAX_BODY_BYTES));
+fn too_large(max: usize) -> Response {
+    let mut res = refuse(AppError::TooLarge(max));
     // The rest of the body is not read: the connection is not reused.
     res.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));

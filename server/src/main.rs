@@ -259,6 +259,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 mapping: Mapping::parse(&mapping).map_err(rule)?,
                 currency: app::domain::money::Currency::parse(&currency).map_err(rule)?,
                 dry_run,
+                fields: None,
             };
             let caller = importer(&db, user.as_deref()).await.map_err(said)?;
             let mut progress = |done: usize, total: usize| {

@@ -7,6 +7,7 @@ pub mod deals;
 pub mod displays;
 pub mod forecast;
 pub mod history;
+pub mod imports;
 pub mod leads;
 pub mod pipelines;
 pub mod stats;

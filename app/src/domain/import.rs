@@ -21,6 +21,35 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
+    pub const ALL: [ImportKind; 3] = [Self::Deals, Self::People, Self::Organizations];
+
+    /// Its name in a command, a query and a form: `deals`, `people`, `organizations`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Deals => "deals",
+            Self::People => "people",
+            Self::Organizations => "organizations",
+        }
+    }
+
+    /// The fields a column of such a file can fill, in the order a page offers them.
+    pub fn fields(self) -> impl Iterator<Item = Field> {
+        self.names().iter().map(|n| n.0)
+    }
+
+    /// The field `name` (as `Field::name` writes it), when such a file has it.
+    pub fn field(self, name: &str) -> Option<Field> {
+        self.fields().find(|f| f.name() == name.trim())
+    }
+
+    fn names(self) -> &'static [Names] {
+        match self {
+            Self::Deals => DEAL_NAMES,
+            Self::People => PERSON_NAMES,
+            Self::Organizations => ORGANIZATION_NAMES,
+        }
+    }
+
     pub fn parse(value: &str) -> Result<Self, RuleError> {
         match value.trim() {
             "deals" => Ok(Self::Deals),
@@ -114,6 +143,36 @@ impl Field {
             Field::Email => "email",
             Field::Phone => "phone",
             Field::Website => "website",
+        }
+    }
+
+    /// What a page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Id => "Tend id",
+            Field::Title => "Title",
+            Field::Value => "Value",
+            Field::Currency => "Currency",
+            Field::Pipeline => "Pipeline",
+            Field::Stage => "Stage",
+            Field::Status => "Status (open, won, lost)",
+            Field::LostReason => "Lost reason",
+            Field::ExpectedClose => "Expected close date",
+            Field::Probability => "Probability %",
+            Field::Owner => "Owner (email or name)",
+            Field::Organization => "Organization",
+            Field::Person => "Person",
+            Field::PersonEmail => "Person's email",
+            Field::LeadSource => "Lead source",
+            Field::CreatedAt => "Created",
+            Field::ClosedAt => "Closed",
+            Field::Name => "Name",
+            Field::FirstName => "First name",
+            Field::LastName => "Last name",
+            Field::JobTitle => "Job title",
+            Field::Email => "Email",
+            Field::Phone => "Phone",
+            Field::Website => "Website",
         }
     }
 }
@@ -297,11 +356,7 @@ impl Columns {
         mapping: Mapping,
         header: &[String],
     ) -> Result<Columns, RuleError> {
-        let names = match kind {
-            ImportKind::Deals => DEAL_NAMES,
-            ImportKind::People => PERSON_NAMES,
-            ImportKind::Organizations => ORGANIZATION_NAMES,
-        };
+        let names = kind.names();
         let mut taken = Vec::new();
         let fields: Vec<Option<Field>> = header
             .iter()
@@ -329,21 +384,64 @@ impl Columns {
                 }
             })
             .collect();
-        let has = |f: Field| fields.contains(&Some(f));
-        let missing = match kind {
+        Columns { kind, fields }.complete("file", "has no column for the {field}: name one “{field}”")
+    }
+
+    /// The columns as someone chose them on the import page: `fields[i]` is what the
+    /// file's column `i` fills (none: left out). Each field fills from one column at
+    /// most, and the fields a record needs must each have one.
+    pub fn chosen(
+        kind: ImportKind,
+        header: &[String],
+        fields: &[Option<Field>],
+    ) -> Result<Columns, RuleError> {
+        if fields.len() != header.len() {
+            return Err(RuleError::invalid(
+                "fields",
+                format!(
+                    "name {} columns, but the file has {}: check the file again",
+                    fields.len(),
+                    header.len()
+                ),
+            ));
+        }
+        for (i, field) in fields.iter().enumerate() {
+            let Some(f) = field else { continue };
+            if !kind.fields().any(|k| k == *f) {
+                return Err(RuleError::invalid(
+                    "fields",
+                    format!("{} is not a field of {}", f.label(), kind.name()),
+                ));
+            }
+            if fields[..i].contains(field) {
+                return Err(RuleError::invalid(
+                    "fields",
+                    format!("{} is filled from two columns: choose one", f.label()),
+                ));
+            }
+        }
+        Columns {
+            kind,
+            fields: fields.to_vec(),
+        }
+        .complete("fields", "need a column for the {field}")
+    }
+
+    /// Itself, when every field its kind of record needs has a column; else refused
+    /// on `field` with `message` (whose `{field}` names the one missing).
+    fn complete(self, field: &str, message: &str) -> Result<Columns, RuleError> {
+        let has = |f: Field| self.fields.contains(&Some(f));
+        let missing = match self.kind {
             ImportKind::Deals if !has(Field::Title) => Some("title"),
             ImportKind::Deals if !has(Field::Stage) => Some("stage"),
             ImportKind::People if !has(Field::Name) && !has(Field::FirstName) => Some("name"),
             ImportKind::Organizations if !has(Field::Name) => Some("name"),
             _ => None,
         };
-        if let Some(field) = missing {
-            return Err(RuleError::invalid(
-                "file",
-                format!("has no column for the {field}: name one “{field}”"),
-            ));
+        match missing {
+            Some(name) => Err(RuleError::invalid(field, message.replace("{field}", name))),
+            None => Ok(self),
         }
-        Ok(Columns { kind, fields })
     }
 
     /// What `field` holds in `cells`, trimmed, with the `'` an export puts before text
@@ -592,6 +690,15 @@ pub struct ImportReport {
     pub error_count: usize,
     /// Whether the rows were written: never in a dry run or with an error.
     pub written: bool,
+    /// The first rows' cells as read, for a preview.
+    pub sample: Vec<Vec<String>>,
+}
+
+/// How far an import being written has got: `done` rows of `total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    pub done: usize,
+    pub total: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -814,5 +921,32 @@ mod tests {
         assert_eq!(t("2024-01-31 10:00:00"), "2024-01-31T10:00:00+00:00");
         assert_eq!(t("2024-01-31"), "2024-01-31T00:00:00+00:00");
         assert!(created(Some("31 Jan")).is_err());
+    }
+
+    #[test]
+    fn columns_chosen_on_the_page_fill_each_field_once_and_cover_what_a_record_needs() {
+        let header = strings(&["Namn", "Kontakt", "Firma"]);
+        let chosen = Columns::chosen(
+            ImportKind::People,
+            &header,
+            &[Some(Field::Name), Some(Field::Email), None],
+        )
+        .unwrap();
+        let cells = strings(&["Eva Berg", "eva@acme.se", "Acme AB"]);
+        assert_eq!(chosen.get(&cells, Field::Email), Some("eva@acme.se"));
+        assert_eq!(chosen.get(&cells, Field::Organization), None, "left out");
+
+        for (fields, why) in [
+            (vec![Some(Field::Name), None], "two fields for three columns"),
+            (vec![Some(Field::Name), Some(Field::Name), None], "one field from two columns"),
+            (vec![Some(Field::Name), Some(Field::Stage), None], "a deal's field"),
+            (vec![Some(Field::Email), None, None], "no name"),
+        ] {
+            let refused = Columns::chosen(ImportKind::People, &header, &fields).unwrap_err();
+            assert_eq!(refused.field(), Some("fields"), "{why}");
+        }
+        assert_eq!(ImportKind::Deals.field("stage"), Some(Field::Stage));
+        assert_eq!(ImportKind::People.field("stage"), None);
+        assert!(ImportKind::ALL.iter().all(|k| ImportKind::parse(k.name()) == Ok(*k)));
     }
 }

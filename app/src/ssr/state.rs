@@ -4,6 +4,7 @@
 use super::auth::Cookies;
 use super::db::Db;
 use super::live::Hub;
+use super::ops::import::Imports;
 use super::throttle::{IntakeThrottle, SignInThrottle};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub intake_throttle: IntakeThrottle,
     /// Hands every change in the log to the open live streams.
     pub hub: Hub,
+    /// The imports being written, and how far each has got.
+    pub imports: Imports,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             site,
             sign_in_throttle: SignInThrottle::default(),
             intake_throttle: IntakeThrottle::default(),
+            imports: Imports::default(),
         }
     }
 }

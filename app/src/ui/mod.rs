@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=StaticSegment("duplicates") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("import") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
                 <Route
                     path=StaticSegment("forecast")
                     view={Lazy::<ForecastRoute>::new()}
@@ -190,7 +191,7 @@ impl LazyRoute for LeadsRoute {
     }
 }
 
-/// People, organizations and duplicates: one chunk for all five pages.
+/// People, organizations, duplicates and import: one chunk for all six pages.
 struct ContactsRoute;
 
 #[lazy_route]

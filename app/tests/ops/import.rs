@@ -16,6 +16,7 @@ fn options(kind: ImportKind, dry_run: bool) -> ImportOptions {
         mapping: Mapping::Auto,
         currency: Currency::parse("SEK").unwrap(),
         dry_run,
+        fields: None,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::domain::deal::{DealChange, DealStatus, NewDeal};
 use crate::domain::event::instant;
 use crate::domain::ids::{DealId, OrganizationId, PersonId, UserId};
 use crate::domain::import::{
-    Columns, ImportDeal, ImportKind, ImportOrganization, ImportPerson, ImportReport, Mapping,
+    Columns, Field, ImportDeal, ImportKind, ImportProgress, ImportOrganization, ImportPerson, ImportReport, Mapping,
     RowError,
 };
 use crate::domain::money::Currency;
@@ -33,10 +33,15 @@ pub struct ImportOptions {
     /// For deals whose row names no currency.
     pub currency: Currency,
     pub dry_run: bool,
+    /// What each column fills, as chosen on the import page; none: recognised by its
+    /// heading (`mapping`).
+    pub fields: Option<Vec<Option<Field>>>,
 }
 
 /// How many errors a report lists; the rest are counted.
 pub const ERRORS_SHOWN: usize = 1_000;
+/// How many rows a report carries as they were read, for a page to preview.
+pub const SAMPLE_ROWS: usize = 3;
 
 /// Imports `file` as `caller` (the owner of deals that name none, and who the logs
 /// say made each record). `progress` hears how many rows are written of how many.
@@ -50,7 +55,10 @@ pub async fn run(
 ) -> AppResult<ImportReport> {
     let now = instant(now);
     let sheet = import::read(file)?;
-    let columns = Columns::recognise(options.kind, options.mapping, &sheet.header)?;
+    let columns = match &options.fields {
+        Some(fields) => Columns::chosen(options.kind, &sheet.header, fields)?,
+        None => Columns::recognise(options.kind, options.mapping, &sheet.header)?,
+    };
     let mut report = ImportReport {
         rows: sheet.rows.len(),
         columns: sheet
@@ -58,6 +66,12 @@ pub async fn run(
             .iter()
             .zip(&columns.fields)
             .map(|(h, f)| (h.clone(), f.map(|f| f.name().to_string())))
+            .collect(),
+        sample: sheet
+            .rows
+            .iter()
+            .take(SAMPLE_ROWS)
+            .map(|(_, cells)| cells.clone())
             .collect(),
         ..ImportReport::default()
     };
@@ -457,4 +471,59 @@ async fn organization_kept(
         }
     }
     organizations::find_by_name(tx, &o.name).await
+}
+
+/// The imports being written on this server, by the id the page gave each, with who
+/// started it. One is written at a time: a file of 50,000 rows holds the write lock
+/// for seconds, and two at once would only queue behind each other.
+#[derive(Clone, Debug, Default)]
+pub struct Imports(std::sync::Arc<std::sync::Mutex<HashMap<uuid::Uuid, (UserId, ImportProgress)>>>);
+
+/// The right to write one import; its progress is forgotten when it is dropped.
+pub struct Writing {
+    imports: Imports,
+    job: uuid::Uuid,
+}
+
+impl Imports {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<uuid::Uuid, (UserId, ImportProgress)>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts writing import `job` for `by`, or refuses while another is written.
+    pub fn start(&self, job: uuid::Uuid, by: UserId) -> AppResult<Writing> {
+        let mut all = self.lock();
+        if !all.is_empty() {
+            return Err(crate::error::AppError::Conflict(
+                "Another import is being written right now. Try again when it is done.".into(),
+            ));
+        }
+        all.insert(job, (by, ImportProgress { done: 0, total: 0 }));
+        Ok(Writing {
+            imports: self.clone(),
+            job,
+        })
+    }
+
+    /// How far `by`'s import `job` has got; none when it is not (or no longer) written.
+    pub fn progress(&self, job: uuid::Uuid, by: UserId) -> Option<ImportProgress> {
+        self.lock()
+            .get(&job)
+            .filter(|(owner, _)| *owner == by)
+            .map(|(_, p)| *p)
+    }
+}
+
+impl Writing {
+    pub fn tell(&self, done: usize, total: usize) {
+        if let Some((_, p)) = self.imports.lock().get_mut(&self.job) {
+            *p = ImportProgress { done, total };
+        }
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.imports.lock().remove(&self.job);
+    }
 }

@@ -1,9 +1,10 @@
 //! People and organizations: the lists with search (`/people`, `/organizations`), each
-//! one's page (`/people/{id}`, `/organizations/{id}`) and likely duplicates
-//! (`/duplicates`). All arrive in one chunk; the picker that links a person or an
-//! organization is shared with the deal page.
+//! one's page (`/people/{id}`, `/organizations/{id}`), likely duplicates (`/duplicates`)
+//! and importing a CSV file (`/import`). All arrive in one chunk; the picker that links
+//! a person or an organization is shared with the deal page.
 
 mod duplicates;
+mod import;
 mod pages;
 pub mod picker;
 
@@ -37,6 +38,7 @@ pub fn ContactsRoutePage() -> impl IntoView {
             ["organizations", id] => {
                 view! { <pages::OrganizationView id=id.to_string()/> }.into_any()
             }
+            ["import"] => view! { <import::ImportPage/> }.into_any(),
             _ => view! { <duplicates::DuplicatesPage/> }.into_any(),
         }
     }
@@ -85,6 +87,7 @@ fn ContactList(organizations: bool) -> impl IntoView {
                                         <h1>{title}</h1>
                                         <span class="since-links">
                                             <a class="download" href=format!("/export/{what}.csv") download>"Export as CSV"</a>
+                                            <a class="button" href="/import">"Import"</a>
                                             <a class="button" href="/duplicates">"Likely duplicates"</a>
                                         </span>
                                     </div>

@@ -137,6 +137,7 @@ fn Reports(page: ReportsPage) -> impl IntoView {
                 <p class="since-links">
                     <a class="download" href=format!("/summary.csv?{query}") download>"Download every figure as CSV"</a>
                     <a class="download" href="/export/deals.csv" download>"Export every deal as CSV"</a>
+                    <a class="download" href="/import">"Import deals from CSV"</a>
                 </p>
             </div>
         </Frame>
