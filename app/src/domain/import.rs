@@ -332,7 +332,7 @@ pub struct RowError {
 }
 
 impl RowError {
-    fn of(line: u64, e: RuleError) -> RowError {
+    pub fn of(line: u64, e: RuleError) -> RowError {
         RowError {
             line,
             field: e.field().map(str::to_string),
@@ -356,6 +356,12 @@ impl Columns {
         mapping: Mapping,
         header: &[String],
     ) -> Result<Columns, RuleError> {
+        Columns::heard(kind, mapping, header).complete()
+    }
+
+    /// Recognises each heading as `recognise` does, whether or not every field a
+    /// record needs is found (a page then asks which column holds it).
+    pub fn heard(kind: ImportKind, mapping: Mapping, header: &[String]) -> Columns {
         let names = kind.names();
         let mut taken = Vec::new();
         let fields: Vec<Option<Field>> = header
@@ -384,12 +390,11 @@ impl Columns {
                 }
             })
             .collect();
-        Columns { kind, fields }.complete("file", "has no column for the {field}: name one “{field}”")
+        Columns { kind, fields }
     }
 
     /// The columns as someone chose them on the import page: `fields[i]` is what the
-    /// file's column `i` fills (none: left out). Each field fills from one column at
-    /// most, and the fields a record needs must each have one.
+    /// file's column `i` fills (none: left out), each field from one column at most.
     pub fn chosen(
         kind: ImportKind,
         header: &[String],
@@ -420,16 +425,15 @@ impl Columns {
                 ));
             }
         }
-        Columns {
+        Ok(Columns {
             kind,
             fields: fields.to_vec(),
-        }
-        .complete("fields", "need a column for the {field}")
+        })
     }
 
-    /// Itself, when every field its kind of record needs has a column; else refused
-    /// on `field` with `message` (whose `{field}` names the one missing).
-    fn complete(self, field: &str, message: &str) -> Result<Columns, RuleError> {
+    /// Itself, when every field its kind of record needs has a column; else the file
+    /// is refused, naming the one missing.
+    pub fn complete(self) -> Result<Columns, RuleError> {
         let has = |f: Field| self.fields.contains(&Some(f));
         let missing = match self.kind {
             ImportKind::Deals if !has(Field::Title) => Some("title"),
@@ -439,7 +443,10 @@ impl Columns {
             _ => None,
         };
         match missing {
-            Some(name) => Err(RuleError::invalid(field, message.replace("{field}", name))),
+            Some(name) => Err(RuleError::invalid(
+                "file",
+                format!("has no column for the {name}: head one “{name}”, or choose which column holds it"),
+            )),
             None => Ok(self),
         }
     }
@@ -937,16 +944,33 @@ mod tests {
         assert_eq!(chosen.get(&cells, Field::Organization), None, "left out");
 
         for (fields, why) in [
-            (vec![Some(Field::Name), None], "two fields for three columns"),
-            (vec![Some(Field::Name), Some(Field::Name), None], "one field from two columns"),
-            (vec![Some(Field::Name), Some(Field::Stage), None], "a deal's field"),
-            (vec![Some(Field::Email), None, None], "no name"),
+            (
+                vec![Some(Field::Name), None],
+                "two fields for three columns",
+            ),
+            (
+                vec![Some(Field::Name), Some(Field::Name), None],
+                "one field from two columns",
+            ),
+            (
+                vec![Some(Field::Name), Some(Field::Stage), None],
+                "a deal's field",
+            ),
         ] {
             let refused = Columns::chosen(ImportKind::People, &header, &fields).unwrap_err();
             assert_eq!(refused.field(), Some("fields"), "{why}");
         }
+        let nameless = Columns::chosen(
+            ImportKind::People,
+            &header,
+            &[Some(Field::Email), None, None],
+        );
+        let refused = nameless.unwrap().complete().unwrap_err();
+        assert_eq!(refused.field(), Some("file"), "a person needs a name");
         assert_eq!(ImportKind::Deals.field("stage"), Some(Field::Stage));
         assert_eq!(ImportKind::People.field("stage"), None);
-        assert!(ImportKind::ALL.iter().all(|k| ImportKind::parse(k.name()) == Ok(*k)));
+        assert!(ImportKind::ALL
+            .iter()
+            .all(|k| ImportKind::parse(k.name()) == Ok(*k)));
     }
 }

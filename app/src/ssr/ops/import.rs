@@ -12,8 +12,8 @@ use crate::domain::deal::{DealChange, DealStatus, NewDeal};
 use crate::domain::event::instant;
 use crate::domain::ids::{DealId, OrganizationId, PersonId, UserId};
 use crate::domain::import::{
-    Columns, Field, ImportDeal, ImportKind, ImportProgress, ImportOrganization, ImportPerson, ImportReport, Mapping,
-    RowError,
+    Columns, Field, ImportDeal, ImportKind, ImportOrganization, ImportPerson, ImportProgress,
+    ImportReport, Mapping, RowError,
 };
 use crate::domain::money::Currency;
 use crate::domain::pipeline::{Pipeline, Stage};
@@ -57,7 +57,7 @@ pub async fn run(
     let sheet = import::read(file)?;
     let columns = match &options.fields {
         Some(fields) => Columns::chosen(options.kind, &sheet.header, fields)?,
-        None => Columns::recognise(options.kind, options.mapping, &sheet.header)?,
+        None => Columns::heard(options.kind, options.mapping, &sheet.header),
     };
     let mut report = ImportReport {
         rows: sheet.rows.len(),
@@ -74,6 +74,16 @@ pub async fn run(
             .map(|(_, cells)| cells.clone())
             .collect(),
         ..ImportReport::default()
+    };
+    // A file whose columns miss a field every record needs: said as its heading's
+    // error, with the columns, so a page can ask which column holds it.
+    let columns = match columns.complete() {
+        Ok(columns) => columns,
+        Err(e) => {
+            report.errors = vec![RowError::of(1, e)];
+            report.error_count = 1;
+            return Ok(report);
+        }
     };
     let mut errors = Vec::new();
     let rows = match options.kind {
@@ -487,7 +497,9 @@ pub struct Writing {
 
 impl Imports {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<uuid::Uuid, (UserId, ImportProgress)>> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Starts writing import `job` for `by`, or refuses while another is written.

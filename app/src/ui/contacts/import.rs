@@ -415,9 +415,10 @@ async fn send(file: web_sys::File, query: String) -> Result<ImportReport, AppErr
     init.set_method("POST");
     init.set_body(&file);
     let window = web_sys::window().ok_or_else(|| AppError::Network("no window".into()))?;
-    let answer = JsFuture::from(window.fetch_with_str_and_init(&format!("{UPLOAD}?{query}"), &init))
-        .await
-        .map_err(lost)?;
+    let answer =
+        JsFuture::from(window.fetch_with_str_and_init(&format!("{UPLOAD}?{query}"), &init))
+            .await
+            .map_err(lost)?;
     let answer: web_sys::Response = answer.dyn_into().map_err(lost)?;
     let text = JsFuture::from(answer.text().map_err(lost)?)
         .await
