@@ -293,3 +293,29 @@ test("people: the list, a person's page, duplicates, and a person on a phone", a
   await phone.screenshot({ path: out("people-phone") });
   await context.close();
 });
+
+test("import: a HubSpot file checked, with its columns and an error, on desktop and phone", async ({ browser, page }) => {
+  const file =
+    "Deal Name,Amount,Deal Stage,Close Date,Associated Company,Deal Owner,Hubspot Score\n" +
+    "Fjord Logistics rollout,48000,Proposal,2027-01-15,Fjord Logistics AB,anna@example.com,82\n" +
+    "Northwind pilot,12000,Qualification,2027-02-01,Northwind,anna@example.com,40\n" +
+    "Kvarn & Co upgrade,9 500,Negotiation,2027-01-20,Kvarn & Co,anna@example.com,65\n";
+  const choose = async (p: Page) => {
+    await p.goto("/import");
+    await settle(p);
+    await p.getByLabel(/^CSV file/).setInputFiles({ name: "hubspot-deals.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
+    await p.locator(".import-report").waitFor();
+    await p.waitForTimeout(300);
+  };
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await choose(page);
+  await page.screenshot({ path: out("import-desktop"), fullPage: true });
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const phone = await context.newPage();
+  await signIn(phone);
+  await choose(phone);
+  await phone.screenshot({ path: out("import-phone") });
+  await context.close();
+});

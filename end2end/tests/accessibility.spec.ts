@@ -143,4 +143,15 @@ test.describe("every page can be used by everyone (axe-core, WCAG 2.2 AA)", () =
     await expect(page.getByRole("group", { name: "Confirm the merge" })).toBeVisible();
     expect(await violations(page), "/duplicates with a merge to confirm").toEqual([]);
   });
+
+  test("the import page, with a checked file's columns and errors, has no serious violation @everywhere", async ({ page }) => {
+    await signIn(page);
+    await page.goto("/import");
+    await hydrated(page);
+    expect(await violations(page), "/import").toEqual([]);
+    const file = "Deal - Title;Deal - Stage;Deal - Label\nA11y deal;Nowhere;x\n";
+    await page.getByLabel(/^CSV file/).setInputFiles({ name: "deals.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
+    await expect(page.locator(".import-errors")).toContainText("Line 2");
+    expect(await violations(page), "/import with a checked file").toEqual([]);
+  });
 });

@@ -29,25 +29,36 @@ pub async fn append(
         .transpose()
         .map_err(|e| AppError::internal(&e))?;
     let (from, to) = kind.stages();
-    on!(tx, |c| sqlx::query(
-        "UPDATE log_head SET appended = appended + 1 WHERE id = 1"
-    )
-    .execute(c)
-    .await
-    .map(|_| ()))?;
-    if let Tx::Postgres(t) = tx {
-        // Delivered at commit, once however many events the transaction appends
-        // (PostgreSQL folds identical notifications), and never on rollback: every
-        // instance's hub then reads the log.
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(crate::ssr::live::CHANNEL)
-            .execute(&mut **t)
-            .await?;
-    }
-    Ok(on!(tx, |c| {
-        sqlx::query_scalar::<_, i64>(
-            "INSERT INTO deal_events (deal_id, at, actor_id, kind, from_stage_id, to_stage_id, payload, snapshot) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    match tx {
+        Tx::Sqlite(t) => {
+            sqlx::query("UPDATE log_head SET appended = appended + 1 WHERE id = 1")
+                .execute(&mut **t)
+                .await?;
+            Ok(sqlx::query_scalar::<_, i64>(
+                "INSERT INTO deal_events (deal_id, at, actor_id, kind, from_stage_id, to_stage_id, payload, snapshot) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(deal)
+            .bind(at)
+            .bind(actor)
+            .bind(kind.name())
+            .bind(from)
+            .bind(to)
+            .bind(payload)
+            .bind(&snapshot)
+            .fetch_one(&mut **t)
+            .await?)
+        }
+        // One round trip: the head row is taken (the event's row is made from the
+        // UPDATE's, so its id is drawn after the lock), and `pg_notify` is delivered at
+        // commit, once however many events the transaction appends (PostgreSQL folds
+        // identical notifications), never on rollback: every instance's hub then reads
+        // the log. An import of 50,000 deals makes as many round trips fewer, twice.
+        Tx::Postgres(t) => Ok(sqlx::query_scalar::<_, i64>(
+            "WITH head AS (UPDATE log_head SET appended = appended + 1 WHERE id = 1 RETURNING id), \
+                  told AS (SELECT pg_notify($9, '') FROM head) \
+             INSERT INTO deal_events (deal_id, at, actor_id, kind, from_stage_id, to_stage_id, payload, snapshot) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM told RETURNING id",
         )
         .bind(deal)
         .bind(at)
@@ -57,9 +68,10 @@ pub async fn append(
         .bind(to)
         .bind(payload)
         .bind(&snapshot)
-        .fetch_one(c)
-        .await
-    })?)
+        .bind(crate::ssr::live::CHANNEL)
+        .fetch_one(&mut **t)
+        .await?),
+    }
 }
 
 /// One logged change as the live stream hands it out.

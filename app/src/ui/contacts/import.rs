@@ -15,6 +15,7 @@ use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use send_wrapper::SendWrapper;
 use std::time::Duration;
 
 /// Where the file goes (the server's `import::PATH`).
@@ -47,7 +48,9 @@ struct Form {
     currency: RwSignal<String>,
     /// What each column fills, once checked; none: recognise the headings.
     fields: RwSignal<Option<Vec<Option<Field>>>>,
-    file: StoredValue<Option<web_sys::File>, LocalStorage>,
+    /// The file chosen: only ever set in the browser, so the server (whose threads
+    /// may drop the page's state) never holds one.
+    file: StoredValue<Option<SendWrapper<web_sys::File>>>,
     file_name: RwSignal<Option<String>>,
     /// The last check's report, or the import's once written.
     report: RwSignal<Option<ImportReport>>,
@@ -77,7 +80,7 @@ impl Form {
 
     /// Checks the chosen file (a dry run): nothing is written.
     fn check(self) {
-        let Some(file) = self.file.get_value() else {
+        let Some(file) = self.file.get_value().map(SendWrapper::take) else {
             return;
         };
         self.checking.set(true);
@@ -106,7 +109,7 @@ impl Form {
 
     /// Writes the checked file, asking meanwhile how far it has got.
     fn import(self) {
-        let Some(file) = self.file.get_value() else {
+        let Some(file) = self.file.get_value().map(SendWrapper::take) else {
             return;
         };
         let job = uuid::Uuid::now_v7();
@@ -157,7 +160,7 @@ fn Importer() -> impl IntoView {
         mapping: RwSignal::new("auto".to_string()),
         currency: RwSignal::new("SEK".to_string()),
         fields: RwSignal::new(None),
-        file: StoredValue::new_local(None),
+        file: StoredValue::new(None),
         file_name: RwSignal::new(None),
         report: RwSignal::new(None),
         error: RwSignal::new(None),
@@ -171,7 +174,7 @@ fn Importer() -> impl IntoView {
             .and_then(|i| i.files())
             .and_then(|list| list.get(0));
         form.file_name.set(file.as_ref().map(|f| f.name()));
-        form.file.set_value(file);
+        form.file.set_value(file.map(SendWrapper::new));
         // Emptied, so that choosing the same file again (once fixed) checks it again.
         if let Some(i) = input.get() {
             i.set_value("");
@@ -256,6 +259,17 @@ fn Importer() -> impl IntoView {
     }
 }
 
+/// `n` of a kind of record, or of rows: "1 person", "3 deals", "1 row".
+fn count(n: usize, kind: Option<ImportKind>) -> String {
+    let (one, many) = match kind {
+        Some(ImportKind::Deals) => ("deal", "deals"),
+        Some(ImportKind::People) => ("person", "people"),
+        Some(ImportKind::Organizations) => ("organization", "organizations"),
+        None => ("row", "rows"),
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn kind_label(kind: ImportKind) -> &'static str {
     match kind {
         ImportKind::Deals => "Deals",
@@ -282,7 +296,7 @@ fn Writing(progress: ImportProgress) -> impl IntoView {
 #[component]
 fn Report(report: ImportReport, form: Form) -> impl IntoView {
     let kind = form.kind.get_untracked();
-    let what = kind.name();
+    let records = move |n| count(n, Some(kind));
     if report.written {
         let (href, see) = match kind {
             ImportKind::Deals => ("/board", "See the board"),
@@ -293,8 +307,10 @@ fn Report(report: ImportReport, form: Form) -> impl IntoView {
             <div class="card-panel import-done" role="status">
                 <h2>"Imported"</h2>
                 <p>{format!(
-                    "{} {what} added; {} already in Tend, left as they were.",
-                    report.created, report.kept
+                    "{} added; {} already in Tend, left as {}.",
+                    records(report.created),
+                    report.kept,
+                    if report.kept == 1 { "it was" } else { "they were" },
                 )}</p>
                 <p class="import-actions">
                     <a class="button primary" href=href>{see}</a>
@@ -308,9 +324,9 @@ fn Report(report: ImportReport, form: Form) -> impl IntoView {
     let can_import = errors == 0 && report.rows > 0;
     let summary = if errors > 0 {
         format!(
-            "{} rows read. {errors} {}: fix {} in the file (or choose other columns) and choose the file again. \
+            "{} read. {errors} {}: fix {} in the file (or choose other columns) and choose the file again. \
              Nothing is imported while any row has an error.",
-            report.rows,
+            count(report.rows, None),
             if errors == 1 { "error" } else { "errors" },
             if errors == 1 { "it" } else { "them" },
         )
@@ -318,8 +334,10 @@ fn Report(report: ImportReport, form: Form) -> impl IntoView {
         "The file has no rows under its headings.".to_string()
     } else {
         format!(
-            "{} rows read, no errors: {} {what} to add, {} already in Tend. Nothing is written until you import.",
-            report.rows, report.created, report.kept
+            "{} read, no errors: {} to add, {} already in Tend. Nothing is written until you import.",
+            count(report.rows, None),
+            records(report.created),
+            report.kept
         )
     };
     let more = errors.saturating_sub(report.errors.len());
@@ -342,7 +360,7 @@ fn Report(report: ImportReport, form: Form) -> impl IntoView {
             })}
             <p class="import-actions">
                 <button type="button" class="primary" disabled=!can_import on:click=move |_| form.import()>
-                    {format!("Import {} {what}", report.rows)}
+                    {format!("Import {}", records(report.rows))}
                 </button>
             </p>
         </section>
