@@ -12,7 +12,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 # PostgreSQL for the tests: TEND_TEST_POSTGRES_URL, else a local server if one answers.
 export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432 && echo postgres://postgres@127.0.0.1:5432/postgres))
 
-.PHONY: run test test-rust test-api test-browser build bench bench-what-if
+.PHONY: run test test-rust test-api test-browser build bench bench-what-if bench-capture
 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace
 ## (the release build `make build` makes, which the tests and benchmarks measure too).
@@ -63,4 +63,10 @@ bench: build
 ## over 10,000 open deals (TEND_BENCH_OPEN_DEALS to change).
 bench-what-if: build
 	mkdir -p target/e2e
-	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test --config bench.config.ts
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test --config bench.config.ts -g "what-if"
+
+## The capture page opened cold on a throttled phone (Slow 4G, CPU ÷4) in Chromium:
+## when the form shows, when it is usable, when a first lead is saved, bytes fetched.
+bench-capture: build
+	mkdir -p target/e2e
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test --config bench.config.ts -g "capture"

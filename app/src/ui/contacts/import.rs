@@ -246,6 +246,9 @@ fn Importer() -> impl IntoView {
                         "CSV file (UTF-8; “,” “;” or tab between fields)"
                         <input node_ref=input type="file" accept=".csv,text/csv,text/plain" on:change=chose_file/>
                     </label>
+                    {move || form.file_name.get().map(|name| view! {
+                        <p class="import-chosen">{format!("Checked: {name}. Changed it? Choose it again.")}</p>
+                    })}
                 </div>
             </Show>
             {move || form.checking.get().then(|| view! { <p class="loading" role="status">"Checking every row…"</p> })}
@@ -348,7 +351,6 @@ fn Report(report: ImportReport, form: Form) -> impl IntoView {
                 None => "What Tend found".to_string(),
             }}</h2>
             <p class={if errors > 0 { "import-summary bad" } else { "import-summary" }}>{summary}</p>
-            <Columns report=report.clone() form/>
             {(!report.errors.is_empty()).then(|| view! {
                 <h3>"Errors"</h3>
                 <ol class="import-errors">
@@ -358,6 +360,7 @@ fn Report(report: ImportReport, form: Form) -> impl IntoView {
                 </ol>
                 {(more > 0).then(|| view! { <p class="record-held">{format!("… and {more} more.")}</p> })}
             })}
+            <Columns report=report.clone() form/>
             <p class="import-actions">
                 <button type="button" class="primary" disabled=!can_import on:click=move |_| form.import()>
                     {format!("Import {}", records(report.rows))}
