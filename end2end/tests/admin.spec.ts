@@ -80,3 +80,32 @@ test("an admin adds a reason for losing deals and reps can pick it", async ({ pa
   await section.getByRole("button", { name: `Remove ${reason}` }).click();
   await expect(section.getByText(reason)).toHaveCount(0);
 });
+
+test("an admin sets after how many untouched days the inbox flags a new lead", async ({ page }) => {
+  await signIn(page);
+  const setDays = async (days: string) => {
+    await page.goto("/admin/pipelines");
+    await hydrated(page);
+    const section = page.getByRole("region", { name: "Leads that wait too long" });
+    await section.getByLabel(/Flag a new lead/).fill(days);
+    await section.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("status")).toContainText("Saved: the inbox flags leads");
+  };
+  const flagged = page.locator(".lead.waiting");
+  try {
+    await setDays("90");
+    await page.goto("/leads");
+    await hydrated(page);
+    await expect(page.locator(".lead").first()).toBeVisible();
+    await expect(flagged).toHaveCount(0);
+
+    // The demo's leads came in up to four days ago: a day untouched flags most of them.
+    await setDays("1");
+    await page.goto("/leads");
+    await hydrated(page);
+    await expect(flagged.first()).toContainText(/Untouched for \d+ days?/);
+    expect(await flagged.count()).toBeGreaterThan(2);
+  } finally {
+    await setDays("3");
+  }
+});

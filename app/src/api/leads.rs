@@ -288,3 +288,29 @@ pub async fn bulk_leads(
         .await,
     )
 }
+
+/// After how many untouched days a new lead is flagged in the inbox.
+#[server(endpoint = "lead_untouched_days", input = Json, output = Postcard)]
+pub async fn lead_untouched_days() -> Result<i64, AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::leads::untouched_days(&state.db, &user).await
+        }
+        .await,
+    )
+}
+
+/// Sets after how many untouched days a new lead is flagged (admins only).
+#[server(endpoint = "set_lead_untouched_days", input = Json, output = Postcard)]
+pub async fn set_lead_untouched_days(days: i64) -> Result<(), AppError> {
+    use super::context::{caller, settle};
+    settle(
+        async {
+            let (state, user) = caller().await?;
+            crate::ssr::ops::leads::set_untouched_days(&state.db, &user, days).await
+        }
+        .await,
+    )
+}

@@ -461,9 +461,23 @@ impl Lead {
     }
 }
 
-/// A new lead older than this many days is flagged in the inbox: the brief says to
-/// contact leads as soon as they come in.
-pub const WAITING_TOO_LONG_DAYS: i64 = 3;
+/// A new lead nobody has touched for this many days is flagged in the inbox, until an
+/// admin sets another number: the brief says to contact leads as soon as they come in.
+pub const UNTOUCHED_DAYS_DEFAULT: i64 = 3;
+/// The most days an admin may let a new lead wait before it is flagged.
+pub const UNTOUCHED_DAYS_MAX: i64 = 90;
+
+/// The days after which an untouched new lead is flagged, as an admin sets them.
+pub fn untouched_days(days: i64) -> Result<i64, RuleError> {
+    if (1..=UNTOUCHED_DAYS_MAX).contains(&days) {
+        Ok(days)
+    } else {
+        Err(RuleError::invalid(
+            "untouched_days",
+            format!("must be a whole number of days from 1 to {UNTOUCHED_DAYS_MAX}"),
+        ))
+    }
+}
 
 impl Lead {
     /// The campaign a web form's visitor came from, in words ("google / cpc /
@@ -481,9 +495,14 @@ impl Lead {
         (now - self.created_at).num_days().max(0)
     }
 
-    /// A new lead that nobody has dealt with for too long.
-    pub fn is_waiting_too_long(&self, now: DateTime<Utc>) -> bool {
-        self.status == LeadStatus::New && self.age_days(now) >= WAITING_TOO_LONG_DAYS
+    /// Whole days since anyone last touched the lead (captured, amended, assigned).
+    pub fn untouched_days(&self, now: DateTime<Utc>) -> i64 {
+        (now - self.updated_at).num_days().max(0)
+    }
+
+    /// A new lead that nobody has touched for `after_days` or more.
+    pub fn is_waiting_too_long(&self, now: DateTime<Utc>, after_days: i64) -> bool {
+        self.status == LeadStatus::New && self.untouched_days(now) >= after_days
     }
 }
 
@@ -527,6 +546,8 @@ pub struct LeadsPage {
     pub pipelines: Vec<(PipelineId, String)>,
     /// The reps a lead can be given to: (id, name).
     pub users: Vec<(UserId, String)>,
+    /// A new lead untouched for this many days is flagged (an admin's setting).
+    pub untouched_days: i64,
     pub now: DateTime<Utc>,
 }
 
@@ -782,20 +803,42 @@ mod tests {
     }
 
     #[test]
-    fn a_new_lead_is_flagged_once_it_has_waited_three_days() {
+    fn a_new_lead_is_flagged_once_nobody_has_touched_it_for_the_days_set() {
         let mut lead = captured(draft("Eva"));
         let later = |days| now() + chrono::Duration::days(days);
+        let days = UNTOUCHED_DAYS_DEFAULT;
         assert_eq!(
-            (lead.age_days(later(2)), lead.is_waiting_too_long(later(2))),
+            (
+                lead.age_days(later(2)),
+                lead.is_waiting_too_long(later(2), days)
+            ),
             (2, false)
         );
-        assert!(lead.is_waiting_too_long(later(3)));
+        assert!(lead.is_waiting_too_long(later(3), days));
+        assert!(
+            !lead.is_waiting_too_long(later(3), 5),
+            "an admin gave leads five days"
+        );
+        // Given to a rep on day 2: untouched for one day on day 3.
+        lead.assign(UserId::new(), later(2)).unwrap();
+        assert_eq!(
+            (lead.age_days(later(3)), lead.untouched_days(later(3))),
+            (3, 1)
+        );
+        assert!(!lead.is_waiting_too_long(later(3), days));
         lead.discard(DiscardReason::parse("Spam").unwrap(), now())
             .unwrap();
         assert!(
-            !lead.is_waiting_too_long(later(30)),
+            !lead.is_waiting_too_long(later(30), days),
             "a settled lead waits for nothing"
         );
+        assert_eq!(untouched_days(14), Ok(14));
+        for wrong in [0, -1, UNTOUCHED_DAYS_MAX + 1] {
+            assert_eq!(
+                untouched_days(wrong).unwrap_err().field(),
+                Some("untouched_days")
+            );
+        }
     }
 
     #[test]

@@ -276,7 +276,7 @@ async fn the_inbox_counts_each_state_and_the_new_leads_per_source_and_the_captur
             .iter()
             .find(|l| l.id == old.id)
             .unwrap()
-            .is_waiting_too_long(now));
+            .is_waiting_too_long(now, page.untouched_days));
         assert_eq!(page.discard_reasons.len(), 5);
 
         let discarded = ops::leads::page(&db, &me, LeadStatus::Discarded, now)
@@ -446,6 +446,45 @@ async fn several_leads_are_assigned_discarded_or_qualified_at_once_and_a_refusal
         );
         let none = ops::leads::bulk(&db, &me, vec![], Bulk::Discard("Spam".into()), now).await;
         assert!(none.unwrap_err().field("ids").is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_sets_after_how_many_untouched_days_the_inbox_flags_a_lead() {
+    on_each_engine(|db, me, _| async move {
+        let now = Utc::now();
+        let rep = sara(&db).await;
+        let lead = ops::leads::capture(&db, &me, eva(), now - Duration::days(5))
+            .await
+            .unwrap();
+        let page = ops::leads::page(&db, &rep, LeadStatus::New, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            page.untouched_days, 3,
+            "three days until an admin says otherwise"
+        );
+        assert!(lead.is_waiting_too_long(now, page.untouched_days));
+
+        let refused = ops::leads::set_untouched_days(&db, &rep, 10).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)), "a rep may not");
+        for wrong in [0, 91] {
+            match ops::leads::set_untouched_days(&db, &me, wrong).await {
+                Err(AppError::Invalid(errors)) => assert_eq!(errors[0].field, "untouched_days"),
+                other => panic!("{wrong} days: {other:?}"),
+            }
+        }
+        ops::leads::set_untouched_days(&db, &me, 10).await.unwrap();
+        let page = ops::leads::page(&db, &rep, LeadStatus::New, now)
+            .await
+            .unwrap();
+        assert_eq!(page.untouched_days, 10);
+        assert!(
+            !lead.is_waiting_too_long(now, page.untouched_days),
+            "five days is not ten"
+        );
+        assert_eq!(ops::leads::untouched_days(&db, &rep).await.unwrap(), 10);
     })
     .await;
 }

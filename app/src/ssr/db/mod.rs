@@ -27,6 +27,7 @@ pub mod organizations;
 pub mod persons;
 pub mod pipelines;
 pub mod sessions;
+pub mod settings;
 pub mod stages;
 pub mod users;
 

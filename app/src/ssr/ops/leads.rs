@@ -19,7 +19,9 @@ use crate::domain::user::User;
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::leads::LeadFilter;
-use crate::ssr::db::{discard_reasons, lead_events, leads, persons, pipelines, users, Db, Tx};
+use crate::ssr::db::{
+    discard_reasons, lead_events, leads, persons, pipelines, settings, users, Db, Tx,
+};
 use chrono::{DateTime, Utc};
 
 /// Whether `caller` may see lead `id`: everyone signed in sees every lead today (as
@@ -155,6 +157,7 @@ pub async fn page(
             .into_iter()
             .map(|u| (u.id, u.name))
             .collect(),
+        untouched_days: settings::lead_untouched_days(&mut tx).await?,
         now,
     })
 }
@@ -444,4 +447,20 @@ pub async fn remove_discard_reason(db: &Db, caller: &User, label: &str) -> AppRe
 
 fn found(lead: Option<Lead>) -> AppResult<Lead> {
     lead.ok_or_else(|| AppError::NotFound("The lead".into()))
+}
+
+/// After how many untouched days a new lead is flagged in the inbox.
+pub async fn untouched_days(db: &Db, _caller: &User) -> AppResult<i64> {
+    let mut tx = db.read().await?;
+    settings::lead_untouched_days(&mut tx).await
+}
+
+/// Sets after how many untouched days a new lead is flagged: an admin's to change.
+pub async fn set_untouched_days(db: &Db, caller: &User, days: i64) -> AppResult<()> {
+    require_admin(caller)?;
+    let days = crate::domain::lead::untouched_days(days)?;
+    let mut tx = db.write().await?;
+    settings::set_lead_untouched_days(&mut tx, days).await?;
+    tx.commit().await?;
+    Ok(())
 }

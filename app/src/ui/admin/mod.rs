@@ -4,12 +4,13 @@
 use crate::api::auth::me;
 use crate::api::displays::{create_display, list_displays, revoke_display};
 use crate::api::leads::{
-    change_discard_reason, create_lead_form, list_discard_reasons, list_lead_forms,
-    revoke_lead_form,
+    change_discard_reason, create_lead_form, lead_untouched_days, list_discard_reasons,
+    list_lead_forms, revoke_lead_form, set_lead_untouched_days,
 };
 use crate::api::pipelines::{change_pipelines, list_lost_reasons, list_pipelines, PipelineChange};
 use crate::domain::display::{scenes_text, Display, Scene, DEFAULT_SECONDS};
 use crate::domain::history::weekday_name;
+use crate::domain::lead::UNTOUCHED_DAYS_MAX;
 use crate::domain::lead_form::LeadForm;
 use crate::domain::pipeline::{Pipeline, Stage, StageInput};
 use crate::error::AppError;
@@ -73,7 +74,11 @@ pub fn AdminPage() -> impl IntoView {
                 list_pipelines().await?,
                 list_lost_reasons().await?,
                 list_displays().await?,
-                (list_discard_reasons().await?, list_lead_forms().await?),
+                (
+                    list_discard_reasons().await?,
+                    list_lead_forms().await?,
+                    lead_untouched_days().await?,
+                ),
             ))
         },
     );
@@ -88,7 +93,7 @@ pub fn AdminPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((user, pipelines, reasons, displays, (discards, forms))) => view! {
+                    Ok((user, pipelines, reasons, displays, (discards, forms, untouched))) => view! {
                         <Frame user>
                             <h1>"Pipelines"</h1>
                             <NewPipeline admin/>
@@ -96,6 +101,7 @@ pub fn AdminPage() -> impl IntoView {
                             <LostReasons reasons admin/>
                             <ScreenLinks displays pipelines admin/>
                             <DiscardReasons reasons=discards admin/>
+                            <LeadsWaiting days=untouched admin/>
                             <WebForms forms admin/>
                         </Frame>
                     }.into_any(),
@@ -499,6 +505,29 @@ fn DiscardReasons(reasons: Vec<String>, admin: Admin) -> impl IntoView {
             }>
                 <label class="grow">"New reason to discard" <input type="text" bind:value=label maxlength="80"/></label>
                 <button type="submit">"Add reason"</button>
+            </form>
+        </section>
+    }
+}
+
+/// After how many days nobody has touched a new lead the inbox flags it.
+#[component]
+fn LeadsWaiting(days: i64, admin: Admin) -> impl IntoView {
+    let text = RwSignal::new(days.to_string());
+    view! {
+        <section class="card-panel" aria-labelledby="leads-waiting-title">
+            <h2 id="leads-waiting-title">"Leads that wait too long"</h2>
+            <form class="row" on:submit=move |ev| {
+                ev.prevent_default();
+                // Not a number: sent as 0, which the server refuses with the rule.
+                let days = text.get_untracked().trim().parse::<i64>().unwrap_or(0);
+                admin.run(set_lead_untouched_days(days), "Saved: the inbox flags leads by the new number of days.");
+            }>
+                <label class="grow">
+                    "Flag a new lead in the inbox when nobody has touched it for (days)"
+                    <input type="number" inputmode="numeric" min="1" max=UNTOUCHED_DAYS_MAX.to_string() required bind:value=text/>
+                </label>
+                <button type="submit">"Save"</button>
             </form>
         </section>
     }

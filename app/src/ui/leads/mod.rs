@@ -80,6 +80,7 @@ fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>)
     let users = StoredValue::new(page.users.clone());
     let status = page.status;
     let now = page.now;
+    let untouched_after = page.untouched_days;
     let reasons = StoredValue::new(page.discard_reasons.clone());
     let pipelines = StoredValue::new(page.pipelines.clone());
     let empty = page.leads.is_empty();
@@ -127,7 +128,7 @@ fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>)
                     {page
                         .leads
                         .into_iter()
-                        .map(|lead| view! { <LeadItem lead now counts reasons pipelines selected users/> })
+                        .map(|lead| view! { <LeadItem lead now untouched_after counts reasons pipelines selected users/> })
                         .collect_view()}
                 </ul>
             </div>
@@ -176,6 +177,8 @@ enum Acting {
 fn LeadItem(
     lead: Lead,
     now: chrono::DateTime<chrono::Utc>,
+    /// New leads untouched for this many days are flagged.
+    untouched_after: i64,
     counts: RwSignal<LeadCounts>,
     reasons: StoredValue<Vec<String>>,
     pipelines: StoredValue<Vec<(PipelineId, String)>>,
@@ -189,7 +192,8 @@ fn LeadItem(
     });
     let acting = RwSignal::new(None::<Acting>);
     let age = lead.age_days(now);
-    let waiting = lead.is_waiting_too_long(now);
+    let waiting = lead.is_waiting_too_long(now, untouched_after);
+    let untouched = lead.untouched_days(now);
     let heading = format!("lead-{}", lead.id);
     let labelled = heading.clone();
     let when = match age {
@@ -233,7 +237,7 @@ fn LeadItem(
                 {l.job_title.clone().map(|t| view! { <span class="lead-title">{t}</span> })}
                 {owner.map(|o| view! { <span class="lead-owner">{format!("For {o}")}</span> })}
                 <span class="lead-age" class:warn=waiting>
-                    {if waiting { format!("Waiting {}", days(age)) } else { when }}
+                    {if waiting { format!("Untouched for {}", days(untouched)) } else { when }}
                 </span>
             </p>
             <p class="lead-contact">
