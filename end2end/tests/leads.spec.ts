@@ -202,4 +202,46 @@ test.describe("leads in", () => {
     await expect(page.getByText("2 leads discarded.")).toBeVisible();
     for (const name of names) await expect(lead(page, name)).toHaveCount(0);
   });
+
+  test("a lead captured with no connection is kept on the phone, shown waiting, and arrives once when it returns @everywhere", async ({ page, context, browser }) => {
+    await signIn(page);
+    await openCapture(page);
+    // Once loaded, the page keeps itself and its files for when there is no network.
+    await page.waitForSelector("body[data-works-offline]", { state: "attached", timeout: 20_000 });
+    await expect(page.getByText("Works offline")).toBeVisible();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+
+    await context.setOffline(true);
+    // Opened again without a network: the service worker answers from the phone.
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("New lead");
+    await hydrated(page);
+
+    const name = unique("Offline Olle");
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Phone").fill("+46 70 999 88 77");
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.getByRole("status").first()).toContainText(`No connection: ${name} is kept on this phone`);
+    const queue = page.getByRole("region", { name: /Waiting to be sent/ });
+    await expect(queue).toContainText(name);
+    await expect(page.getByLabel("Name")).toHaveValue("");
+
+    // A bad capture is refused here, by the same rules, not queued.
+    await page.getByRole("button", { name: "Save lead" }).click();
+    await expect(page.locator(".field-error").first()).toContainText("Name");
+    await expect(queue).toContainText("Waiting to be sent (1)");
+
+    await context.setOffline(false);
+    await expect(page.getByRole("status").first()).toContainText(`Sent now that you are online: ${name}.`, { timeout: 15_000 });
+    await expect(queue).toHaveCount(0);
+
+    // On a desktop, the inbox has it once.
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const other = await desk.newPage();
+    await signIn(other);
+    await other.goto("/leads");
+    await hydrated(other);
+    await expect(other.locator(".lead", { hasText: name })).toHaveCount(1);
+    await desk.close();
+  });
 });

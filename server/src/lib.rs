@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod intake;
 pub mod live;
+pub mod offline;
 pub mod report;
 
 use app::error::AppError;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api_v1::router())
         .merge(intake::router())
         .merge(import::router())
+        .merge(offline::router())
         .route("/api/live", get(live::browser_events))
         .route("/forecast.csv", get(export::forecast_download))
         .route("/track-record.csv", get(export::track_record_download))
@@ -218,8 +220,9 @@ const PUBLIC_PREFIXES: &[&str] = &[
 /// so it never sees an empty page or depends on JavaScript to get there.
 async fn pages_need_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let is_page =
-        req.method() == Method::GET && !PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
+    let is_page = req.method() == Method::GET
+        && !PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
+        && !offline::PATHS.contains(&path);
     if is_page {
         let signed_in = match state.cookies.token(req.headers()) {
             Some(token) => app::ssr::ops::auth::session_user(&state.db, &token, chrono::Utc::now())

@@ -31,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#0f5c4d"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
                 // The brand's diamond, inline: no request, no 404 for /favicon.ico.
                 <link
                     rel="icon"

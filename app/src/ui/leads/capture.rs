@@ -2,6 +2,7 @@
 //! hand, the keyboards that fit them, the last source used already picked, one tap to
 //! save, then a blank form for the next one.
 
+use super::offline::{self, Queued};
 use crate::api::leads::{add_to_lead, capture_lead, likely_duplicates, load_capture};
 use crate::domain::card::{read_card, CardFields};
 use crate::domain::ids::LeadId;
@@ -14,6 +15,10 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use std::time::Duration;
+
+/// How often captures kept on the phone are tried again while it seems online.
+const RETRY_EVERY: Duration = Duration::from_secs(30);
 
 #[component]
 pub fn CapturePage() -> impl IntoView {
@@ -165,14 +170,97 @@ fn Capture(page: Page) -> impl IntoView {
             saving.set(false);
         });
     };
+    // Captures kept on the phone while there was no connection, sent when it returns.
+    let waiting = RwSignal::new(Vec::<Queued>::new());
+    let works_offline = RwSignal::new(false);
+    let sending = StoredValue::new(false);
+    let send_waiting = move || {
+        if sending.get_value() || waiting.with_untracked(|w| w.iter().all(|q| q.refused.is_some()))
+        {
+            return;
+        }
+        sending.set_value(true);
+        spawn_local(async move {
+            let mut queue = offline::queued();
+            let (mut i, mut sent) = (0, Vec::new());
+            while i < queue.len() {
+                if queue[i].refused.is_some() {
+                    i += 1;
+                    continue;
+                }
+                match capture_lead(queue[i].draft.clone(), queue[i].value.clone()).await {
+                    Ok(lead) => {
+                        sent.push(lead.name);
+                        queue.remove(i);
+                    }
+                    Err(AppError::Network(_)) => break,
+                    Err(e) => {
+                        queue[i].refused = Some(e.to_string());
+                        i += 1;
+                    }
+                }
+                offline::keep(&queue);
+            }
+            waiting.set(queue);
+            if !sent.is_empty() {
+                saved.set(Some(format!(
+                    "Sent now that you are online: {}. ",
+                    sent.join(", ")
+                )));
+            }
+            sending.set_value(false);
+        });
+    };
+    Effect::new(move |_| {
+        waiting.set(offline::queued());
+        send_waiting();
+        spawn_local(async move {
+            if offline::keep_page().await {
+                works_offline.set(true);
+                if let Some(body) = document().body() {
+                    let _ = body.set_attribute("data-works-offline", "true");
+                }
+            }
+        });
+        let back_online = window_event_listener(leptos::ev::online, move |_| send_waiting());
+        let retry = set_interval_with_handle(send_waiting, RETRY_EVERY).ok();
+        on_cleanup(move || {
+            back_online.remove();
+            if let Some(r) = retry {
+                r.clear();
+            }
+        });
+    });
+    // No connection: checked here by the server's own rules, then kept on the phone.
+    let keep_for_later = move |draft: LeadDraft, value: String, e: AppError| {
+        if let Err(refused) = draft.clone().parse(None, chrono::Utc::now()) {
+            return error.set(Some(refused.into()));
+        }
+        let name = draft.name.trim().to_string();
+        let mut queue = offline::queued();
+        queue.push(Queued {
+            draft,
+            value,
+            refused: None,
+        });
+        if !offline::keep(&queue) {
+            return error.set(Some(e));
+        }
+        waiting.set(queue);
+        done(format!(
+            "No connection: {name} is kept on this phone and sent when you are online. "
+        ));
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let draft = draft();
+        let value = fields.value.get_untracked();
         saving.set(true);
         saved.set(None);
         spawn_local(async move {
-            match capture_lead(draft, fields.value.get_untracked()).await {
+            match capture_lead(draft.clone(), value.clone()).await {
                 Ok(lead) => done(format!("Saved {}. ", lead.name)),
+                Err(e @ AppError::Network(_)) => keep_for_later(draft, value, e),
                 Err(e) => error.set(Some(e)),
             }
             saving.set(false);
@@ -222,12 +310,19 @@ fn Capture(page: Page) -> impl IntoView {
         <Frame user=page.me.clone()>
             <div class="capture">
                 <h1>"New lead"</h1>
+                {move || works_offline.get().then(|| view! {
+                    <p class="capture-offline">"Works offline: a lead captured without a connection is kept on this phone and sent when it returns."</p>
+                })}
                 <p class="capture-saved" role="status">
                     {move || saved.get().map(|said| view! {
                         <span>{said}</span>
                         <a href="/leads">"See the inbox"</a>
                     })}
                 </p>
+                {move || {
+                    let queue = waiting.get();
+                    (!queue.is_empty()).then(|| view! { <Waiting queue waiting/> })
+                }}
                 <form class="capture-form" on:submit=submit novalidate>
                     <details class="paste">
                         <summary>"Paste a signature or vCard"</summary>
@@ -342,6 +437,44 @@ fn Capture(page: Page) -> impl IntoView {
 }
 
 /// One lead that is likely the person being captured, with what can be done about it.
+/// The captures kept on this phone, each until Tend has it; one Tend refused says why
+/// and can be removed.
+#[component]
+fn Waiting(queue: Vec<Queued>, waiting: RwSignal<Vec<Queued>>) -> impl IntoView {
+    let remove = move |id| {
+        let mut queue = offline::queued();
+        queue.retain(|q| q.draft.id != id);
+        offline::keep(&queue);
+        waiting.set(queue);
+    };
+    view! {
+        <section class="capture-queue" aria-labelledby="queue-title">
+            <h2 id="queue-title">{format!("Waiting to be sent ({})", queue.len())}</h2>
+            <ul>
+                {queue
+                    .into_iter()
+                    .map(|q| {
+                        let id = q.draft.id;
+                        view! {
+                            <li>
+                                <span class="queued-name">{q.draft.name.clone()}</span>
+                                {match q.refused {
+                                    Some(why) => view! {
+                                        <span class="field-error">{format!("Not saved: {why}")}</span>
+                                        <button type="button" class="link" on:click=move |_| remove(id)>"Remove"</button>
+                                    }
+                                        .into_any(),
+                                    None => view! { <span class="queued-note">"sent when you are online"</span> }.into_any(),
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
 #[component]
 fn Likely(
     d: Duplicate,

@@ -4,6 +4,7 @@
 //! capture page (`/leads/new`) is in `capture`; both arrive in one chunk.
 
 pub mod capture;
+mod offline;
 
 use crate::api::leads::bulk_leads;
 use crate::api::leads::{discard_lead, load_leads, qualify_lead};
