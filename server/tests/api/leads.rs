@@ -359,3 +359,49 @@ async fn a_form_with_a_thank_you_address_sends_the_visitor_there() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_phone_gets_the_manifest_icon_and_service_worker_without_signing_in() {
+    on_each_engine(|s| async move {
+        let get = |path: &'static str| {
+            let s = &s;
+            async move { s.http.get(s.url(path)).send().await.unwrap() }
+        };
+        let manifest = get("/manifest.webmanifest").await;
+        assert_eq!(manifest.status(), StatusCode::OK);
+        assert_eq!(
+            manifest.headers()["content-type"],
+            "application/manifest+json"
+        );
+        let manifest: serde_json::Value = manifest.json().await.unwrap();
+        assert_eq!(manifest["display"], "standalone");
+        assert_eq!(manifest["icons"][0]["src"], "/icon.svg");
+        assert_eq!(manifest["shortcuts"][0]["url"], "/leads/new");
+
+        let worker = get("/sw.js").await;
+        assert_eq!(worker.status(), StatusCode::OK);
+        assert!(worker.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript"));
+        assert_eq!(
+            worker.headers()["content-security-policy"],
+            "default-src 'self'",
+            "it may fetch from Tend only"
+        );
+        assert!(worker.text().await.unwrap().contains("\"/leads/new\""));
+
+        let icon = get("/icon.svg").await;
+        assert_eq!(
+            (
+                icon.status(),
+                icon.headers()["content-type"].to_str().unwrap()
+            ),
+            (StatusCode::OK, "image/svg+xml")
+        );
+        // Only these: any other page still wants a session.
+        let page = get("/leads/new").await;
+        assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+}
