@@ -206,10 +206,13 @@ test.describe("leads in", () => {
   test("a lead captured with no connection is kept on the phone, shown waiting, and arrives once when it returns @everywhere", async ({ page, context, browser }) => {
     await signIn(page);
     await openCapture(page);
-    // Once loaded, the page keeps itself and its files for when there is no network.
+    // The first visit installs the service worker; from the next, the page and its files
+    // come through it and are kept on the phone.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await hydrated(page);
     await page.waitForSelector("body[data-works-offline]", { state: "attached", timeout: 20_000 });
     await expect(page.getByText("Works offline")).toBeVisible();
-    await page.evaluate(() => navigator.serviceWorker.ready);
 
     await context.setOffline(true);
     // Opened again without a network: the service worker answers from the phone.

@@ -1,7 +1,7 @@
 // Tend's service worker: the one piece of Tend in JavaScript, as a browser runs a
-// service worker only from a script. It answers from the phone's cache for the capture
-// page (/leads/new) and the files it needs, which the page puts there itself once it
-// has loaded; so a rep can open it and capture a lead without a connection, and the
+// service worker only from a script. It keeps the capture page (/leads/new) and the
+// files it loads in the phone's cache, and answers from there when the network is
+// gone; so a rep can open the page and capture a lead without a connection, and the
 // page sends the capture when the connection returns. Every other request goes to the
 // network as if this were not here.
 const CACHE = "tend-capture-v1";
@@ -12,20 +12,33 @@ const HASHED = /^\/(pkg|styles)\//;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
+function keep(request, response) {
+  if (response.ok) {
+    const copy = response.clone();
+    caches.open(CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    // The network first; offline, the kept capture page (any other page leads there).
+    // The network first (the capture page is kept each time); offline, the kept
+    // capture page, which any other page leads to.
     event.respondWith(
-      fetch(request).catch(async () => {
-        const kept = await caches.match(PAGE);
-        if (!kept) return Response.error();
-        return url.pathname === PAGE ? kept : Response.redirect(PAGE, 302);
-      }),
+      fetch(request)
+        .then((response) => (url.pathname === PAGE ? keep(PAGE, response) : response))
+        .catch(async () => {
+          const kept = await caches.match(PAGE);
+          if (!kept) return Response.error();
+          return url.pathname === PAGE ? kept : Response.redirect(PAGE, 302);
+        }),
     );
   } else if (HASHED.test(url.pathname)) {
-    event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
+    event.respondWith(
+      caches.match(request).then((kept) => kept || fetch(request).then((response) => keep(request, response))),
+    );
   }
 });

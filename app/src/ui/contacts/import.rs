@@ -429,23 +429,16 @@ fn Columns(report: ImportReport, form: Form) -> impl IntoView {
 
 /// Sends `file` to the import with `query` and reads its report.
 async fn send(file: web_sys::File, query: String) -> Result<ImportReport, AppError> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let lost = |_| AppError::Network("the file could not be sent".into());
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&file);
-    let window = web_sys::window().ok_or_else(|| AppError::Network("no window".into()))?;
-    let answer =
-        JsFuture::from(window.fetch_with_str_and_init(&format!("{UPLOAD}?{query}"), &init))
-            .await
-            .map_err(lost)?;
-    let answer: web_sys::Response = answer.dyn_into().map_err(lost)?;
-    let text = JsFuture::from(answer.text().map_err(lost)?)
-        .await
+    let lost = |e: gloo_net::Error| AppError::Network(format!("the file could not be sent ({e})"));
+    let answer = gloo_net::http::Request::post(&format!("{UPLOAD}?{query}"))
+        .header("Content-Type", "text/csv")
+        .header("Accept", "application/json")
+        .body(file)
         .map_err(lost)?
-        .as_string()
-        .unwrap_or_default();
+        .send()
+        .await
+        .map_err(lost)?;
+    let text = answer.text().await.map_err(lost)?;
     if answer.ok() {
         return serde_json::from_str(&text)
             .map_err(|_| AppError::Network("the report could not be read".into()));

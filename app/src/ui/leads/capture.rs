@@ -215,7 +215,7 @@ fn Capture(page: Page) -> impl IntoView {
         waiting.set(offline::queued());
         send_waiting();
         spawn_local(async move {
-            if offline::keep_page().await {
+            if offline::works_offline().await {
                 works_offline.set(true);
                 if let Some(body) = document().body() {
                     let _ = body.set_attribute("data-works-offline", "true");
@@ -311,7 +311,7 @@ fn Capture(page: Page) -> impl IntoView {
             <div class="capture">
                 <h1>"New lead"</h1>
                 {move || works_offline.get().then(|| view! {
-                    <p class="capture-offline">"Works offline: a lead captured without a connection is kept on this phone and sent when it returns."</p>
+                    <p class="capture-offline">"Works offline: a lead saved without a connection is kept on this phone and sent when it returns."</p>
                 })}
                 <p class="capture-saved" role="status">
                     {move || saved.get().map(|said| view! {
