@@ -1,6 +1,7 @@
 // Tend's service worker: the one piece of Tend in JavaScript, as a browser runs a
 // service worker only from a script. It keeps the capture page (/leads/new) and the
-// files it loads in the phone's cache, and answers from there when the network is
+// files it loads in the phone's cache (files of an older version of Tend stay until
+// the browser clears them), and answers from there when the network is
 // gone; so a rep can open the page and capture a lead without a connection, and the
 // page sends the capture when the connection returns. Every other request goes to the
 // network as if this were not here.
@@ -37,8 +38,15 @@ self.addEventListener("fetch", (event) => {
         }),
     );
   } else if (HASHED.test(url.pathname)) {
+    // Kept only for the capture page: the phone does not hoard every page's files.
     event.respondWith(
-      caches.match(request).then((kept) => kept || fetch(request).then((response) => keep(request, response))),
+      (async () => {
+        const kept = await caches.match(request);
+        if (kept) return kept;
+        const response = await fetch(request);
+        const client = event.clientId && (await self.clients.get(event.clientId));
+        return client && new URL(client.url).pathname === PAGE ? keep(request, response) : response;
+      })(),
     );
   }
 });
