@@ -319,3 +319,27 @@ test("import: a HubSpot file checked, with its columns and an error, on desktop 
   await phone.screenshot({ path: out("import-phone") });
   await context.close();
 });
+
+test("capturing a lead with no connection on a phone", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const phone = await context.newPage();
+  await signIn(phone);
+  await phone.goto("/leads/new");
+  await settle(phone);
+  await phone.evaluate(() => navigator.serviceWorker.ready);
+  await phone.reload();
+  await settle(phone);
+  await phone.waitForSelector("body[data-works-offline]", { state: "attached" });
+  await context.setOffline(true);
+  await phone.getByLabel("Name").fill("Henrik Dahl");
+  await phone.getByLabel("Company").fill("Dahl Snickeri");
+  await phone.getByLabel("Phone").fill("+46 70 321 54 76");
+  await phone.getByRole("button", { name: "Save lead" }).click();
+  await phone.getByRole("region", { name: /Waiting to be sent/ }).waitFor();
+  await phone.evaluate(() => window.scrollTo(0, 0));
+  await phone.waitForTimeout(300);
+  await phone.screenshot({ path: out("capture-offline-phone") });
+  await context.setOffline(false);
+  await phone.getByText("Sent now that you are online").waitFor({ timeout: 15_000 });
+  await context.close();
+});
