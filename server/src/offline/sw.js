@@ -13,10 +13,11 @@ const HASHED = /^\/(pkg|styles)\//;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
-function keep(request, response) {
+// Keeps a copy of `response` for `request`; the worker stays up until it is written.
+function keep(event, request, response) {
   if (response.ok) {
     const copy = response.clone();
-    caches.open(CACHE).then((cache) => cache.put(request, copy));
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
   }
   return response;
 }
@@ -30,7 +31,7 @@ self.addEventListener("fetch", (event) => {
     // capture page, which any other page leads to.
     event.respondWith(
       fetch(request)
-        .then((response) => (url.pathname === PAGE ? keep(PAGE, response) : response))
+        .then((response) => (url.pathname === PAGE ? keep(event, PAGE, response) : response))
         .catch(async () => {
           const kept = await caches.match(PAGE);
           if (!kept) return Response.error();
@@ -45,7 +46,7 @@ self.addEventListener("fetch", (event) => {
         if (kept) return kept;
         const response = await fetch(request);
         const client = event.clientId && (await self.clients.get(event.clientId));
-        return client && new URL(client.url).pathname === PAGE ? keep(request, response) : response;
+        return client && new URL(client.url).pathname === PAGE ? keep(event, request, response) : response;
       })(),
     );
   }
