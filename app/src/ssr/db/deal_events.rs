@@ -29,23 +29,29 @@ pub async fn append(
         .transpose()
         .map_err(|e| AppError::internal(&e))?;
     let (from, to) = kind.stages();
+    // The event's eight values, bound alike on both engines.
+    macro_rules! event {
+        ($sql:expr) => {
+            sqlx::query_scalar::<_, i64>($sql)
+                .bind(deal)
+                .bind(at)
+                .bind(actor)
+                .bind(kind.name())
+                .bind(from)
+                .bind(to)
+                .bind(&payload)
+                .bind(&snapshot)
+        };
+    }
     match tx {
         Tx::Sqlite(t) => {
             sqlx::query("UPDATE log_head SET appended = appended + 1 WHERE id = 1")
                 .execute(&mut **t)
                 .await?;
-            Ok(sqlx::query_scalar::<_, i64>(
+            Ok(event!(
                 "INSERT INTO deal_events (deal_id, at, actor_id, kind, from_stage_id, to_stage_id, payload, snapshot) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
             )
-            .bind(deal)
-            .bind(at)
-            .bind(actor)
-            .bind(kind.name())
-            .bind(from)
-            .bind(to)
-            .bind(payload)
-            .bind(&snapshot)
             .fetch_one(&mut **t)
             .await?)
         }
@@ -54,20 +60,12 @@ pub async fn append(
         // commit, once however many events the transaction appends (PostgreSQL folds
         // identical notifications), never on rollback: every instance's hub then reads
         // the log. An import of 50,000 deals makes as many round trips fewer, twice.
-        Tx::Postgres(t) => Ok(sqlx::query_scalar::<_, i64>(
+        Tx::Postgres(t) => Ok(event!(
             "WITH head AS (UPDATE log_head SET appended = appended + 1 WHERE id = 1 RETURNING id), \
                   told AS (SELECT pg_notify($9, '') FROM head) \
              INSERT INTO deal_events (deal_id, at, actor_id, kind, from_stage_id, to_stage_id, payload, snapshot) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM told RETURNING id",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM told RETURNING id"
         )
-        .bind(deal)
-        .bind(at)
-        .bind(actor)
-        .bind(kind.name())
-        .bind(from)
-        .bind(to)
-        .bind(payload)
-        .bind(&snapshot)
         .bind(crate::ssr::live::CHANNEL)
         .fetch_one(&mut **t)
         .await?),
