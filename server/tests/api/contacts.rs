@@ -329,6 +329,22 @@ async fn the_import_page_checks_a_file_then_imports_it_whole_with_the_columns_ch
         }
         let (status, _) = upload("kind=people&dry_run=maybe", file, Some(&cookie)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let too_long = format!("kind=people&dry_run=true&fields={}", ",".repeat(10_001));
+        let (status, report) = upload(&too_long, file, Some(&cookie)).await;
+        assert_eq!(
+            (status, report["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("fields"))
+        );
+        let (status, report) = upload(
+            "kind=people&fields=name,email,organization&job=not-a-uuid",
+            file,
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(
+            (status, report["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("job"))
+        );
         let (status, _) = upload(
             "kind=people&dry_run=false&fields=name,email,organization",
             file,
