@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { card, column, hydrated, signIn, unique } from "./helpers";
+import { card, column, hydrated, linkState, signIn, unique } from "./helpers";
 
 /** The inbox's entry for the lead called `name`. */
 function lead(page: Page, name: string) {
@@ -175,6 +175,53 @@ test.describe("leads in", () => {
     await expect(lead(page, name)).toContainText("First call.");
     await expect(lead(page, name)).toContainText("Second call: wants a quote.");
     await expect(lead(page, "Someone Else")).toHaveCount(0);
+  });
+
+  test("an open inbox shows a lead captured elsewhere and drops one discarded elsewhere, leaving the one being qualified in place @everywhere", async ({ page, browser, baseURL }) => {
+    await signIn(page);
+    const [kept, gone, fresh] = [unique("Live Kept"), unique("Live Gone"), unique("Live New")];
+    await openCapture(page);
+    for (const name of [kept, gone]) {
+      await page.getByLabel("Name").fill(name);
+      await page.getByRole("button", { name: "Save lead" }).click();
+      await expect(page.getByRole("status").first()).toContainText(`Saved ${name}.`);
+    }
+    await page.goto("/leads");
+    await hydrated(page);
+    await expect(linkState(page)).toHaveText("Live");
+    // This rep starts qualifying one…
+    const entry = lead(page, kept);
+    await entry.getByRole("button", { name: "Qualify" }).click();
+    await entry.getByLabel("Value").fill("8 000");
+
+    // …while a colleague captures a lead and discards another.
+    const colleague = await (await browser.newContext({ baseURL })).newPage();
+    await signIn(colleague, "erik@example.com");
+    await colleague.goto("/leads/new");
+    await hydrated(colleague);
+    await colleague.getByLabel("Name").fill(fresh);
+    await colleague.getByRole("button", { name: "Save lead" }).click();
+    await expect(colleague.getByRole("status").first()).toContainText(`Saved ${fresh}.`);
+    await expect(lead(page, fresh)).toBeVisible({ timeout: 3_000 });
+
+    await colleague.goto("/leads");
+    await hydrated(colleague);
+    const theirs = lead(colleague, gone);
+    await theirs.getByRole("button", { name: "Discard" }).click();
+    await theirs.getByRole("button", { name: "Discard lead" }).click();
+    await expect(theirs.getByRole("status")).toContainText("Discarded");
+    await expect(lead(page, gone)).toHaveCount(0, { timeout: 3_000 });
+    // The colleague's inbox has the new lead too.
+    await expect(lead(colleague, fresh)).toBeVisible();
+
+    // What this rep typed is still there; their own answer stays said.
+    await expect(entry.getByLabel("Value")).toHaveValue("8 000");
+    await entry.getByRole("button", { name: "Create deal" }).click();
+    await expect(entry.getByRole("status")).toContainText("Qualified into a deal.");
+    await expect(lead(colleague, kept)).toHaveCount(0, { timeout: 3_000 });
+    await page.waitForTimeout(1_500);
+    await expect(entry.getByRole("status")).toContainText("Qualified into a deal.");
+    await colleague.context().close();
   });
 
   test("several leads ticked in the inbox are given to a rep, then discarded at once", async ({ page }) => {

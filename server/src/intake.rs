@@ -90,6 +90,7 @@ async fn take(
     s.intake_throttle.take(&form.key, sender, now)?;
     let sent = read(headers, body)?;
     let lead = ops::lead_forms::submit(&s.db, &form, sent, now).await?;
+    s.hub.wake();
     Ok((lead.id.to_string(), form.redirect_url))
 }
 

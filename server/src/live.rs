@@ -297,6 +297,10 @@ pub async fn browser_events(
             .token(&headers)
             .ok_or(AppError::Unauthenticated)?;
         let user = ops::auth::session_user(&state.db, &token, chrono::Utc::now()).await?;
+        if query.contains_key("leads") {
+            let stream = leads_events(&state, after).await?;
+            return Ok(browser_sse(&state, stream, session_lasts(&state, token)));
+        }
         let pipeline = query
             .get("pipeline")
             .map(|p| {
@@ -324,19 +328,64 @@ pub async fn browser_events(
                 .boxed(),
             None => changes.boxed(),
         };
-        let db = state.db.clone();
-        let still_allowed = move || {
-            let (db, token) = (db.clone(), token.clone());
-            async move {
-                ops::auth::session_user(&db, &token, chrono::Utc::now())
-                    .await
-                    .is_ok()
-            }
-        };
-        Ok(browser_sse(&state, stream, still_allowed))
+        Ok(browser_sse(&state, stream, session_lasts(&state, token)))
     }
     .await;
     result.unwrap_or_else(|e| crate::api_v1::ApiError(e).into_response())
+}
+
+/// Whether the session behind a browser's stream still stands.
+fn session_lasts(
+    state: &AppState,
+    token: String,
+) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + 'static
+{
+    let db = state.db.clone();
+    move || {
+        let (db, token) = (db.clone(), token.clone());
+        Box::pin(async move {
+            ops::auth::session_user(&db, &token, chrono::Utc::now())
+                .await
+                .is_ok()
+        })
+    }
+}
+
+/// `GET /api/live?leads&after=SEEN`: the leads inbox's stream. Its positions count the
+/// changes to leads (`LeadsPage::seen`); each time there are more, the inbox is told to
+/// read itself again (`LiveEvent::Refetch`, `id:` the new count). An inbox that missed
+/// some while away is told so at once, on reconnecting.
+async fn leads_events(
+    state: &AppState,
+    after: Option<i64>,
+) -> Result<impl Stream<Item = Event> + Send + 'static, AppError> {
+    fn refetch(seen: i64) -> Event {
+        Event::default()
+            .event("change")
+            .id(seen.to_string())
+            .retry(RETRY)
+            .data(StreamMessage::Event(LiveEvent::Refetch).encode())
+    }
+    // Listening before counting: no change falls between.
+    let heard = futures_util::stream::unfold(state.hub.signals(), |mut signals| async move {
+        loop {
+            match signals.recv().await {
+                Ok(Signal::Leads(seen)) => return Some((seen, signals)),
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    });
+    let seen = ops::leads::seen(&state.db).await?;
+    let first = match after {
+        Some(a) if a == seen => None,
+        _ => Some(refetch(seen)),
+    };
+    Ok(futures_util::stream::iter(first).chain(
+        heard
+            .filter(move |n| std::future::ready(*n != seen))
+            .map(refetch),
+    ))
 }
 
 async fn screen_events(

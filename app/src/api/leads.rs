@@ -45,7 +45,10 @@ pub async fn capture_lead(draft: LeadDraft, value_text: String) -> Result<Lead, 
             let (state, user) = caller().await?;
             let mut draft = draft;
             draft.value = major_value(&value_text, draft.currency.as_deref())?;
-            crate::ssr::ops::leads::capture(&state.db, &user, draft, chrono::Utc::now()).await
+            let lead = crate::ssr::ops::leads::capture(&state.db, &user, draft, chrono::Utc::now())
+                .await?;
+            state.hub.wake();
+            Ok(lead)
         }
         .await,
     )
@@ -79,7 +82,11 @@ pub async fn discard_lead(id: LeadId, reason: String) -> Result<Lead, AppError> 
     settle(
         async {
             let (state, user) = caller().await?;
-            crate::ssr::ops::leads::discard(&state.db, &user, id, &reason, chrono::Utc::now()).await
+            let lead =
+                crate::ssr::ops::leads::discard(&state.db, &user, id, &reason, chrono::Utc::now())
+                    .await?;
+            state.hub.wake();
+            Ok(lead)
         }
         .await,
     )
@@ -261,7 +268,11 @@ pub async fn add_to_lead(
             let (state, user) = caller().await?;
             let mut draft = draft;
             draft.value = major_value(&value_text, draft.currency.as_deref())?;
-            crate::ssr::ops::leads::add_to(&state.db, &user, id, draft, chrono::Utc::now()).await
+            let lead =
+                crate::ssr::ops::leads::add_to(&state.db, &user, id, draft, chrono::Utc::now())
+                    .await?;
+            state.hub.wake();
+            Ok(lead)
         }
         .await,
     )
@@ -280,9 +291,7 @@ pub async fn bulk_leads(
             let done =
                 crate::ssr::ops::leads::bulk(&state.db, &user, ids, action, chrono::Utc::now())
                     .await?;
-            if !done.deals.is_empty() {
-                state.hub.wake();
-            }
+            state.hub.wake();
             Ok(done.leads)
         }
         .await,

@@ -548,6 +548,9 @@ pub struct LeadsPage {
     pub users: Vec<(UserId, String)>,
     /// A new lead untouched for this many days is flagged (an admin's setting).
     pub untouched_days: i64,
+    /// How many changes to leads there had been when the page was read: its live
+    /// stream starts there.
+    pub seen: i64,
     pub now: DateTime<Utc>,
 }
 
@@ -579,8 +582,66 @@ pub fn sources_of(
     by
 }
 
+/// The inbox after someone's change: the leads as read now, except that a lead the
+/// user is in the middle of (`held`: ticked, a form open, an answer shown) stays as it
+/// was shown and where it was, even if someone else has since qualified, discarded or
+/// changed it. So a live inbox never takes away what a rep is working on.
+pub fn keep_held(shown: &[Lead], fresh: Vec<Lead>, held: &[LeadId]) -> Vec<Lead> {
+    let mut merged: Vec<Lead> = fresh
+        .into_iter()
+        .map(|lead| match shown.iter().find(|s| s.id == lead.id) {
+            Some(was) if held.contains(&lead.id) => was.clone(),
+            _ => lead,
+        })
+        .collect();
+    for (at, was) in shown.iter().enumerate() {
+        if held.contains(&was.id) && !merged.iter().any(|l| l.id == was.id) {
+            merged.insert(at.min(merged.len()), was.clone());
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 mod tests {
+    fn names(leads: &[Lead]) -> Vec<&str> {
+        leads.iter().map(|l| l.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_live_inbox_shows_new_leads_and_drops_those_others_settled() {
+        let (a, b, c) = (
+            captured(draft("Ada")),
+            captured(draft("Bo")),
+            captured(draft("Cy")),
+        );
+        let shown = vec![a.clone(), b.clone()];
+        // Someone captured Cy and qualified Bo.
+        let now = keep_held(&shown, vec![c.clone(), a.clone()], &[]);
+        assert_eq!(names(&now), ["Cy", "Ada"]);
+    }
+
+    #[test]
+    fn a_live_inbox_keeps_the_lead_a_rep_is_acting_on_where_it_was_and_as_it_was() {
+        let (a, b, c) = (
+            captured(draft("Ada")),
+            captured(draft("Bo")),
+            captured(draft("Cy")),
+        );
+        let shown = vec![a.clone(), b.clone(), c.clone()];
+        let mut amended = a.clone();
+        amended.note = Some("Called back".into());
+        amended.version += 1;
+        // Bo was discarded by someone else and Ada amended, while this rep had both open.
+        let now = keep_held(&shown, vec![amended.clone(), c.clone()], &[a.id, b.id]);
+        assert_eq!(names(&now), ["Ada", "Bo", "Cy"]);
+        assert_eq!(now[0], a, "the held lead stays as it was shown");
+        // Once let go, the change shows.
+        let later = keep_held(&now, vec![amended.clone(), c], &[]);
+        assert_eq!(later[0], amended);
+        assert_eq!(names(&later), ["Ada", "Cy"]);
+    }
+
     use super::*;
 
     fn draft(name: &str) -> LeadDraft {

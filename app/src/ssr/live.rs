@@ -49,6 +49,9 @@ pub enum Signal {
     /// screens load themselves again. A stream that starts says where its pipeline
     /// stands, so one that was away learns of what it missed.
     Shape(LiveEvent),
+    /// The leads' log has grown to this many changes: open inboxes read themselves
+    /// again. Each instance's hub sends it on seeing the log grow, whoever wrote to it.
+    Leads(i64),
 }
 
 /// What a stream receives.
@@ -189,6 +192,7 @@ impl Hub {
     async fn read_forever(self) {
         let mut closed = self.0.closed.subscribe();
         let mut head = self.read_head().await.unwrap_or(0);
+        let mut leads = self.read_leads().await.unwrap_or(0);
         self.0.broadcast_head.store(head, Ordering::SeqCst);
         loop {
             tokio::select! {
@@ -203,7 +207,20 @@ impl Hub {
                 Ok(h) => head = h,
                 Err(e) => tracing::warn!(error = %e, "the live hub could not read the log"),
             }
+            match self.read_leads().await {
+                Ok(n) if n != leads => {
+                    leads = n;
+                    let _ = self.0.signals.send(Signal::Leads(n));
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the live hub could not read the leads' log"),
+            }
         }
+    }
+
+    async fn read_leads(&self) -> AppResult<i64> {
+        let mut tx = self.0.db.read().await?;
+        super::db::lead_events::count(&mut tx).await
     }
 
     async fn read_head(&self) -> AppResult<i64> {

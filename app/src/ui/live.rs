@@ -94,6 +94,9 @@ pub enum Source {
     Board(PipelineId),
     /// A meeting-room screen's, by its link's secret.
     Screen(String),
+    /// The leads inbox's: a `Refetch` each time leads change, its positions counting
+    /// those changes.
+    Leads,
 }
 
 /// Follows the changes after `after` until the component that calls this is gone.
@@ -103,6 +106,7 @@ pub fn follow(source: Source, after: i64, signals: LiveSignals, on: Handlers) {
         Source::Changes => String::new(),
         Source::Board(p) => format!("pipeline={p}&"),
         Source::Screen(secret) => format!("display={}&", url_encode(&secret)),
+        Source::Leads => "leads&".into(),
     };
     Effect::new(move |_| {
         let link = Rc::new(Link {

@@ -84,6 +84,7 @@ pub(super) async fn capture_lead(
     Json(draft): Json<LeadDraft>,
 ) -> Result<(StatusCode, Json<Lead>), ApiError> {
     let lead = ops::leads::capture(&s.db, &user, draft, Utc::now()).await?;
+    s.hub.wake();
     Ok((StatusCode::CREATED, Json(lead)))
 }
 
@@ -137,9 +138,9 @@ pub(super) async fn discard_lead(
     Path(id): Path<LeadId>,
     Json(d): Json<Discard>,
 ) -> ApiResult<Lead> {
-    Ok(Json(
-        ops::leads::discard(&s.db, &user, id, &d.reason, Utc::now()).await?,
-    ))
+    let lead = ops::leads::discard(&s.db, &user, id, &d.reason, Utc::now()).await?;
+    s.hub.wake();
+    Ok(Json(lead))
 }
 
 /// The reasons a lead may be discarded for, in the order admins keep them.

@@ -405,3 +405,65 @@ async fn a_phone_gets_the_manifest_icon_and_service_worker_without_signing_in() 
     })
     .await;
 }
+
+/// What an open inbox's stream brings next: the count of changes to leads it now
+/// stands at, told as a `Refetch`.
+async fn inbox_told(stream: &mut super::EventStream) -> i64 {
+    use app::domain::live::{LiveEvent, StreamMessage};
+    let m = stream.next(super::SOON).await.expect("a message in time");
+    assert_eq!(m.event, "change");
+    assert_eq!(
+        StreamMessage::decode(&m.data),
+        Some(StreamMessage::Event(LiveEvent::Refetch))
+    );
+    m.id.expect("an id").parse().unwrap()
+}
+
+#[tokio::test]
+async fn an_open_inbox_is_told_of_each_lead_that_comes_in_or_leaves_and_of_what_it_missed() {
+    on_each_engine(|s| async move {
+        let cookie = super::browser_session(&s).await;
+        let inbox = |after: i64| {
+            s.http
+                .get(s.url(&format!("/api/live?leads&after={after}")))
+                .header("cookie", cookie.clone())
+        };
+        let seen = app::ssr::ops::leads::seen(&s.db).await.unwrap();
+        let mut open = super::EventStream::read(inbox(seen)).await;
+        // Up to date: nothing to say until a lead changes.
+        let quiet = std::time::Duration::from_millis(300);
+        assert!(open.next(quiet).await.is_none());
+
+        let (status, _) = s
+            .post("/api/v1/leads", json!({"id": LEAD_ID, "name": "Eva Berg"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(inbox_told(&mut open).await, seen + 1);
+
+        let (status, _) = s
+            .post(
+                &format!("/api/v1/leads/{LEAD_ID}/discard"),
+                json!({"reason": "Spam"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(inbox_told(&mut open).await, seen + 2);
+
+        // A page that read the inbox before the discard is told at once as it reconnects;
+        // one that is up to date is not.
+        let mut behind = super::EventStream::read(inbox(seen + 1)).await;
+        assert_eq!(inbox_told(&mut behind).await, seen + 2);
+        let mut current = super::EventStream::read(inbox(seen + 2)).await;
+        assert!(current.next(quiet).await.is_none());
+
+        // Only a signed-in browser has it.
+        let r = s
+            .http
+            .get(s.url("/api/live?leads&after=0"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}

@@ -28,7 +28,25 @@ pub async fn append(
     .await
     .map(|_| ())
     })?;
+    // Every instance's hub hears of it as the transaction commits, so open inboxes
+    // follow at once (see `ssr::live`).
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(crate::ssr::live::CHANNEL)
+            .execute(&mut **c)
+            .await?;
+    }
     Ok(())
+}
+
+/// How many changes to leads the log holds. The log only grows, so this counts every
+/// commit: an open inbox that has seen this many has seen them all.
+pub async fn count(tx: &mut Tx) -> AppResult<i64> {
+    Ok(on!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM lead_events"
+    )
+    .fetch_one(c)
+    .await)?)
 }
 
 /// A lead's log, oldest first.

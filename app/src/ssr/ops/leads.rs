@@ -158,8 +158,15 @@ pub async fn page(
             .map(|u| (u.id, u.name))
             .collect(),
         untouched_days: settings::lead_untouched_days(&mut tx).await?,
+        seen: lead_events::count(&mut tx).await?,
         now,
     })
+}
+
+/// How many changes to leads there have been (where an inbox's live stream stands).
+pub async fn seen(db: &Db) -> AppResult<i64> {
+    let mut tx = db.read().await?;
+    lead_events::count(&mut tx).await
 }
 
 /// The capture page: the caller's last source and currency come preselected.

@@ -500,7 +500,7 @@ fn Board(page: Page, filters: Filters, text: String, reshape: Callback<()>) -> i
 
 /// The link's state, and who else has this board open.
 #[component]
-fn LiveBar(signals: LiveSignals) -> impl IntoView {
+pub(crate) fn LiveBar(signals: LiveSignals) -> impl IntoView {
     let state = move || match signals.connection.get() {
         Connection::Connecting => ("connecting", "Connecting…".to_string()),
         Connection::Live => ("live", "Live".to_string()),

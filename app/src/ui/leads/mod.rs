@@ -9,9 +9,14 @@ mod offline;
 use crate::api::leads::bulk_leads;
 use crate::api::leads::{discard_lead, load_leads, qualify_lead};
 use crate::domain::ids::{DealId, LeadId, PipelineId, UserId};
-use crate::domain::lead::{Bulk, Lead, LeadCounts, LeadStatus, LeadsPage, Qualification};
+use crate::domain::lead::{
+    keep_held, Bulk, Lead, LeadCounts, LeadStatus, LeadsPage, Qualification,
+};
+use crate::domain::live::LiveEvent;
 use crate::domain::money::{major_text, Currency};
 use crate::error::AppError;
+use crate::ui::board::LiveBar;
+use crate::ui::live::{self, Handlers, LiveSignals, Source};
 use crate::ui::sheets::{Sheet, PAGES};
 use crate::ui::widgets::{days, field_note, money, Failure, Frame};
 use codee::binary::PostcardCodec;
@@ -52,7 +57,10 @@ fn LeadsInbox() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(page) => view! { <Inbox page reload said/> }.into_any(),
+                    Ok(page) => {
+                        let query = query.with_untracked(|q| q.get("status"));
+                        view! { <Inbox page query reload said/> }.into_any()
+                    }
                     Err(e) => view! { <Failure error=e/> }.into_any(),
                 }
             })}
@@ -74,23 +82,72 @@ const TABS: [(LeadStatus, &str, &str); 3] = [
     ),
 ];
 
+/// The inbox follows every change to leads, whoever makes it (a rep, a web form, the
+/// API): new leads appear, settled ones leave and the counts change, without a reload.
+/// A lead the rep is in the middle of (ticked, a form open, an answer shown) stays put.
 #[component]
-fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>) -> impl IntoView {
+fn Inbox(
+    page: LeadsPage,
+    query: Option<String>,
+    reload: RwSignal<u32>,
+    said: RwSignal<Option<String>>,
+) -> impl IntoView {
     let counts = RwSignal::new(page.counts);
+    let leads = RwSignal::new(page.leads);
+    let sources = RwSignal::new(page.sources);
+    let now = RwSignal::new(page.now);
     let selected = RwSignal::new(Vec::<LeadId>::new());
+    // Leads with a form open or an answer shown here.
+    let held = RwSignal::new(Vec::<LeadId>::new());
     let users = StoredValue::new(page.users.clone());
     let status = page.status;
-    let now = page.now;
     let untouched_after = page.untouched_days;
     let reasons = StoredValue::new(page.discard_reasons.clone());
     let pipelines = StoredValue::new(page.pipelines.clone());
-    let empty = page.leads.is_empty();
+    // Reads answer in any order: only the last one asked for is shown.
+    let asked = StoredValue::new(0u32);
+    let refresh = move || {
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        let query = query.clone();
+        spawn_local(async move {
+            let Ok(fresh) = load_leads(query).await else {
+                return;
+            };
+            // None once the page has gone (its signals with it).
+            if asked.try_get_value() != Some(n) {
+                return;
+            }
+            let keep: Vec<LeadId> = held
+                .get_untracked()
+                .into_iter()
+                .chain(selected.get_untracked())
+                .collect();
+            leads.update(|shown| *shown = keep_held(shown, fresh.leads, &keep));
+            counts.set(fresh.counts);
+            sources.set(fresh.sources);
+            now.set(fresh.now);
+        });
+    };
+    let link = LiveSignals::new();
+    live::follow(
+        Source::Leads,
+        page.seen,
+        link,
+        Handlers::changes(Callback::new(move |(_, event)| {
+            if matches!(event, LiveEvent::Refetch) {
+                refresh();
+            }
+        })),
+    );
+    let empty = move || leads.with(Vec::is_empty);
     view! {
         <Frame user=page.me.clone()>
             <div class="leads">
                 <div class="leads-head">
                     <h1>"Leads"</h1>
                     <span class="since-links">
+                        <LiveBar signals=link/>
                         <a class="download" href="/export/leads.csv" download>"Export as CSV"</a>
                         <a class="button primary" href="/leads/new">"+ New lead"</a>
                     </span>
@@ -109,28 +166,36 @@ fn Inbox(page: LeadsPage, reload: RwSignal<u32>, said: RwSignal<Option<String>>)
                         })
                         .collect_view()}
                 </nav>
-                {(status == LeadStatus::New && !page.sources.is_empty())
-                    .then(|| view! { <Sources sources=page.sources.clone()/> })}
-                {empty
-                    .then(|| {
-                        view! {
-                            <p class="card-panel empty-leads">
-                                {match status {
-                                    LeadStatus::New => "No new leads: the inbox is empty. Capture one with “+ New lead”.",
-                                    LeadStatus::Qualified => "No lead has been qualified yet.",
-                                    LeadStatus::Discarded => "No lead has been discarded.",
-                                }}
-                            </p>
-                        }
-                    })}
-                {(status == LeadStatus::New && !empty)
-                    .then(|| view! { <BulkBar selected reload said reasons pipelines users/> })}
+                {move || {
+                    (status == LeadStatus::New && !sources.with(Vec::is_empty))
+                        .then(|| view! { <Sources sources=sources.get()/> })
+                }}
+                {move || {
+                    empty()
+                        .then(|| {
+                            view! {
+                                <p class="card-panel empty-leads">
+                                    {match status {
+                                        LeadStatus::New => "No new leads: the inbox is empty. Capture one with “+ New lead”.",
+                                        LeadStatus::Qualified => "No lead has been qualified yet.",
+                                        LeadStatus::Discarded => "No lead has been discarded.",
+                                    }}
+                                </p>
+                            }
+                        })
+                }}
+                <Show when=move || status == LeadStatus::New && !empty()>
+                    <BulkBar selected reload said reasons pipelines users/>
+                </Show>
                 <ul class="lead-list">
-                    {page
-                        .leads
-                        .into_iter()
-                        .map(|lead| view! { <LeadItem lead now untouched_after counts reasons pipelines selected users/> })
-                        .collect_view()}
+                    <For
+                        each=move || leads.get()
+                        key=|lead| (lead.id, lead.version)
+                        children=move |lead| {
+                            let now = now.get_untracked();
+                            view! { <LeadItem lead now untouched_after counts reasons pipelines selected held users/> }
+                        }
+                    />
                 </ul>
             </div>
         </Frame>
@@ -184,14 +249,25 @@ fn LeadItem(
     reasons: StoredValue<Vec<String>>,
     pipelines: StoredValue<Vec<(PipelineId, String)>>,
     selected: RwSignal<Vec<LeadId>>,
+    held: RwSignal<Vec<LeadId>>,
     users: StoredValue<Vec<(UserId, String)>>,
 ) -> impl IntoView {
     let settled = RwSignal::new(None::<Settled>);
+    let acting = RwSignal::new(None::<Acting>);
     let lead_id = lead.id;
+    // While its form is open or its answer shown, the inbox keeps this lead in place.
+    Effect::new(move |_| {
+        let busy = acting.get().is_some() || settled.get().is_some();
+        held.update(|h| {
+            h.retain(|id| *id != lead_id);
+            if busy {
+                h.push(lead_id);
+            }
+        });
+    });
     let owner = lead.owner_id.and_then(|o| {
         users.with_value(|u| u.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()))
     });
-    let acting = RwSignal::new(None::<Acting>);
     let age = lead.age_days(now);
     let waiting = lead.is_waiting_too_long(now, untouched_after);
     let untouched = lead.untouched_days(now);
