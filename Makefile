@@ -21,8 +21,15 @@ run:
 	$(MAKE) build
 	LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true TEND_ADDR=$${TEND_ADDR:-127.0.0.1:3000} TEND_DEMO=true target/release/tend serve
 
+# cargo-leptos ends a failed build with a long backtrace of its own, which pushes the
+# compiler's message out of a log's tail: on failure the message is said again last,
+# with the disk's free space.
 build:
-	cargo leptos build --release --precompress --split
+	mkdir -p target
+	set -o pipefail; cargo leptos build --release --precompress --split 2>&1 | tee target/build.log || { \
+	  echo "== make build failed; what the build said of it:"; \
+	  grep -E -A6 "^error|panicked|No space|Killed|signal: 9|failed with" target/build.log | tail -60; \
+	  df -h . | tail -1; exit 1; }
 	node end2end/tools/trim-split-loader.mjs target/site/pkg
 
 ## Run every test: unit, database (SQLite, and PostgreSQL when reachable), API, browser.
