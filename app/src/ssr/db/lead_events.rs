@@ -15,26 +15,35 @@ pub async fn append(
     kind: &LeadEventKind,
 ) -> AppResult<()> {
     let payload = serde_json::to_string(kind).map_err(|e| AppError::internal(&e))?;
-    on!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO lead_events (lead_id, at, actor_id, kind, payload) VALUES ($1, $2, $3, $4, $5)"
-    )
-    .bind(lead)
-    .bind(at)
-    .bind(actor)
-    .bind(kind.name())
-    .bind(payload)
-    .execute(c)
-    .await
-    .map(|_| ())
-    })?;
-    // Every instance's hub hears of it as the transaction commits, so open inboxes
-    // follow at once (see `ssr::live`).
-    if let Tx::Postgres(c) = tx {
-        sqlx::query("SELECT pg_notify($1, '')")
+    // The event's five values, bound alike on both engines.
+    macro_rules! event {
+        ($sql:expr) => {
+            sqlx::query($sql)
+                .bind(lead)
+                .bind(at)
+                .bind(actor)
+                .bind(kind.name())
+                .bind(&payload)
+        };
+    }
+    match tx {
+        Tx::Sqlite(t) => {
+            event!("INSERT INTO lead_events (lead_id, at, actor_id, kind, payload) VALUES ($1, $2, $3, $4, $5)")
+                .execute(&mut **t)
+                .await?;
+        }
+        // In the same statement, every instance's hub is told as the transaction
+        // commits, so open inboxes follow at once (see `ssr::live`).
+        Tx::Postgres(t) => {
+            event!(
+                "WITH told AS (SELECT pg_notify($6, '')) \
+                 INSERT INTO lead_events (lead_id, at, actor_id, kind, payload) \
+                 SELECT $1, $2, $3, $4, $5 FROM told"
+            )
             .bind(crate::ssr::live::CHANNEL)
-            .execute(&mut **c)
+            .execute(&mut **t)
             .await?;
+        }
     }
     Ok(())
 }
