@@ -12,7 +12,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 # PostgreSQL for the tests: TEND_TEST_POSTGRES_URL, else a local server if one answers.
 export TEND_TEST_POSTGRES_URL := $(or $(TEND_TEST_POSTGRES_URL),$(shell command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432 && echo postgres://postgres@127.0.0.1:5432/postgres))
 
-.PHONY: run test test-rust test-api test-browser build bench bench-what-if bench-capture
+.PHONY: run test test-rust test-api test-browser build build-tv bench bench-what-if bench-capture
 
 ## Build and start Tend at http://127.0.0.1:3000 on ./data/tend.db with the demo workspace
 ## (the release build `make build` makes, which the tests and benchmarks measure too).
@@ -31,6 +31,24 @@ build:
 	  grep -E -A6 "^error|panicked|No space|Killed|signal: 9|failed with" target/build.log | tail -60; \
 	  df -h . | tail -1; exit 1; }
 	node end2end/tools/trim-split-loader.mjs target/site/pkg
+	$(MAKE) build-tv
+
+# The meeting-room screen's own wasm (frontend/tv: the screen's code, none of the other
+# pages'), built after cargo-leptos in a target dir of its own: it is not split, so it
+# is linked without the relocations wasm-split needs, and wasm-opt can shrink it (with
+# them it cannot). The flags are .cargo/config.toml's and the type-erased views
+# cargo-leptos asks for. Then wasm-bindgen and wasm-opt as cargo-leptos runs them, and
+# end2end/tools/tv-bundle.mjs names the files by their content, compresses them and
+# writes target/site/tv-hash.txt, which the server reads.
+TV_RUSTFLAGS := $(shell sed -n 's/^ *"\(--remap-path-prefix=[^"]*\)",*$$/\1/p' .cargo/config.toml) --cfg erase_components
+TV_WASM := target/front-tv/wasm32-unknown-unknown/wasm-release/frontend_tv.wasm
+build-tv:
+	RUSTFLAGS="$(TV_RUSTFLAGS)" cargo build --package=frontend-tv --lib --target-dir=target/front-tv \
+	  --target=wasm32-unknown-unknown --profile=wasm-release
+	rm -rf target/tv && mkdir -p target/tv
+	wasm-bindgen --target=web --out-name=tv --out-dir=target/tv $(TV_WASM)
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int target/tv/tv_bg.wasm -o target/tv/tv_bg.wasm
+	node end2end/tools/tv-bundle.mjs target/tv target/site
 
 ## Run every test: unit, database (SQLite, and PostgreSQL when reachable), API, browser.
 test:

@@ -9,4 +9,5 @@ pub mod error;
 pub mod ssr;
 pub mod ui;
 
+#[cfg(feature = "pages")]
 pub use ui::{shell, App};

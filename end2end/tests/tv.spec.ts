@@ -22,9 +22,18 @@ const tvColumn = (tv: Page, stage: string) => tv.locator(`.tv-column[data-stage=
 async function openScreen(browser: Browser, url: string, width = 1920, height = 1080): Promise<Page> {
   const screen = await browser.newContext({ viewport: { width, height } });
   const tv = await screen.newPage();
+  const code: string[] = [];
+  tv.on("request", (r) => {
+    const file = new URL(r.url()).pathname;
+    if (/\.(wasm|js)$/.test(file)) code.push(file);
+  });
   await tv.goto(url);
   await hydrated(tv);
   await expect(tv.getByRole("heading", { level: 1 })).toHaveText("Pipeline");
+  // The screen runs on its own small wasm: none of the signed-in pages' code comes down.
+  const files = [...new Set(code)];
+  expect(files.filter((f) => /^\/pkg\/tv\.[0-9a-f]{16}\.(js|wasm)$/.test(f)).length, files.join(" ")).toBe(2);
+  expect(files.filter((f) => !f.startsWith("/pkg/tv.")), files.join(" ")).toEqual([]);
   return tv;
 }
 

@@ -397,6 +397,48 @@ fn asset_sizes() {
         kb(total_br)
     );
 
+    // The meeting-room screen: its own wasm and script (frontend/tv), the main
+    // stylesheet and the screen's own (served compressed as it goes out; brotli here).
+    let screen: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            let n = name(f);
+            (n.starts_with("tv.") && (n.ends_with(".wasm") || n.ends_with(".js")))
+                || (n.starts_with("tend.") && n.ends_with(".css"))
+        })
+        .collect();
+    let mut screen_br = 0;
+    for f in &screen {
+        let (raw, gz, br) = sizes(f);
+        screen_br += br;
+        println!(
+            "| {} | raw {} | gzip {} | brotli {} |",
+            name(f),
+            kb(raw),
+            kb(gz),
+            kb(br)
+        );
+    }
+    let sheet = include_str!("../../style/tv.css");
+    let mut sheet_br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams::default();
+    if brotli::BrotliCompress(&mut sheet.as_bytes(), &mut sheet_br, &params).is_ok() {
+        screen_br += sheet_br.len() as u64;
+        println!(
+            "| /styles/tv-….css | raw {} | | brotli {} |",
+            kb(sheet.len() as u64),
+            kb(sheet_br.len() as u64)
+        );
+    }
+    if screen.iter().any(|f| name(f).ends_with(".wasm")) {
+        println!(
+            "| first load of the meeting-room screen, brotli | {} ({screen_br} bytes) | | |",
+            kb(screen_br)
+        );
+    } else {
+        println!("(no meeting-room screen bundle: `make build` builds it)");
+    }
+
     // Which chunks each split-off page needs, from the manifest the split build writes.
     let manifest = files
         .iter()

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/as-of.csv", get(export::as_of_download))
         .route("/export/{file}", get(export::records::table_download))
         .route("/api/{*fn_name}", post(server_fn_handler))
+        .route("/tv/{token}", get(tv_screen))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
@@ -139,6 +140,21 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(middleware::from_fn_with_state(state.clone(), client_addr))
         .with_state(state)
+}
+
+/// The meeting-room screen: an app of its own (`app::ui::tv::shell`), rendered whole
+/// before it answers (a revoked link answers with its status), hydrated by its own wasm.
+async fn tv_screen(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || app::ui::tv::shell(options.clone(), token.clone()),
+    );
+    render(req).await.into_response()
 }
 
 /// The headers every answer carries. Pages set their own Content-Security-Policy (it

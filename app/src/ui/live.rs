@@ -131,8 +131,15 @@ pub fn follow(source: Source, after: i64, signals: LiveSignals, on: Handlers) {
 
 /// Opens the stream. Its code (EventSource, reconnecting, reading messages) is fetched
 /// after the page's first load: a page is useful a moment before it is live.
+#[cfg(feature = "pages")]
 #[lazy]
 fn open(link: Rc<Link>) {
+    connect(link)
+}
+
+/// Opens the stream (the meeting-room screen's wasm, which is not split, holds it).
+#[cfg(not(feature = "pages"))]
+async fn open(link: Rc<Link>) {
     connect(link)
 }
 

@@ -2,6 +2,11 @@
 //! scales with the screen. It rotates through the scenes its link names, follows every
 //! change live, celebrates a win as it happens, recovers from outages by itself, and
 //! says so when its link is revoked.
+//!
+//! The screen is a small app of its own: the server renders it with `shell` (not
+//! through the app's router), and the browser hydrates it with a wasm built from
+//! `frontend/tv`, which holds this screen's code and nothing of the other pages. So a
+//! screen opened cold in a meeting room downloads a third of what a signed-in page does.
 
 use crate::api::displays::{load_figures, load_screen};
 use crate::domain::board::{Board, Column};
@@ -13,35 +18,141 @@ use crate::domain::live::{Applied, LiveEvent};
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ui::live::{follow, now_hh_mm, Connection, Handlers, LiveSignals, Source};
-use crate::ui::sheets::{Sheet, TV};
 use crate::ui::widgets::{money, ranges, respond_with, totals, GoalBar, LOCALE};
 use codee::binary::PostcardCodec;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
 /// How long a live win is celebrated on screen.
 const CELEBRATE_FOR: Duration = Duration::from_secs(8);
 /// Wins the wins scene lists.
 const WINS_SHOWN: usize = 8;
+/// Where the screen's pages live: `/tv/{secret}`.
+pub const PATH_PREFIX: &str = "/tv/";
 
-#[component]
-pub fn TvPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = move || params.with(|p| p.get("token").unwrap_or_default());
-    let data = Resource::<_, PostcardCodec>::new_with_options(token, load_screen, false);
+/// The whole page for the screen at `/tv/{token}`. Its body is `TvApp`, which the
+/// screen's own wasm hydrates (see `TvScripts`).
+pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
+    use crate::ui::sheets::TV;
+    use crate::ui::widgets::SecurityPolicy;
+    use leptos_meta::HashedStylesheet;
     view! {
-        <Title text="Tend · Meeting room"/>
-        <Sheet sheet=TV/>
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0c1116"/>
+                <link
+                    rel="icon"
+                    href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%230f5c4d'/%3E%3C/svg%3E"
+                />
+                <title>"Tend · Meeting room"</title>
+                <SecurityPolicy/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <link rel="stylesheet" href=TV.href()/>
+                <TvScripts options/>
+            </head>
+            <body>
+                <TvApp token/>
+            </body>
+        </html>
+    }
+}
+
+/// The screen's own wasm and its loader, by the names `make build` gave them (see
+/// `frontend/tv`; the names are read from `tv-hash.txt` in the site's root). A build
+/// without them (the Rust tests) serves the page as it was rendered, without updates.
+#[component]
+fn TvScripts(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let files = bundle_files(&options);
+    #[cfg(not(feature = "ssr"))]
+    let files: Option<(String, String)> = {
+        let _ = options;
+        None
+    };
+    let nonce = leptos::nonce::use_nonce();
+    files.map(|(js, wasm)| {
+        let pkg = "/pkg";
+        let start = format!(
+            "import('{pkg}/{js}').then(m => m.default({{module_or_path: '{pkg}/{wasm}'}}).then(() => m.hydrate()));"
+        );
+        view! {
+            <link rel="modulepreload" href=format!("{pkg}/{js}")/>
+            <link rel="preload" href=format!("{pkg}/{wasm}") r#as="fetch" r#type="application/wasm" crossorigin=""/>
+            <script type="module" nonce=nonce>{start}</script>
+        }
+    })
+}
+
+/// The screen's script and wasm file names, read once from `tv-hash.txt` (`js: …`,
+/// `wasm: …`), which `make build` writes beside the site's `pkg` folder.
+#[cfg(feature = "ssr")]
+fn bundle_files(options: &LeptosOptions) -> Option<(String, String)> {
+    use std::sync::OnceLock;
+    static FILES: OnceLock<Option<(String, String)>> = OnceLock::new();
+    FILES
+        .get_or_init(|| {
+            let path = std::path::Path::new(options.site_root.as_ref()).join("tv-hash.txt");
+            let text = std::fs::read_to_string(&path)
+                .inspect_err(|e| {
+                    tracing::warn!(path = %path.display(), error = %e, "no meeting-room screen bundle: screens will not update live (run `make build`)")
+                })
+                .ok()?;
+            parse_bundle_files(&text)
+        })
+        .clone()
+}
+
+/// `js: NAME` and `wasm: NAME` lines: the two file names.
+pub fn parse_bundle_files(text: &str) -> Option<(String, String)> {
+    let field = |key: &str| {
+        text.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim() == key)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+            })
+    };
+    Some((field("js")?, field("wasm")?))
+}
+
+/// The secret in a screen's path (`/tv/{token}`), as the browser sees it.
+pub fn token_in(path: &str) -> String {
+    path.strip_prefix(PATH_PREFIX)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The screen: its data loads with the page (the server waits for it), then follows
+/// the stream.
+#[component]
+pub fn TvApp(token: String) -> impl IntoView {
+    // Marks the page as hydrated, as `App` does for the other pages.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    let key = token.clone();
+    let data =
+        Resource::<_, PostcardCodec>::new_with_options(move || key.clone(), load_screen, false);
+    view! {
         <Suspense fallback=|| view! { <div class="tv"><p class="tv-note">"Loading…"</p></div> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(screen) => view! { <Tv screen token=token()/> }.into_any(),
-                    Err(e) => view! { <Closed error=e/> }.into_any(),
-                }
-            })}
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(screen) => view! { <Tv screen token/> }.into_any(),
+                        Err(e) => view! { <Closed error=e/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -484,5 +595,37 @@ fn Celebration(win: Win) -> impl IntoView {
             <p class="tv-celebration-value">{money(win.card.value, &win.card.currency)}</p>
             <p class="tv-celebration-who">{win.card.owner_name.clone()}</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_screen_page_names_the_bundle_the_build_wrote() {
+        let text = "js: tv.0123456789abcdef.js\nwasm: tv.fedcba9876543210.wasm\n";
+        assert_eq!(
+            parse_bundle_files(text),
+            Some((
+                "tv.0123456789abcdef.js".to_string(),
+                "tv.fedcba9876543210.wasm".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_damaged_bundle_list_names_no_script_rather_than_a_broken_one() {
+        assert_eq!(parse_bundle_files("js: tv.1.js\n"), None);
+        assert_eq!(parse_bundle_files(""), None);
+        // Nothing that could leave the attribute or the script's string.
+        assert_eq!(parse_bundle_files("js: a'.js\nwasm: tv.1.wasm"), None);
+        assert_eq!(parse_bundle_files("js: tv.1.js\nwasm: ../x\"y.wasm"), None);
+    }
+
+    #[test]
+    fn the_screen_reads_its_secret_from_its_path() {
+        assert_eq!(token_in("/tv/tv_abc123"), "tv_abc123");
+        assert_eq!(token_in("/board"), "");
     }
 }
