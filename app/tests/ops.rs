@@ -2114,6 +2114,8 @@ async fn the_forecast_written_down_before_a_month_began_is_its_track_record_once
         let page = ops::forecast::page(&db, &me, Some(p.id), Some("month"), None, at(12, 2))
             .await
             .unwrap();
+        // The log began in October: two finished months, of the three experience needs.
+        assert_eq!((page.history_months, page.min_months), (2, 3));
         let record = page.track_record;
         assert_eq!(record.leads, vec![1, 4, 8]);
         assert_eq!(record.rows.len(), 1);

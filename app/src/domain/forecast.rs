@@ -510,6 +510,33 @@ fn still_to_come(input: &Input, starts: &[NaiveDate], currencies: &[Currency]) -
     out
 }
 
+/// The empirical method needs `MIN_HISTORY` finished deals and a log that covers
+/// `MIN_LOOK_BACK` finished months. Over a shorter log, what the finished deals show is
+/// only how the quickest of them went, and the business still to come cannot be read:
+/// it would forecast next to nothing for a later period, sure of it. Stage chances and
+/// close dates say more, and the page says why they are used.
+fn method_for(input: &Input) -> Method {
+    if input.history_deals >= MIN_HISTORY
+        && finished_months(input.history_from, input.today) >= MIN_LOOK_BACK
+    {
+        Method::Empirical
+    } else {
+        Method::StageProbability
+    }
+}
+
+/// Months the log covers before `today`'s month, the month it began in counted (as
+/// `month_to_come` reads them). A log with no deals limits nothing.
+pub fn finished_months(history_from: Option<NaiveDate>, today: NaiveDate) -> usize {
+    let Some(from) = history_from else {
+        return usize::MAX;
+    };
+    let (first, _) = month_of(from);
+    let (this, _) = month_of(today);
+    let months = (this.year() - first.year()) * 12 + this.month() as i32 - first.month() as i32;
+    months.max(0) as usize
+}
+
 /// One month's part of the business still to come, per currency (`None` where too few
 /// past months can be read).
 fn month_to_come(input: &Input, month: NaiveDate, currencies: &[Currency]) -> Vec<Option<Part>> {
@@ -712,11 +739,7 @@ impl Futures {
                 currencies.insert(at, currency.clone());
             }
         }
-        let method = if input.history_deals >= MIN_HISTORY {
-            Method::Empirical
-        } else {
-            Method::StageProbability
-        };
+        let method = method_for(input);
         let slots = starts.len() * currencies.len();
         let mut futures = Futures {
             kind: input.kind,
@@ -1056,11 +1079,7 @@ impl Standing {
             open,
             won: won_deals(replayed, stages, owner),
             history_deals: finished_deals(replayed, stages),
-            history_from: replayed
-                .deals
-                .iter()
-                .map(|d| d.created_at.date_naive())
-                .min(),
+            history_from: history_from(replayed),
         }
     }
 
@@ -1161,6 +1180,15 @@ pub fn won_deals(replayed: &Replayed, stages: &[Stage], owner: Option<UserId>) -
 
 /// How many of the deals in `stages` were finished (won or lost): the history the
 /// empirical method rests on.
+/// The day the log's earliest deal was created.
+pub fn history_from(replayed: &Replayed) -> Option<NaiveDate> {
+    replayed
+        .deals
+        .iter()
+        .map(|d| d.created_at.date_naive())
+        .min()
+}
+
 pub fn finished_deals(replayed: &Replayed, stages: &[Stage]) -> usize {
     replayed
         .deals
@@ -1336,6 +1364,9 @@ pub struct ForecastPage {
     /// Finished deals the empirical method rests on, and how many it needs.
     pub history_deals: i64,
     pub min_history: i64,
+    /// Finished months the log covers (see `finished_months`), and how many it needs.
+    pub history_months: i64,
+    pub min_months: i64,
     /// Periods a goal may be set for from this page, by name: this one and those after.
     pub goal_periods: Vec<String>,
     /// What the team's forecast said before each recent closed period began, against
@@ -1591,6 +1622,37 @@ mod tests {
             (rows[0].expected, rows[0].p10, rows[0].p90),
             (10_000, 10_000, 10_000)
         );
+    }
+
+    #[test]
+    fn a_log_two_months_long_forecasts_from_stage_chances_not_from_its_quickest_deals() {
+        // 40 finished deals, all won within a day: a log begun in January (two
+        // finished months before March) has seen only its quickest deals. From them
+        // alone April would get nothing, for sure; the deal's own chance and date say
+        // 60 % of 1 000 in April.
+        let stage = StageId::new();
+        let stays: Vec<Stay> = (0..40).map(|i| stay(stage, 1, i % 2 == 0, 1)).collect();
+        let won = [won_deal(500, date(2026, 1, 15), date(2026, 1, 16))];
+        let open = [deal(stage, 1_000, 60, Some(date(2026, 4, 10)))];
+        let rows = run(&open, &won, &stays, 40);
+        assert_eq!(rows[0].method, Method::StageProbability);
+        assert_eq!(rows[1].expected, 600, "{:?}", rows[1]);
+        assert_eq!((rows[1].p10, rows[1].p90), (0, 1_000));
+
+        // A month more of log, and experience speaks.
+        let won = [won_deal(500, date(2025, 12, 15), date(2025, 12, 16))];
+        let rows = run(&open, &won, &stays, 40);
+        assert_eq!(rows[0].method, Method::Empirical);
+    }
+
+    #[test]
+    fn the_months_a_log_covers_count_the_month_it_began_and_not_this_one() {
+        let today = date(2026, 3, 10);
+        assert_eq!(finished_months(Some(date(2026, 3, 1)), today), 0);
+        assert_eq!(finished_months(Some(date(2026, 1, 31)), today), 2);
+        assert_eq!(finished_months(Some(date(2025, 12, 1)), today), 3);
+        assert_eq!(finished_months(Some(date(2027, 1, 1)), today), 0);
+        assert_eq!(finished_months(None, today), usize::MAX);
     }
 
     #[test]

@@ -5,8 +5,9 @@ use super::history::choose;
 use super::{require_admin, Operator};
 use crate::domain::display::Period;
 use crate::domain::forecast::{
-    as_it_stood, backtest as backtest_log, finished_deals, goal_periods, won_deals, ForecastPage,
-    ForecastRow, History, PeriodKind, Standing, Trial, LEADS, MIN_HISTORY,
+    as_it_stood, backtest as backtest_log, finished_deals, finished_months, goal_periods,
+    history_from, won_deals, ForecastPage, ForecastRow, History, PeriodKind, Standing, Trial,
+    LEADS, MIN_HISTORY, MIN_LOOK_BACK,
 };
 use crate::domain::goal::{with_goals, Goal, GoalDraft};
 use crate::domain::ids::{PipelineId, UserId};
@@ -112,6 +113,10 @@ pub async fn page(
         goals: goals.into_iter().filter(|g| g.kind == kind).collect(),
         history_deals,
         min_history: MIN_HISTORY as i64,
+        history_months: finished_months(history_from(&replayed), now.date_naive())
+            .try_into()
+            .unwrap_or(i64::MAX),
+        min_months: MIN_LOOK_BACK as i64,
         goal_periods: goal_periods(kind, now.date_naive()),
         track_record: record,
     })

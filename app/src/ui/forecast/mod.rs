@@ -124,11 +124,17 @@ fn Forecast(page: ForecastPage, reload: Callback<()>) -> impl IntoView {
                             "The forecast reads how {} finished deals fared: how often deals that sat in the same stage as long were won, and how long that took, with business still to come from what the past six months brought in. The likely range holds 8 in 10 outcomes.",
                             page.history_deals
                         )
-                    } else {
+                    } else if page.history_deals < page.min_history {
                         format!(
                             "Too little history for a forecast from experience yet ({} finished deals; {} needed): the range comes from each deal's stage chance and close date.",
                             page.history_deals,
                             page.min_history
+                        )
+                    } else {
+                        format!(
+                            "Too little history for a forecast from experience yet (the log covers {} finished months; {} needed): the range comes from each deal's stage chance and close date.",
+                            page.history_months,
+                            page.min_months
                         )
                     }}
                 </p>
