@@ -397,9 +397,17 @@ struct ToCome(Vec<Part>);
 impl ToCome {
     /// One possible outcome. How far each month's mean lies from the one read is drawn
     /// once for the period: a business that brings in more than it seemed does so in
-    /// every month of a quarter.
+    /// every month of a quarter. The mean and its spread are both read from a few
+    /// months, so the distance, in standard errors, is Student's t with one degree of
+    /// freedom fewer than months read (wider than normal: three months say less than
+    /// six), not a normal.
     fn draw(&self, dice: &mut Dice) -> i128 {
-        let off = normal(dice);
+        let read = self
+            .0
+            .iter()
+            .map(|p| p.months)
+            .fold(f64::INFINITY, f64::min);
+        let off = student_t(read - 1.0, dice);
         self.0.iter().map(|part| part.draw(off, dice)).sum()
     }
 }
@@ -437,6 +445,17 @@ impl Part {
 fn normal(dice: &mut Dice) -> f64 {
     let (u, v) = (1.0 - dice.unit(), dice.unit());
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+}
+
+/// A draw of Student's t with `freedom` degrees of freedom (a normal over the root of
+/// an independent chi-squared ÷ its degrees); a normal where there is no count to go by.
+fn student_t(freedom: f64, dice: &mut Dice) -> f64 {
+    let z = normal(dice);
+    if !(freedom.is_finite() && freedom >= 1.0) {
+        return z;
+    }
+    let chi_squared = 2.0 * gamma(freedom / 2.0, dice);
+    z / (chi_squared / freedom).max(f64::MIN_POSITIVE).sqrt()
 }
 
 /// A gamma draw with scale 1 (Marsaglia and Tsang; a shape below 1 is boosted).
@@ -1643,6 +1662,24 @@ mod tests {
         let won = [won_deal(500, date(2025, 12, 15), date(2025, 12, 16))];
         let rows = run(&open, &won, &stays, 40);
         assert_eq!(rows[0].method, Method::Empirical);
+    }
+
+    #[test]
+    fn a_mean_read_from_three_months_is_less_sure_than_one_read_from_six() {
+        // Student's t: 5 % of draws lie above 2.920 with 2 degrees of freedom (three
+        // months read), above 2.015 with 5 (six), above 1.645 for a normal.
+        let above = |freedom: f64, at: f64| {
+            let mut dice = Dice(11);
+            let n = 40_000;
+            let hits = (0..n)
+                .filter(|_| student_t(freedom, &mut dice) > at)
+                .count();
+            hits as f64 / n as f64
+        };
+        for (freedom, at) in [(2.0, 2.920), (5.0, 2.015), (f64::INFINITY, 1.645)] {
+            let share = above(freedom, at);
+            assert!((0.045..=0.055).contains(&share), "{freedom}: {share}");
+        }
     }
 
     #[test]
