@@ -18,10 +18,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#0f5c4d"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
-                // The brand's diamond, inline: no request, no 404 for /favicon.ico.
                 <link
                     rel="icon"
-                    href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%230f5c4d'/%3E%3C/svg%3E"
+                    href=widgets::BRAND_ICON
                 />
                 <widgets::SecurityPolicy/>
                 <HashedStylesheet options=options.clone() id="leptos"/>

@@ -46,7 +46,7 @@ pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
                 <meta name="theme-color" content="#0c1116"/>
                 <link
                     rel="icon"
-                    href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%230f5c4d'/%3E%3C/svg%3E"
+                    href=crate::ui::widgets::BRAND_ICON
                 />
                 <title>"Tend · Meeting room"</title>
                 <SecurityPolicy/>

@@ -12,6 +12,9 @@ use leptos_router::components::{Redirect, A};
 /// The locale money and dates are shown in; Swedish arrives with the translation layer.
 pub const LOCALE: Locale = Locale::En;
 
+/// The brand's diamond as a page's icon, inline: no request, no 404 for /favicon.ico.
+pub const BRAND_ICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%230f5c4d'/%3E%3C/svg%3E";
+
 pub fn money(minor: impl Into<i128>, currency: &Currency) -> String {
     format_minor(minor, currency, LOCALE)
 }
